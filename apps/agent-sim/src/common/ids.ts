@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import { Rng } from './rng';
+
+export const INSTANCE_ID_PATTERN = /^i-[0-9a-f]{17}$/;
+
+export function newInstanceId(rng: Rng): string {
+  return `i-${rng.hex(17)}`;
+}
+
+/** SSM CommandIds are 36-character UUIDs. */
+export function newCommandId(): string {
+  return randomUUID();
+}
+
+/** EC2 Windows AMIs name hosts EC2AMAZ-XXXXXXX. */
+export function newComputerName(rng: Rng): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  let s = '';
+  for (let i = 0; i < 7; i++) s += alphabet[rng.int(alphabet.length)];
+  return `EC2AMAZ-${s}`;
+}

@@ -1,0 +1,100 @@
+import { DEFAULT_PS_VERSION, OsFamily } from '@rdpfix/domain';
+import { InstanceOverrides, SimInstance } from './instance';
+import { DEFAULT_AGENT_VERSION } from './os-catalog';
+
+export const PRESET_NAMES = [
+  'healthy',
+  'cause-a',
+  'cause-b',
+  'cause-a-and-b',
+  'cause-b-in-grace',
+  'licensed-ok',
+] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** Everything a preset decides; identity fields come from the caller. */
+export type PresetState = Omit<SimInstance, 'instanceId' | 'tenantId' | 'region' | 'computerName' | 'preset' | 'createdAt'>;
+
+/** The logon time of preset sessions: an hour before "now", so rows look plausible. */
+function sessionLogon(now: number, minutesAgo: number): string {
+  return new Date(now - minutesAgo * 60_000).toISOString();
+}
+
+/**
+ * A healthy server without RDSH: two free admin sessions, nothing blocking.
+ * single-session is 0 here (not the Windows default 1) so that `healthy` is also "nothing to
+ * fix" for a planner that treats fSingleSessionPerUser = 1 as cause A on its own.
+ */
+export function healthyState(os: OsFamily, now: number): PresetState {
+  return {
+    os,
+    psVersion: DEFAULT_PS_VERSION[os],
+    is64: true,
+    agent: { online: true, version: DEFAULT_AGENT_VERSION[os] },
+    bootTime: new Date(now - 3 * 24 * 3600_000).toISOString(),
+    rdsh: { installed: false, removalPending: false },
+    graceDays: 0,
+    licensing: {
+      mode: 5,
+      modeSource: 'local',
+      policyMode: null,
+      servers: [],
+      serversSource: 'local',
+      policyServers: null,
+      reachability: {},
+    },
+    singleSession: { value: 0, source: 'local', policyValue: null },
+    domain: { role: 3, partOfDomain: false },
+    rds: { broker: false, webAccess: false, gateway: false, licensingRole: false, sessionDirectory: false },
+    pendingReboot: false,
+    termService: 'running',
+    listener: { up: true, port: 3389 },
+    denyConnections: { value: 0, source: 'local', policyValue: null },
+    sessions: [],
+  };
+}
+
+function causeA(s: PresetState, now: number): void {
+  s.singleSession = { value: 1, source: 'local', policyValue: null };
+  s.sessions = [
+    { username: 'administrator', sessionName: 'rdp-tcp#0', id: 2, state: 'Active', idleMinutes: 0, logonTime: sessionLogon(now, 60) },
+  ];
+}
+
+function causeB(s: PresetState, graceDays: number): void {
+  s.rdsh = { installed: true, removalPending: false };
+  s.graceDays = graceDays;
+  s.licensing = { ...s.licensing, mode: 5, modeSource: 'local', policyMode: null, servers: [], serversSource: 'local', policyServers: null };
+}
+
+export function presetState(preset: PresetName, os: OsFamily, now: number): PresetState {
+  const s = healthyState(os, now);
+  switch (preset) {
+    case 'healthy':
+      break;
+    case 'cause-a':
+      causeA(s, now);
+      break;
+    case 'cause-b':
+      causeB(s, 0);
+      break;
+    case 'cause-a-and-b':
+      causeA(s, now);
+      causeB(s, 0);
+      break;
+    case 'cause-b-in-grace':
+      causeB(s, 87);
+      break;
+    case 'licensed-ok':
+      // Per-user CALs need a domain, so this server is a domain member with a reachable LS.
+      causeB(s, 0);
+      s.domain = { role: 3, partOfDomain: true };
+      s.licensing.mode = 4;
+      s.licensing.servers = ['ls01.corp.example.com'];
+      s.licensing.reachability = { 'ls01.corp.example.com': 11 };
+      break;
+  }
+  return s;
+}
+
+export type { InstanceOverrides };

@@ -1,0 +1,36 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppConfig } from '@rdpfix/config';
+import { ApiModule } from './api.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { strictValidationPipe } from './common/validation.pipe';
+
+/** Builds the API application (used by main.ts, the demo and the tests). */
+export async function createApiApp(config: AppConfig, opts: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
+    bodyParser: false,
+    logger: opts.logger ?? ['error', 'warn', 'log'],
+  });
+  app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true });
+  app.useGlobalPipes(strictValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('rdpfix')
+    .setDescription('Repairs Windows servers that refuse RDP with "no Remote Desktop license servers available" through the guest-agent command channel.')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+export async function listen(app: INestApplication, config: AppConfig): Promise<string> {
+  await app.listen(config.API_PORT, config.API_HOST);
+  const url = await app.getUrl();
+  new Logger('api').log(`listening on ${url} (docs at ${url}/docs)`);
+  return url.replace('[::1]', '127.0.0.1');
+}

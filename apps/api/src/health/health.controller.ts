@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly ds: DataSource) {}
+
+  @Get()
+  async health() {
+    await this.ds.query('SELECT 1');
+    return { status: 'ok' };
+  }
+}

@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig, ConfigModule } from '@rdpfix/config';
+import { ChannelModule } from '@rdpfix/channel';
+import { PersistenceModule } from '@rdpfix/persistence';
+import { QueueModule } from '@rdpfix/queue';
+import { EngineModule } from '@rdpfix/remediation';
+
+/** The worker: BullMQ processors and the reconciler. It serves no business HTTP. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('worker'), ChannelModule, EngineModule],
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import {
+  CancelCommandCommand,
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
+  SendCommandCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { ChannelBudget } from '../channel-budget';
+import { ChannelError, ChannelThrottledError } from '../channel-errors';
+import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
+import { hasTruncationMarker, mapSsmStatus } from './ssm-status';
+
+export interface SsmChannelOptions {
+  endpointFor: (region: string) => string | undefined;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** SDK attempts for read calls; throttling is retried with the SDK's backoff + jitter. */
+  maxAttempts: number;
+  budget?: ChannelBudget;
+}
+
+const THROTTLE_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'Throttling']);
+
+/** AWS Systems Manager Run Command through the official SDK; any endpoint (the simulator too). */
+export class SsmCommandChannel implements CommandChannel {
+  readonly name = 'ssm';
+  private readonly readers = new Map<string, SSMClient>();
+  private readonly senders = new Map<string, SSMClient>();
+
+  constructor(private readonly opts: SsmChannelOptions) {}
+
+  private client(region: string, forSend: boolean): SSMClient {
+    const cache = forSend ? this.senders : this.readers;
+    let c = cache.get(region);
+    if (!c) {
+      c = new SSMClient({
+        region,
+        endpoint: this.opts.endpointFor(region),
+        credentials: this.opts.credentials,
+        // A send is never retried by the SDK: a retry after a lost response could run a fix twice.
+        // Our step machine retries it, after looking up whether the first one arrived.
+        maxAttempts: forSend ? 1 : this.opts.maxAttempts,
+      });
+      cache.set(region, c);
+    }
+    return c;
+  }
+
+  private async budget(region: string): Promise<void> {
+    if (this.opts.budget) await this.opts.budget.take(this.name, region);
+  }
+
+  async send(req: SendRequest): Promise<{ commandId: string }> {
+    if (req.instanceIds.length < 1 || req.instanceIds.length > 50) {
+      throw new ChannelError('SendCommand takes 1 to 50 instances', 'TooManyInstances', false);
+    }
+    await this.budget(req.region);
+    try {
+      const out = await this.client(req.region, true).send(
+        new SendCommandCommand({
+          DocumentName: 'AWS-RunPowerShellScript',
+          InstanceIds: req.instanceIds,
+          Comment: req.comment.slice(0, 100),
+          TimeoutSeconds: req.deliveryTimeoutS,
+          Parameters: { commands: [req.scriptText], executionTimeout: [String(req.executionTimeoutS)] },
+        }),
+      );
+      const id = out.Command?.CommandId;
+      if (!id) throw new ChannelError('SendCommand returned no CommandId', 'NoCommandId', true, 'unknown');
+      return { commandId: id };
+    } catch (err) {
+      throw this.translate(err, true);
+    }
+  }
+
+  async result(region: string, commandId: string, instanceId: string): Promise<InvocationResult | null> {
+    await this.budget(region);
+    try {
+      const out = await this.client(region, false).send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+      const stdout = out.StandardOutputContent ?? '';
+      const stderr = out.StandardErrorContent ?? '';
+      const exit = out.ResponseCode;
+      return {
+        status: mapSsmStatus(out.Status, out.StatusDetails),
+        providerStatus: out.Status ?? 'Unknown',
+        providerStatusDetails: out.StatusDetails ?? null,
+        exitCode: exit === undefined || exit === -1 ? null : exit,
+        stdout,
+        stderr,
+        truncated: hasTruncationMarker(stdout) || stdout.length >= 24000,
+        startedAt: out.ExecutionStartDateTime ? new Date(out.ExecutionStartDateTime) : null,
+        finishedAt: out.ExecutionEndDateTime ? new Date(out.ExecutionEndDateTime) : null,
+      };
+    } catch (err) {
+      // Right after a send the invocation may not exist yet: "not yet", not an error.
+      if ((err as Error).name === 'InvocationDoesNotExist') return null;
+      throw this.translate(err, false);
+    }
+  }
+
+  async findByComment(region: string, instanceId: string, comment: string, since: Date): Promise<string | null> {
+    let nextToken: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      await this.budget(region);
+      try {
+        const out = await this.client(region, false).send(
+          new ListCommandInvocationsCommand({
+            InstanceId: instanceId,
+            Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+            MaxResults: 50,
+            NextToken: nextToken,
+          }),
+        );
+        const hit = (out.CommandInvocations ?? []).find((i) => i.Comment === comment);
+        if (hit?.CommandId) return hit.CommandId;
+        nextToken = out.NextToken;
+        if (!nextToken) return null;
+      } catch (err) {
+        throw this.translate(err, false);
+      }
+    }
+    return null;
+  }
+
+  async cancel(region: string, commandId: string, instanceIds: string[]): Promise<void> {
+    await this.budget(region);
+    try {
+      await this.client(region, false).send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: instanceIds }));
+    } catch (err) {
+      throw this.translate(err, false);
+    }
+  }
+
+  async instanceInfo(region: string, instanceIds: string[]): Promise<Map<string, InstanceInfo>> {
+    const found = new Map<string, InstanceInfo>();
+    for (let i = 0; i < instanceIds.length; i += 50) {
+      const chunk = instanceIds.slice(i, i + 50);
+      let nextToken: string | undefined;
+      do {
+        await this.budget(region);
+        try {
+          const out = await this.client(region, false).send(
+            new DescribeInstanceInformationCommand({
+              Filters: [{ Key: 'InstanceIds', Values: chunk }],
+              MaxResults: 50,
+              NextToken: nextToken,
+            }),
+          );
+          for (const info of out.InstanceInformationList ?? []) {
+            if (!info.InstanceId) continue;
+            found.set(info.InstanceId, {
+              instanceId: info.InstanceId,
+              online: info.PingStatus === 'Online',
+              pingStatus: info.PingStatus ?? 'Unknown',
+              lastPing: info.LastPingDateTime ?? null,
+              platformName: info.PlatformName ?? null,
+              platformVersion: info.PlatformVersion ?? null,
+            });
+          }
+          nextToken = out.NextToken;
+        } catch (err) {
+          throw this.translate(err, false);
+        }
+      } while (nextToken);
+    }
+    return found;
+  }
+
+  /** Turns SDK errors into the channel's error types. */
+  private translate(err: unknown, isSend: boolean): Error {
+    if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
+    const e = err as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
+    if (THROTTLE_NAMES.has(e.name) || e.$metadata?.httpStatusCode === 429) {
+      return new ChannelThrottledError(`${e.name}: ${e.message}`, 2000);
+    }
+    const status = e.$metadata?.httpStatusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // The provider answered and refused: nothing ran.
+      return new ChannelError(`${e.name}: ${e.message}`, e.name, false, 'no');
+    }
+    // Network failures and 5xx: the request may or may not have been acted on.
+    return new ChannelError(`${e.name}: ${e.message}`, e.code ?? e.name ?? 'NetworkError', true, isSend ? 'unknown' : 'no');
+  }
+
+  destroy(): void {
+    for (const c of [...this.readers.values(), ...this.senders.values()]) c.destroy();
+  }
+}

@@ -1,0 +1,99 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+
+/**
+ * Every environment variable rdpfix reads, with its default. One class for all apps so the
+ * README's configuration table has one source. Validated at boot: a bad value stops the process
+ * with a message naming the variable, instead of an opaque failure later.
+ */
+export class AppConfig {
+  @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/rdpfix';
+  @IsString() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** BullMQ key prefix; tests use a unique one per file. */
+  @IsString() QUEUE_PREFIX = 'rdpfix';
+
+  @IsString() API_HOST = '0.0.0.0';
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) API_PORT = 3000;
+  /** Maximum JSON request body, in bytes. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(1048576) API_BODY_LIMIT = 16384;
+
+  /** Command-channel adapter. Only `ssm` exists today (the simulator speaks SSM). */
+  @IsIn(['ssm']) CHANNEL = 'ssm';
+  /** SSM endpoint for every region; the built-in simulator by default. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CHANNEL_ENDPOINT = 'http://127.0.0.1:4566';
+  /** Optional JSON object region -> endpoint URL, overriding CHANNEL_ENDPOINT per region. */
+  @IsOptional() @IsString() CHANNEL_ENDPOINTS?: string;
+  @IsString() AWS_ACCESS_KEY_ID = 'simulator';
+  @IsString() AWS_SECRET_ACCESS_KEY = 'simulator';
+  /** SDK attempts per channel call (throttling is retried with backoff + jitter by the SDK). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
+  /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+  /** Cloud inventory (owner, region, platform of an instance); the simulator serves one. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) INVENTORY_URL = 'http://127.0.0.1:4566';
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WORKER_CONCURRENCY = 20;
+  @Type(() => Number) @IsInt() @Min(1000) WORKER_LOCK_DURATION_MS = 30000;
+  @Type(() => Number) @IsInt() @Min(1000) WORKER_STALLED_INTERVAL_MS = 30000;
+  /** First poll of a sent command after this long; later polls back off up to the maximum. */
+  @Type(() => Number) @IsInt() @Min(10) POLL_INTERVAL_MS = 2000;
+  @Type(() => Number) @IsInt() @Min(10) POLL_MAX_INTERVAL_MS = 15000;
+  /** A command whose send outcome is unknown is looked up (by its comment) after this long. */
+  @Type(() => Number) @IsInt() @Min(10) SEND_LOOKUP_DELAY_MS = 5000;
+  /** executionTimeout passed to the channel for each script. */
+  @Type(() => Number) @IsInt() @Min(5) @Max(172800) COMMAND_TIMEOUT_S = 300;
+  /** Delivery timeout (TimeoutSeconds) passed to the channel. SSM's minimum is 30. */
+  @Type(() => Number) @IsInt() @Min(30) @Max(2592000) DELIVERY_TIMEOUT_S = 600;
+  /** Seconds the restart script waits before rebooting, so the command can report first. */
+  @Type(() => Number) @IsInt() @Min(5) @Max(600) REBOOT_DELAY_S = 10;
+  /** How long a reboot may take until the agent is back with a new boot time. */
+  @Type(() => Number) @IsInt() @Min(1) REBOOT_DEADLINE_S = 900;
+  /** Overall deadline of a remediation. */
+  @Type(() => Number) @IsInt() @Min(1) REMEDIATION_DEADLINE_S = 3600;
+  /** How long a remediation waits in awaiting_approval before it expires. */
+  @Type(() => Number) @IsInt() @Min(1) APPROVAL_TTL_S = 86400;
+  /** How often the reconciler re-enqueues active remediations that have no job in Redis. */
+  @Type(() => Number) @IsInt() @Min(100) RECONCILE_INTERVAL_MS = 15000;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @Transform(toBool) @IsBoolean() LOG_PRETTY = false;
+}
+
+export class ConfigError extends Error {}
+
+/** Builds and validates the config from an environment (process.env by default) plus overrides. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const picked: Record<string, unknown> = {};
+  for (const key of [...known, 'CHANNEL_ENDPOINTS']) {
+    if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
+  }
+  const config = plainToInstance(AppConfig, { ...picked, ...overrides });
+  const errors = validateSync(config, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
+  }
+  if (config.CHANNEL_ENDPOINTS) parseEndpointMap(config.CHANNEL_ENDPOINTS);
+  return config;
+}
+
+/** Region -> endpoint map from CHANNEL_ENDPOINTS, validated. */
+export function parseEndpointMap(raw: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('CHANNEL_ENDPOINTS must be a JSON object of region -> URL');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('CHANNEL_ENDPOINTS must be a JSON object of region -> URL');
+  }
+  for (const [region, url] of Object.entries(parsed)) {
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ConfigError(`CHANNEL_ENDPOINTS.${region} is not an http(s) URL`);
+  }
+  return parsed as Record<string, string>;
+}

@@ -1,0 +1,26 @@
+/** Lifecycle of a remediation row. Active states hold the per-instance unique index. */
+export const REMEDIATION_STATES = ['queued', 'running', 'awaiting_approval', 'finished'] as const;
+export type RemediationState = (typeof REMEDIATION_STATES)[number];
+export const ACTIVE_STATES: readonly RemediationState[] = ['queued', 'running', 'awaiting_approval'];
+
+/** The steps of DESIGN §4, in order. */
+export const STEPS = ['precheck', 'diagnose', 'plan', 'apply', 'reboot', 'verify', 'notify', 'done'] as const;
+export type Step = (typeof STEPS)[number];
+
+export const OUTCOMES = ['fixed', 'already_healthy', 'diagnosed', 'refused', 'failed', 'cancelled'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Why a remediation failed (outcome = failed). */
+export type FailureReason =
+  | 'agent_offline'
+  | 'command_failed'
+  | 'command_timed_out'
+  | 'command_undelivered'
+  | 'verification_failed'
+  | 'unsupported_os'
+  | 'channel_error'
+  | 'bad_output'
+  | 'reboot_not_observed'
+  | 'approval_expired'
+  | 'deadline_exceeded'
+  | 'internal_error';

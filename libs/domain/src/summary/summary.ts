@@ -1,0 +1,239 @@
+import { Cause, Plan, PlanAction } from '../plan';
+import { Outcome } from '../remediation-state';
+import { Lang } from './lang';
+import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, isRefusalReason } from './texts';
+
+/**
+ * The diagnose preview for a console user: what a fix would change and why, or why rdpfix
+ * refuses, one sentence per line. Planner notes and refusal details are English technical text
+ * (exact setting names); in zh they are kept and labelled as technical details.
+ */
+export function describePlan(plan: Plan, lang: Lang): string[] {
+  const zh = lang === 'zh';
+  const lines: string[] = [];
+  const tech = (s: string) => (zh ? `技术说明：${s}` : s);
+
+  switch (plan.decision) {
+    case 'healthy':
+      lines.push(
+        zh
+          ? 'rdpfix 未发现需要修复的问题：服务器没有限制每个用户只能进行一个会话，也没有因远程桌面授权问题而拒绝登录。如果仍然无法远程连接，请检查安全组、防火墙和网络。'
+          : 'rdpfix found nothing to fix: users are not restricted to a single session and the server is not locked out by Remote Desktop licensing. If Remote Desktop still fails, check the security group, firewall and network.',
+      );
+      break;
+    case 'unsupported':
+      lines.push(zh ? 'rdpfix 无法处理这台服务器：不支持该操作系统或所请求的修复方式。' : 'rdpfix cannot work on this server: the operating system, or the requested fix on it, is not supported.');
+      lines.push(tech(plan.detail));
+      break;
+    case 'refuse':
+      if (plan.causes.length > 0) {
+        lines.push(
+          zh
+            ? `rdpfix 发现的问题：${causesText(plan.causes, 'zh')}。但 rdpfix 不会修改这台服务器。`
+            : `rdpfix found that ${causesText(plan.causes, 'en')}. It will not change this server.`,
+        );
+      } else {
+        lines.push(zh ? 'rdpfix 未发现远程桌面授权或单会话限制问题，不会修改这台服务器。' : 'rdpfix found no licensing or single-session problem and will not change this server.');
+      }
+      lines.push(REFUSAL_TEXT[plan.reason][lang]);
+      lines.push(tech(plan.detail));
+      break;
+    case 'act': {
+      lines.push(
+        zh
+          ? `rdpfix 发现的问题：${causesText(plan.causes, 'zh')}。`
+          : `rdpfix found that ${causesText(plan.causes, 'en')}.`,
+      );
+      for (const a of plan.actions) {
+        lines.push(zh ? `修复时 rdpfix ${actionText(a, 'zh', 'would')}。` : `A fix would ${actionText(a, 'en', 'would')}.`);
+      }
+      if (plan.needsReboot && !plan.actions.some((a) => a.kind === 'remove-rdsh-role')) {
+        // Reboot-only plan: an earlier role removal only waits for its restart.
+        lines.push(
+          zh
+            ? '之前已执行的远程桌面会话主机角色删除正在等待重启，rdpfix 将重启服务器以完成删除，恢复默认的两个免费远程桌面管理连接。'
+            : 'An earlier removal of the Remote Desktop Session Host role is waiting for a restart; rdpfix would restart the server to complete it and return to the two free administrator sessions.',
+        );
+      }
+      if (plan.needsReboot) {
+        lines.push(
+          zh
+            ? '重启会断开服务器上所有已登录的会话，未保存的工作将丢失。只有在您同意后 rdpfix 才会重启服务器。'
+            : 'The restart ends every open session on the server and unsaved work is lost. rdpfix restarts only with your consent.',
+        );
+      }
+      if (plan.causes.includes('licensing_lockout')) {
+        // §10.5: say what we never do, so nobody expects a grace-period "reset".
+        lines.push(
+          zh
+            ? 'rdpfix 不会重置授权宽限期，也不会提高连接数限制，这些做法违反微软授权条款。'
+            : 'rdpfix never resets the licensing grace period or raises connection limits; both would break the licence terms.',
+        );
+      }
+      break;
+    }
+  }
+  for (const n of plan.notes) lines.push(tech(n));
+  return lines;
+}
+
+export interface RemediationSummaryInput {
+  instanceId: string;
+  outcome: Outcome | null;
+  /** RefusalReason when refused, FailureReason when failed; otherwise usually null. */
+  reason: string | null;
+  causes: Cause[];
+  actions: PlanAction[];
+  rebooted: boolean;
+  refusalDetail?: string | null;
+  changes?: { setting: string; before: unknown; after: unknown }[];
+}
+
+/** A paste-ready paragraph for a support ticket, in English or Simplified Chinese. */
+export function summarizeRemediation(input: RemediationSummaryInput, lang: Lang): string {
+  return lang === 'zh' ? summarizeZh(input) : summarizeEn(input);
+}
+
+function fmtValue(v: unknown): string {
+  if (v === null || v === undefined) return '(absent)';
+  if (typeof v === 'string') return v;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function changesText(changes: RemediationSummaryInput['changes'], lang: Lang): string | null {
+  if (!changes || changes.length === 0) return null;
+  const items = changes.map((c) => `${c.setting}: ${fmtValue(c.before)} → ${fmtValue(c.after)}`);
+  return lang === 'zh'
+    ? `已修改的设置（修改前的值均已记录，可回滚）：${items.join('；')}。`
+    : `Settings changed (previous values recorded for rollback): ${items.join('; ')}.`;
+}
+
+function listActions(actions: PlanAction[], lang: Lang, tense: 'would' | 'did'): string {
+  return actions.map((a) => actionText(a, lang, tense)).join(lang === 'zh' ? '；' : '; ');
+}
+
+function summarizeEn(i: RemediationSummaryInput): string {
+  const id = i.instanceId;
+  const s: string[] = [];
+  const found = i.causes.length > 0 ? `Cause: ${causesText(i.causes, 'en')}.` : null;
+  const changes = changesText(i.changes, 'en');
+  const reboot = i.rebooted ? 'The server was restarted.' : 'The server was not restarted.';
+
+  switch (i.outcome) {
+    case 'fixed':
+      s.push(`rdpfix repaired Remote Desktop on instance ${id}.`);
+      if (found) s.push(found);
+      if (i.actions.length > 0) s.push(`What was done: rdpfix ${listActions(i.actions, 'en', 'did')}.`);
+      else if (i.rebooted) s.push('What was done: rdpfix restarted the server to complete an earlier removal of the Remote Desktop Session Host role.');
+      s.push(reboot);
+      s.push('A final check confirmed that the cause is gone, the Remote Desktop Services service is running and the RDP listener is up.');
+      break;
+    case 'already_healthy':
+      s.push(`rdpfix checked instance ${id} and found nothing to fix: users are not restricted to a single session and the server is not locked out by Remote Desktop licensing. Nothing was changed.`);
+      s.push('If Remote Desktop still fails, check the security group, firewall, network and the password.');
+      break;
+    case 'diagnosed':
+      s.push(`rdpfix diagnosed instance ${id} (read-only; nothing was changed).`);
+      if (found) s.push(found);
+      else s.push('It found no licensing lockout and no single-session restriction.');
+      if (isRefusalReason(i.reason)) {
+        s.push(`A fix would be refused: ${REFUSAL_TEXT[i.reason].en}`);
+        if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
+      } else if (i.actions.length > 0) {
+        s.push(`A fix would ${listActions(i.actions, 'en', 'would')}.`);
+      }
+      break;
+    case 'refused':
+      s.push(`rdpfix did not change instance ${id}.`);
+      if (found) s.push(found);
+      s.push(isRefusalReason(i.reason) ? REFUSAL_TEXT[i.reason].en : `Reason: ${i.reason ?? 'not given'}.`);
+      if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
+      break;
+    case 'failed':
+      s.push(`rdpfix could not complete the repair of instance ${id}.`);
+      s.push(isFailureReason(i.reason) ? FAILURE_TEXT[i.reason].en : `Reason: ${i.reason ?? 'not given'}.`);
+      if (found) s.push(found);
+      if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
+      if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
+      s.push(changes ?? 'No setting was changed.');
+      if (i.rebooted) s.push(reboot);
+      break;
+    case 'cancelled':
+      s.push(`The repair of instance ${id} was cancelled.`);
+      if (found) s.push(found);
+      s.push(changes ?? 'No setting was changed.');
+      if (i.rebooted) s.push(reboot);
+      break;
+    case null:
+      s.push(`The repair of instance ${id} is still in progress.`);
+      if (found) s.push(found);
+      break;
+  }
+  if (changes && (i.outcome === 'fixed')) s.push(changes);
+  return s.join(' ');
+}
+
+function summarizeZh(i: RemediationSummaryInput): string {
+  const id = i.instanceId;
+  const s: string[] = [];
+  const found = i.causes.length > 0 ? `原因：${causesText(i.causes, 'zh')}。` : null;
+  const changes = changesText(i.changes, 'zh');
+  const reboot = i.rebooted ? '服务器已重启。' : '服务器未重启。';
+
+  switch (i.outcome) {
+    case 'fixed':
+      s.push(`rdpfix 已修复实例 ${id} 的远程桌面连接问题。`);
+      if (found) s.push(found);
+      if (i.actions.length > 0) s.push(`处理内容：${listActions(i.actions, 'zh', 'did')}。`);
+      else if (i.rebooted) s.push('处理内容：重启服务器，完成之前已执行的远程桌面会话主机角色删除。');
+      s.push(reboot);
+      s.push('最终检查确认：问题原因已消除，远程桌面服务（TermService）正在运行，RDP 监听正常。');
+      break;
+    case 'already_healthy':
+      s.push(`rdpfix 检查了实例 ${id}，未发现需要修复的问题：没有限制每个用户只能进行一个会话，也没有因远程桌面授权问题而拒绝登录。未做任何修改。`);
+      s.push('如果仍然无法远程连接，请检查安全组、防火墙、网络和登录密码。');
+      break;
+    case 'diagnosed':
+      s.push(`rdpfix 已诊断实例 ${id}（只读检查，未做任何修改）。`);
+      if (found) s.push(found);
+      else s.push('未发现远程桌面授权问题或单会话限制。');
+      if (isRefusalReason(i.reason)) {
+        s.push(`如执行修复将被拒绝：${REFUSAL_TEXT[i.reason].zh}`);
+        if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      } else if (i.actions.length > 0) {
+        s.push(`修复时 rdpfix ${listActions(i.actions, 'zh', 'would')}。`);
+      }
+      break;
+    case 'refused':
+      s.push(`rdpfix 未修改实例 ${id}。`);
+      if (found) s.push(found);
+      s.push(isRefusalReason(i.reason) ? REFUSAL_TEXT[i.reason].zh : `原因代码：${i.reason ?? '未提供'}。`);
+      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      break;
+    case 'failed':
+      s.push(`rdpfix 未能完成实例 ${id} 的修复。`);
+      s.push(isFailureReason(i.reason) ? FAILURE_TEXT[i.reason].zh : `失败原因代码：${i.reason ?? '未提供'}。`);
+      if (found) s.push(found);
+      if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
+      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      s.push(changes ?? '未修改任何设置。');
+      if (i.rebooted) s.push(reboot);
+      break;
+    case 'cancelled':
+      s.push(`实例 ${id} 的修复已取消。`);
+      if (found) s.push(found);
+      s.push(changes ?? '未修改任何设置。');
+      if (i.rebooted) s.push(reboot);
+      break;
+    case null:
+      s.push(`实例 ${id} 的修复仍在进行中。`);
+      if (found) s.push(found);
+      break;
+  }
+  if (changes && i.outcome === 'fixed') s.push(changes);
+  return s.join('');
+}

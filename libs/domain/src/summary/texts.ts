@@ -1,0 +1,154 @@
+import { Cause, PlanAction, RefusalReason } from '../plan';
+import { FailureReason } from '../remediation-state';
+import { Lang } from './lang';
+
+/** Plain-language strings for people. zh uses the cloud help-article vocabulary (seed article). */
+
+export const CAUSE_TEXT: Record<Cause, Record<Lang, string>> = {
+  single_session: {
+    en: 'each user is restricted to a single session ("Restrict each user to a single session" is on), so a second logon with the same account is refused or takes over the first one',
+    zh: '终端服务配置 RDP-Tcp 开启了“限制每个用户只能进行一个会话”，同一账号的第二个会话无法建立或会挤掉已有会话',
+  },
+  licensing_lockout: {
+    en: 'the Remote Desktop Session Host role is installed, its 120-day licensing grace period is over, and no usable Remote Desktop licensing (license server and licensing mode) is configured',
+    zh: '系统安装了远程桌面会话主机角色，120 天授权宽限期已过，且没有配置可用的远程桌面授权（授权服务器和授权模式）',
+  },
+};
+
+export function causesText(causes: readonly Cause[], lang: Lang): string {
+  const parts = causes.map((c) => CAUSE_TEXT[c][lang]);
+  return lang === 'zh' ? parts.join('；并且') : parts.join('; and ');
+}
+
+const MODE_TEXT = {
+  'per-user': { en: 'Per User', zh: '每用户' },
+  'per-device': { en: 'Per Device', zh: '每设备' },
+} as const;
+
+/** What an action does, as a future ("would") or a past ("did") statement. */
+export function actionText(a: PlanAction, lang: Lang, tense: 'would' | 'did'): string {
+  switch (a.kind) {
+    case 'allow-multiple-sessions':
+      if (lang === 'zh') {
+        return tense === 'would'
+          ? '将“限制每个用户只能进行一个会话”设置为否（fSingleSessionPerUser = 0），同一账号可以再次登录，不会被拒绝或挤掉已有会话，无需重启'
+          : '已将“限制每个用户只能进行一个会话”设置为否（fSingleSessionPerUser = 0）';
+      }
+      return tense === 'would'
+        ? 'turn off "Restrict each user to a single session" (fSingleSessionPerUser = 0), so the same account can log on again without being refused or taking over its other session; no restart is needed'
+        : 'turned off "Restrict each user to a single session" (fSingleSessionPerUser = 0)';
+    case 'remove-rdsh-role':
+      if (lang === 'zh') {
+        return tense === 'would'
+          ? '删除远程桌面会话主机角色并重启服务器。服务器将恢复 Windows 服务器默认提供的两个免费远程桌面管理连接；如需更多并发连接，需要重新购买和配置远程桌面授权'
+          : '已删除远程桌面会话主机角色，服务器恢复为默认的两个免费远程桌面管理连接';
+      }
+      return tense === 'would'
+        ? 'remove the Remote Desktop Session Host role and restart the server. This returns the server to the two free administrator sessions every Windows Server includes; more than two people at once would need Remote Desktop licensing again'
+        : 'removed the Remote Desktop Session Host role, returning the server to the two free administrator sessions';
+    case 'configure-licensing': {
+      const m = MODE_TEXT[a.licensingMode][lang];
+      if (lang === 'zh') {
+        return tense === 'would'
+          ? `将远程桌面授权模式设置为“${m}”，并指定授权服务器 ${a.licenseServer}。该授权服务器必须已激活并安装了对应类型和版本的 RDS 客户端访问许可证（CAL）；不计划重启`
+          : `已将远程桌面授权模式设置为“${m}”，并指定授权服务器 ${a.licenseServer}`;
+      }
+      return tense === 'would'
+        ? `set Remote Desktop licensing to ${m} and use the license server ${a.licenseServer}. That license server must be activated and hold RDS CALs of this type and of this Windows version or newer; no restart is planned`
+        : `set Remote Desktop licensing to ${m} with the license server ${a.licenseServer}`;
+    }
+  }
+}
+
+export const REFUSAL_TEXT: Record<RefusalReason, Record<Lang, string>> = {
+  domain_controller: {
+    en: 'This server is a domain controller. Removing a role from it or restarting it affects the whole domain, so rdpfix does not change domain controllers; an administrator must fix it by hand.',
+    zh: '该服务器是域控制器。在域控制器上删除角色或重启会影响整个域，rdpfix 不会自动修改域控制器，需要管理员手动处理。',
+  },
+  rds_deployment: {
+    en: 'This server is part of a Remote Desktop Services deployment (Connection Broker, Web Access, Gateway, licensing role or session directory). Removing the Session Host role would break that deployment, and licensing must be set on the Connection Broker.',
+    zh: '该服务器属于远程桌面服务（RDS）部署（连接代理、Web 访问、网关、授权角色或会话目录）。删除远程桌面会话主机角色会破坏该部署，远程桌面授权需要在连接代理上配置。',
+  },
+  group_policy: {
+    en: 'The setting that would have to change is enforced by Group Policy; a local change would be overridden. Change it in the Group Policy instead.',
+    zh: '需要修改的设置由组策略控制，本地修改会被组策略覆盖，请在组策略中修改。',
+  },
+  missing_license_input: {
+    en: 'Configuring licensing needs your license server and the CAL type (per user or per device); rdpfix never guesses them. Provide both, or choose to remove the Session Host role instead.',
+    zh: '配置远程桌面授权需要提供授权服务器地址和授权类型（每用户或每设备），rdpfix 不会猜测。请提供这两项，或改为删除远程桌面会话主机角色。',
+  },
+  per_user_on_workgroup: {
+    en: 'Per User licensing was requested, but the server is not joined to a domain. A workgroup Session Host must use Per Device licensing.',
+    zh: '请求了“每用户”授权模式，但该服务器未加入域（工作组）。工作组中的远程桌面会话主机只能使用“每设备”授权。',
+  },
+  pending_reboot: {
+    en: 'A restart is already pending on the server. Restart it first, then run rdpfix again, so that changes are not stacked on an unfinished one.',
+    zh: '服务器上已有等待中的重启。请先重启服务器，再重新运行 rdpfix，避免在未完成的变更上叠加新的变更。',
+  },
+  not_a_licensing_problem: {
+    en: 'Remote Desktop is broken for a reason rdpfix does not repair (remote connections turned off, the Remote Desktop Services service stopped, or the RDP listener not running).',
+    zh: '远程桌面因 rdpfix 修复范围以外的原因无法使用（远程连接被禁用、远程桌面服务 TermService 已停止或 RDP 监听未运行）。',
+  },
+};
+
+const VNC_EN = "Log in through the cloud console's VNC remote connection";
+const VNC_ZH = '请使用控制台远程连接 VNC 功能登录到 Windows 云主机';
+
+export const FAILURE_TEXT: Record<FailureReason, Record<Lang, string>> = {
+  agent_offline: {
+    en: `The cloud guest agent on the server is offline, so rdpfix could not reach it. ${VNC_EN}, make sure the server is running and its cloud agent service is started, then try again (or fix the problem by hand from the VNC console).`,
+    zh: `实例上的云助手（guest agent）不在线，rdpfix 无法连接到服务器。${VNC_ZH}，确认服务器正常运行且云助手服务已启动后重试，或在 VNC 中手动处理。`,
+  },
+  command_failed: {
+    en: 'A script run by rdpfix failed on the server.',
+    zh: 'rdpfix 在服务器上执行的脚本运行失败。',
+  },
+  command_timed_out: {
+    en: 'A command on the server did not finish in time.',
+    zh: '服务器上的命令未在规定时间内完成。',
+  },
+  command_undelivered: {
+    en: `The command could not be delivered to the server's cloud agent. ${VNC_EN} to check the agent.`,
+    zh: `命令无法送达服务器上的云助手。${VNC_ZH}，检查云助手状态。`,
+  },
+  verification_failed: {
+    en: 'The change was made, but the final check did not confirm that Remote Desktop works again.',
+    zh: '修改已执行，但最终检查未能确认远程桌面已恢复正常。',
+  },
+  unsupported_os: {
+    en: 'The server does not run a supported Windows Server release (2008 to 2025), or the requested fix is not available on it.',
+    zh: '服务器的操作系统不是受支持的 Windows Server 版本（2008 至 2025），或该版本不支持所请求的修复方式。',
+  },
+  channel_error: {
+    en: 'The cloud command service returned an error.',
+    zh: '云平台的命令通道返回了错误。',
+  },
+  bad_output: {
+    en: 'The result of a script on the server could not be read.',
+    zh: '无法读取服务器上脚本的执行结果。',
+  },
+  reboot_not_observed: {
+    en: `The server was asked to restart, but rdpfix did not see it come back with a new boot time in time. ${VNC_EN} to check its state.`,
+    zh: `已请求重启服务器，但 rdpfix 未在规定时间内确认服务器重启完成。${VNC_ZH}，检查服务器状态。`,
+  },
+  approval_expired: {
+    en: 'The fix needed a restart, and the approval for that restart was not given in time. Changes already made stay in place; a pending role removal completes at the next restart.',
+    zh: '修复需要重启服务器，但未在规定时间内获得重启批准。已完成的修改保持不变；等待中的角色删除会在下次重启后生效。',
+  },
+  deadline_exceeded: {
+    en: 'The remediation did not finish within its overall time limit.',
+    zh: '修复未能在总时限内完成。',
+  },
+  internal_error: {
+    en: 'rdpfix hit an internal error.',
+    zh: 'rdpfix 内部发生错误。',
+  },
+};
+
+export function isRefusalReason(r: string | null | undefined): r is RefusalReason {
+  return typeof r === 'string' && Object.prototype.hasOwnProperty.call(REFUSAL_TEXT, r);
+}
+
+export function isFailureReason(r: string | null | undefined): r is FailureReason {
+  return typeof r === 'string' && Object.prototype.hasOwnProperty.call(FAILURE_TEXT, r);
+}

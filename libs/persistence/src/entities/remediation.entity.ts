@@ -1,0 +1,76 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
+import type {
+  DiagnosisFacts,
+  LicensingMode,
+  Mode,
+  Outcome,
+  Plan,
+  RemediationState,
+  Source,
+  Step,
+  Strategy,
+} from '@rdpfix/domain';
+
+/** One recorded change: rollback data (DESIGN §4 apply). */
+export interface RecordedChange {
+  action: string;
+  setting: string;
+  before: unknown;
+  after: unknown;
+  reversible: boolean;
+  commandRunId: string;
+  at: string;
+}
+
+/** Step-local progress that must survive a worker restart (reboot phase, verify attempts). */
+export interface StepData {
+  actionIndex?: number;
+  rebootCommandDoneAt?: string;
+  sawOffline?: boolean;
+  rebootDeadlineAt?: string;
+  verifyAttempt?: number;
+}
+
+/** The actor that requested or changed a remediation (filled by the auth layer). */
+export interface Actor {
+  keyId: string | null;
+  role: string;
+  source: string;
+}
+
+@Entity({ name: 'remediations' })
+export class RemediationEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'instance_id', type: 'varchar', length: 32 }) instanceId: string;
+  @Column({ type: 'varchar', length: 32 }) region: string;
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true }) tenantId: string | null;
+  @Column({ type: 'varchar', length: 16 }) mode: Mode;
+  @Column({ type: 'varchar', length: 32 }) strategy: Strategy;
+  @Column({ name: 'license_server', type: 'varchar', length: 253, nullable: true }) licenseServer: string | null;
+  @Column({ name: 'licensing_mode', type: 'varchar', length: 16, nullable: true }) licensingMode: LicensingMode | null;
+  @Column({ name: 'allow_reboot', type: 'boolean', default: false }) allowReboot: boolean;
+  @Column({ type: 'varchar', length: 16 }) source: Source;
+  @Column({ name: 'ticket_ref', type: 'varchar', length: 128, nullable: true }) ticketRef: string | null;
+  @Column({ name: 'callback_url', type: 'varchar', length: 2048, nullable: true }) callbackUrl: string | null;
+  @Column({ type: 'varchar', length: 24, default: 'queued' }) state: RemediationState;
+  @Column({ type: 'varchar', length: 16, default: 'precheck' }) step: Step;
+  @Column({ name: 'step_data', type: 'jsonb', default: () => "'{}'" }) stepData: StepData;
+  @Column({ type: 'varchar', length: 24, nullable: true }) outcome: Outcome | null;
+  @Column({ type: 'varchar', length: 48, nullable: true }) reason: string | null;
+  @Column({ name: 'reason_detail', type: 'text', nullable: true }) reasonDetail: string | null;
+  @Column({ type: 'jsonb', nullable: true }) facts: DiagnosisFacts | null;
+  @Column({ type: 'jsonb', nullable: true }) plan: Plan | null;
+  @Column({ type: 'jsonb', default: () => "'[]'" }) changes: RecordedChange[];
+  @Column({ type: 'jsonb', nullable: true }) verification: unknown;
+  @Column({ name: 'boot_time_before', type: 'timestamptz', nullable: true }) bootTimeBefore: Date | null;
+  @Column({ type: 'boolean', default: false }) rebooted: boolean;
+  @Column({ name: 'cancel_requested', type: 'boolean', default: false }) cancelRequested: boolean;
+  @Column({ name: 'approved_at', type: 'timestamptz', nullable: true }) approvedAt: Date | null;
+  @Column({ name: 'approval_expires_at', type: 'timestamptz', nullable: true }) approvalExpiresAt: Date | null;
+  @Column({ name: 'deadline_at', type: 'timestamptz' }) deadlineAt: Date;
+  @Column({ type: 'jsonb', nullable: true }) actor: Actor | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt: Date | null;
+  @VersionColumn() version: number;
+}

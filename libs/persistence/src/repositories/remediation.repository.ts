@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { RemediationEntity } from '../entities';
+import type { RemediationState } from '@rdpfix/domain';
+
+export class ActiveRemediationExistsError extends Error {
+  constructor(readonly activeId: string) {
+    super(`instance already has an active remediation ${activeId}`);
+  }
+}
+
+export interface ListFilter {
+  instanceId?: string;
+  state?: RemediationState;
+  ticketRef?: string;
+  tenantId?: string;
+  limit: number;
+  /** Keyset cursor: rows strictly older than (createdAt, id). */
+  after?: { createdAt: string; id: string };
+}
+
+/** All SQL about remediation rows. Updates are compare-and-set on `version` where it matters. */
+@Injectable()
+export class RemediationRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private repo(m?: EntityManager) {
+    return (m ?? this.ds.manager).getRepository(RemediationEntity);
+  }
+
+  /** Inserts a new remediation; the partial unique index turns a second active one into a typed error. */
+  async insert(row: Partial<RemediationEntity>, m?: EntityManager): Promise<RemediationEntity> {
+    try {
+      return await this.repo(m).save(this.repo(m).create(row));
+    } catch (err) {
+      if (err instanceof QueryFailedError && (err as unknown as { code?: string }).code === '23505') {
+        const active = await this.findActiveForInstance(row.instanceId!, m);
+        if (active) throw new ActiveRemediationExistsError(active.id);
+      }
+      throw err;
+    }
+  }
+
+  findById(id: string, m?: EntityManager): Promise<RemediationEntity | null> {
+    return this.repo(m).findOne({ where: { id } });
+  }
+
+  findActiveForInstance(instanceId: string, m?: EntityManager): Promise<RemediationEntity | null> {
+    return this.repo(m)
+      .createQueryBuilder('r')
+      .where('r.instance_id = :instanceId', { instanceId })
+      .andWhere(`r.state <> 'finished'`)
+      .getOne();
+  }
+
+  async list(f: ListFilter): Promise<RemediationEntity[]> {
+    const qb = this.repo().createQueryBuilder('r');
+    if (f.instanceId) qb.andWhere('r.instance_id = :instanceId', { instanceId: f.instanceId });
+    if (f.state) qb.andWhere('r.state = :state', { state: f.state });
+    if (f.ticketRef) qb.andWhere('r.ticket_ref = :ticketRef', { ticketRef: f.ticketRef });
+    if (f.tenantId) qb.andWhere('r.tenant_id = :tenantId', { tenantId: f.tenantId });
+    if (f.after) {
+      qb.andWhere('(r.created_at, r.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt: f.after.createdAt, id: f.after.id });
+    }
+    return qb.orderBy('r.created_at', 'DESC').addOrderBy('r.id', 'DESC').limit(f.limit).getMany();
+  }
+
+  /**
+   * Applies `patch` only if the row still has `expectedVersion`; returns the new row or null when
+   * another worker moved it first. This is what keeps a duplicated (stalled) job from acting twice.
+   */
+  async updateIfVersion(id: string, expectedVersion: number, patch: Partial<RemediationEntity>, m?: EntityManager): Promise<RemediationEntity | null> {
+    const res = await this.repo(m)
+      .createQueryBuilder()
+      .update(RemediationEntity)
+      .set({ ...patch, version: () => 'version + 1', updatedAt: () => 'now()' } as never)
+      .where('id = :id AND version = :v', { id, v: expectedVersion })
+      .returning('*')
+      .execute();
+    if (!res.affected) return null;
+    return this.findById(id, m);
+  }
+
+  /** Active remediations the reconciler should make sure have a job. */
+  async listDispatchable(olderThanMs: number, limit: number): Promise<{ id: string; state: RemediationState }[]> {
+    return this.ds.query(
+      `SELECT id, state FROM remediations
+        WHERE state IN ('queued','running') AND updated_at < now() - ($1::int * interval '1 millisecond')
+        ORDER BY updated_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+  }
+
+  /** Ends every remediation whose approval window passed; returns their ids. */
+  async expireApprovals(): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `UPDATE remediations
+          SET state = 'finished', outcome = 'failed', reason = 'approval_expired',
+              reason_detail = 'The reboot was not approved before the approval window closed; nothing further was changed.',
+              finished_at = now(), updated_at = now(), version = version + 1
+        WHERE state = 'awaiting_approval' AND approval_expires_at < now()
+        RETURNING id`,
+    );
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@rdpfix/config';
+import type { LicensingMode, Mode, RemediationState, Source, Strategy } from '@rdpfix/domain';
+import {
+  Actor,
+  CommandRunRepository,
+  RemediationEntity,
+  RemediationRepository,
+  TimelineRepository,
+} from '@rdpfix/persistence';
+import { RemediationDispatcher } from '@rdpfix/queue';
+import { RemediationConflictError, RemediationNotFoundError, RemediationStateError } from './remediation-errors';
+import { ActiveRemediationExistsError } from '@rdpfix/persistence';
+
+export interface CreateRemediationInput {
+  instanceId: string;
+  region: string;
+  mode: Mode;
+  strategy: Strategy;
+  allowReboot: boolean;
+  source: Source;
+  ticketRef?: string | null;
+  licenseServer?: string | null;
+  licensingMode?: LicensingMode | null;
+  callbackUrl?: string | null;
+  tenantId?: string | null;
+  actor?: Actor | null;
+}
+
+export interface ListInput {
+  instanceId?: string;
+  state?: RemediationState;
+  ticketRef?: string;
+  tenantId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** API-side use cases. The row is written first; the queue is only told afterwards. */
+@Injectable()
+export class RemediationService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ds: DataSource,
+    private readonly remediations: RemediationRepository,
+    private readonly runs: CommandRunRepository,
+    private readonly timeline: TimelineRepository,
+    private readonly dispatcher: RemediationDispatcher,
+  ) {}
+
+  async create(input: CreateRemediationInput): Promise<RemediationEntity> {
+    let created: RemediationEntity;
+    try {
+      created = await this.ds.transaction(async (m) => {
+        const r = await this.remediations.insert(
+          {
+            instanceId: input.instanceId,
+            region: input.region,
+            tenantId: input.tenantId ?? null,
+            mode: input.mode,
+            strategy: input.strategy,
+            allowReboot: input.allowReboot,
+            source: input.source,
+            ticketRef: input.ticketRef ?? null,
+            licenseServer: input.licenseServer ?? null,
+            licensingMode: input.licensingMode ?? null,
+            callbackUrl: input.callbackUrl ?? null,
+            actor: input.actor ?? null,
+            state: 'queued',
+            step: 'precheck',
+            deadlineAt: new Date(Date.now() + this.config.REMEDIATION_DEADLINE_S * 1000),
+          },
+          m,
+        );
+        await this.timeline.append(
+          { remediationId: r.id, type: 'created', step: 'precheck', message: `${input.mode} requested by ${input.source}`, actor: input.actor ?? null },
+          m,
+        );
+        return r;
+      });
+    } catch (err) {
+      if (err instanceof ActiveRemediationExistsError) throw new RemediationConflictError(err.activeId);
+      throw err;
+    }
+    // After commit: if Redis is down the row stays queued and the reconciler enqueues it later.
+    await this.dispatcher.dispatch(created.id);
+    return created;
+  }
+
+  async get(id: string, tenantId?: string) {
+    const r = await this.remediations.findById(id);
+    if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    const [runs, events] = await Promise.all([this.runs.listForRemediation(id), this.timeline.list(id)]);
+    return { remediation: r, runs, events };
+  }
+
+  async list(input: ListInput): Promise<{ items: RemediationEntity[]; nextCursor: string | null }> {
+    const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const rows = await this.remediations.list({ ...input, after, limit: input.limit + 1 });
+    const items = rows.slice(0, input.limit);
+    const last = items[items.length - 1];
+    const nextCursor = rows.length > input.limit && last ? encodeCursor(last) : null;
+    return { items, nextCursor };
+  }
+
+  async cancel(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
+    for (let i = 0; i < 5; i++) {
+      const r = await this.remediations.findById(id);
+      if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      if (r.state === 'finished') throw new RemediationStateError(id, r.state, 'it has already finished');
+      if (r.state === 'awaiting_approval' || r.state === 'queued') {
+        // Nothing is in flight: end it here, the worker will find it finished.
+        const done = await this.remediations.updateIfVersion(r.id, r.version, {
+          state: 'finished',
+          step: 'done',
+          outcome: 'cancelled',
+          cancelRequested: true,
+          reasonDetail: r.state === 'queued' ? 'Cancelled before it started; nothing was changed.' : 'Cancelled while waiting for reboot approval; the changes already applied stay in place (see changes).',
+          finishedAt: new Date(),
+        });
+        if (!done) continue;
+        await this.timeline.append({ remediationId: id, type: 'finished', message: 'finished: cancelled', data: { outcome: 'cancelled' }, actor });
+        return done;
+      }
+      const flagged = await this.remediations.updateIfVersion(r.id, r.version, { cancelRequested: true });
+      if (!flagged) continue;
+      await this.timeline.append({ remediationId: id, type: 'cancel_requested', message: 'cancel requested; the worker stops at the next safe point', actor });
+      await this.dispatcher.dispatch(id);
+      return flagged;
+    }
+    throw new RemediationStateError(id, 'busy', 'it is changing too fast; try again');
+  }
+
+  async approve(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
+    for (let i = 0; i < 5; i++) {
+      const r = await this.remediations.findById(id);
+      if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      if (r.state !== 'awaiting_approval') throw new RemediationStateError(id, r.state, 'only a remediation awaiting approval can be approved');
+      if (r.approvalExpiresAt && r.approvalExpiresAt < new Date()) throw new RemediationStateError(id, r.state, 'the approval window has closed');
+      const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt: new Date() });
+      if (!approved) continue;
+      await this.timeline.append({ remediationId: id, type: 'approved', step: r.step, message: 'reboot approved', actor });
+      await this.dispatcher.dispatch(id);
+      return approved;
+    }
+    throw new RemediationStateError(id, 'busy', 'it is changing too fast; try again');
+  }
+}
+
+export function encodeCursor(r: { createdAt: Date; id: string }): string {
+  return Buffer.from(JSON.stringify({ c: r.createdAt.toISOString(), i: r.id })).toString('base64url');
+}
+
+export class InvalidCursorError extends Error {}
+
+export function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
+    if (typeof v.c !== 'string' || Number.isNaN(Date.parse(v.c))) throw new Error('c');
+    if (typeof v.i !== 'string' || !/^[0-9a-f-]{36}$/i.test(v.i)) throw new Error('i');
+    return { createdAt: v.c, id: v.i };
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API issued');
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { RemediationDispatcher } from '@rdpfix/queue';
+import { CommandRunner } from './command-runner';
+import { ReconcilerService } from './reconciler.service';
+import { RemediationEngine } from './remediation-engine';
+import { RemediationFinisher } from './remediation-finisher';
+import { RemediationWorkerService } from './remediation-worker.service';
+import { ApplyStep } from './steps/apply.step';
+import { DiagnoseStep } from './steps/diagnose.step';
+import { PlanStep } from './steps/plan.step';
+import { PrecheckStep } from './steps/precheck.step';
+import { RebootStep } from './steps/reboot.step';
+import { VerifyStep } from './steps/verify.step';
+
+/** Everything the worker process runs. Needs Config, Persistence, Queue and Channel modules. */
+@Module({
+  providers: [
+    CommandRunner,
+    RemediationFinisher,
+    RemediationEngine,
+    RemediationDispatcher,
+    RemediationWorkerService,
+    ReconcilerService,
+    PrecheckStep,
+    DiagnoseStep,
+    PlanStep,
+    ApplyStep,
+    RebootStep,
+    VerifyStep,
+  ],
+  exports: [RemediationEngine, ReconcilerService, RemediationFinisher],
+})
+export class EngineModule {}

@@ -1,0 +1,83 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@rdpfix/config';
+import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationDispatcher } from '@rdpfix/queue';
+import { RemediationFinisher } from './remediation-finisher';
+
+/** Any 64-bit key, shared by all workers: only one reconciles at a time. */
+const RECONCILE_LOCK_KEY = 7_302_114_001;
+
+/**
+ * Postgres is the truth; Redis only moves work. On a timer (not a BullMQ scheduler: it must
+ * survive a flushed Redis) the reconciler re-enqueues every active remediation that has no live
+ * job, and ends approvals that expired.
+ */
+@Injectable()
+export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(ReconcilerService.name);
+  private timer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ds: DataSource,
+    private readonly remediations: RemediationRepository,
+    private readonly timeline: TimelineRepository,
+    private readonly dispatcher: RemediationDispatcher,
+    private readonly finisher: RemediationFinisher,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** One pass; returns how many remediations were re-enqueued. */
+  async tick(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    const runner = this.ds.createQueryRunner();
+    try {
+      await runner.connect();
+      const [{ locked }] = await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RECONCILE_LOCK_KEY]);
+      if (!locked) return 0;
+      try {
+        return await this.reconcile();
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK_KEY]);
+      }
+    } catch (err) {
+      this.log.warn(`reconcile pass failed: ${(err as Error).message}`);
+      return 0;
+    } finally {
+      await runner.release();
+      this.running = false;
+    }
+  }
+
+  private async reconcile(): Promise<number> {
+    for (const id of await this.remediations.expireApprovals()) {
+      await this.timeline.append({ remediationId: id, type: 'finished', message: 'finished: failed (approval_expired)', data: { outcome: 'failed', reason: 'approval_expired' } });
+      const r = await this.remediations.findById(id);
+      if (r) await this.finisher.notifyFinishedExternally(r);
+    }
+    // Rows touched in the last interval are probably in flight; look only at quieter ones.
+    const candidates = await this.remediations.listDispatchable(this.config.RECONCILE_INTERVAL_MS, 500);
+    let requeued = 0;
+    for (const c of candidates) {
+      if (await this.dispatcher.hasLiveJob(c.id)) continue;
+      await this.dispatcher.removeStale(c.id);
+      if (await this.dispatcher.dispatch(c.id)) {
+        requeued++;
+        await this.timeline.append({ remediationId: c.id, type: 'requeued', message: 'reconciler re-enqueued a remediation that had no job in Redis' });
+      }
+    }
+    if (requeued) this.log.log(`re-enqueued ${requeued} remediation(s)`);
+    return requeued;
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Step } from '@rdpfix/domain';
+import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationFinisher } from './remediation-finisher';
+import { AdvanceResult, StepHandler, StepOutcome } from './step-outcome';
+import { ApplyStep } from './steps/apply.step';
+import { DiagnoseStep } from './steps/diagnose.step';
+import { PlanStep } from './steps/plan.step';
+import { PrecheckStep } from './steps/precheck.step';
+import { RebootStep } from './steps/reboot.step';
+import { VerifyStep } from './steps/verify.step';
+
+/** Steps where a cancel ends the remediation at once: nothing has been changed yet. */
+const CANCEL_NOW: ReadonlySet<Step> = new Set(['precheck', 'diagnose', 'plan']);
+
+/**
+ * Moves one remediation forward by one step. Reads the row, lets the step's handler decide,
+ * and persists the decision with a compare-and-set on the row version, so a duplicate job
+ * (BullMQ is at-least-once) can never apply a step twice.
+ */
+@Injectable()
+export class RemediationEngine {
+  private readonly log = new Logger(RemediationEngine.name);
+  private readonly handlers: Map<Step, StepHandler>;
+
+  constructor(
+    private readonly remediations: RemediationRepository,
+    private readonly timeline: TimelineRepository,
+    private readonly finisher: RemediationFinisher,
+    precheck: PrecheckStep,
+    diagnose: DiagnoseStep,
+    plan: PlanStep,
+    apply: ApplyStep,
+    reboot: RebootStep,
+    verify: VerifyStep,
+  ) {
+    this.handlers = new Map<Step, StepHandler>([precheck, diagnose, plan, apply, reboot, verify].map((h) => [h.step, h]));
+  }
+
+  async advance(id: string): Promise<AdvanceResult> {
+    let r = await this.remediations.findById(id);
+    if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop' };
+    const now = new Date();
+
+    if (r.state === 'queued') {
+      const started = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running' });
+      if (!started) return { kind: 'continue' };
+      await this.timeline.append({ remediationId: r.id, type: 'started', step: r.step, message: 'worker picked up the remediation' });
+      r = started;
+    }
+    if (r.cancelRequested && CANCEL_NOW.has(r.step)) {
+      return this.finisher.finish(r, { kind: 'finish', outcome: 'cancelled', detail: 'Cancelled before anything was changed.' });
+    }
+    if (now > r.deadlineAt) {
+      return this.finisher.finish(r, {
+        kind: 'finish',
+        outcome: 'failed',
+        reason: 'deadline_exceeded',
+        detail: `The remediation did not finish before its deadline (${r.deadlineAt.toISOString()}) in step ${r.step}.`,
+      });
+    }
+    const handler = this.handlers.get(r.step);
+    if (!handler) return { kind: 'stop' };
+
+    const decision = await handler.run(r, now);
+    return this.persist(r, decision);
+  }
+
+  private async persist(r: RemediationEntity, d: StepOutcome): Promise<AdvanceResult> {
+    switch (d.kind) {
+      case 'wait': {
+        if (d.patch) {
+          const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
+          if (!saved) return { kind: 'continue' };
+        }
+        if (d.event) await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
+        return { kind: 'wait', ms: d.ms };
+      }
+      case 'advance': {
+        const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
+        if (!saved) return { kind: 'continue' }; // someone else moved it (cancel, duplicate job): re-read
+        if (d.event) await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
+        if (saved.step !== r.step) {
+          await this.timeline.append({ remediationId: r.id, type: 'step_started', step: saved.step, message: `step ${saved.step} started` });
+        }
+        return { kind: 'continue' };
+      }
+      case 'park': {
+        const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
+        if (!saved) return { kind: 'continue' };
+        await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
+        await this.finisher.notifyParked(saved);
+        return { kind: 'stop' };
+      }
+      case 'finish':
+        return this.finisher.finish(r, d);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable, Logger, Optional, Inject } from '@nestjs/common';
+import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { AdvanceResult, StepOutcome } from './step-outcome';
+
+/** Hook for whatever must happen when a remediation ends or waits for approval (webhooks, metrics). */
+export interface RemediationListener {
+  onFinished(r: RemediationEntity): Promise<void>;
+  onAwaitingApproval(r: RemediationEntity): Promise<void>;
+}
+export const REMEDIATION_LISTENERS = Symbol('REMEDIATION_LISTENERS');
+
+/** Ends a remediation (outcome, reason, timeline) exactly once, then tells the listeners. */
+@Injectable()
+export class RemediationFinisher {
+  private readonly log = new Logger(RemediationFinisher.name);
+
+  constructor(
+    private readonly remediations: RemediationRepository,
+    private readonly timeline: TimelineRepository,
+    @Optional() @Inject(REMEDIATION_LISTENERS) private readonly listeners: RemediationListener[] = [],
+  ) {}
+
+  async finish(r: RemediationEntity, d: Extract<StepOutcome, { kind: 'finish' }>): Promise<AdvanceResult> {
+    const saved = await this.remediations.updateIfVersion(r.id, r.version, {
+      ...(d.patch ?? {}),
+      state: 'finished',
+      step: 'done',
+      outcome: d.outcome,
+      reason: d.reason ?? null,
+      reasonDetail: d.detail ?? null,
+      finishedAt: new Date(),
+    });
+    if (!saved) return { kind: 'continue' };
+    await this.timeline.append({
+      remediationId: r.id,
+      type: 'finished',
+      step: r.step,
+      message: `finished: ${d.outcome}${d.reason ? ` (${d.reason})` : ''}${d.detail ? ` — ${d.detail}` : ''}`,
+      data: { outcome: d.outcome, reason: d.reason ?? null },
+    });
+    await this.tell((l) => l.onFinished(saved));
+    return { kind: 'stop' };
+  }
+
+  /** For remediations ended outside finish() (expired approvals, cancels by the API). */
+  async notifyFinishedExternally(r: RemediationEntity): Promise<void> {
+    await this.tell((l) => l.onFinished(r));
+  }
+
+  async notifyParked(r: RemediationEntity): Promise<void> {
+    await this.tell((l) => l.onAwaitingApproval(r));
+  }
+
+  private async tell(fn: (l: RemediationListener) => Promise<void>): Promise<void> {
+    for (const l of this.listeners ?? []) {
+      try {
+        await fn(l);
+      } catch (err) {
+        this.log.error(`listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { RemediationEntity } from '@rdpfix/persistence';
+import type { DiagnoseResult } from '@rdpfix/runbook';
+import { CommandRunner } from '../command-runner';
+import { describeCommandFailure } from '../command-failure';
+import { StepHandler, StepOutcome } from '../step-outcome';
+
+/** Step 2: the read-only diagnose script; its facts are stored before anything is decided. */
+@Injectable()
+export class DiagnoseStep implements StepHandler {
+  readonly step = 'diagnose' as const;
+
+  constructor(private readonly runner: CommandRunner) {}
+
+  async run(r: RemediationEntity): Promise<StepOutcome> {
+    const st = await this.runner.run(r, { step: 'diagnose', purpose: 'diagnose', attempt: 1, script: 'diagnose' });
+    if (!st.done) return { kind: 'wait', ms: st.waitMs };
+    const result = st.run.result as DiagnoseResult | null;
+    if (st.run.status !== 'succeeded' || !result) {
+      const f = describeCommandFailure(st.run);
+      return { kind: 'finish', outcome: 'failed', reason: f.reason, detail: f.detail };
+    }
+    if (!result.ok) {
+      return { kind: 'finish', outcome: 'failed', reason: 'command_failed', detail: `diagnose could not run: ${result.error ?? 'no reason given'}` };
+    }
+    return {
+      kind: 'advance',
+      patch: { step: 'plan', facts: result.facts, bootTimeBefore: new Date(result.facts.bootTime) },
+      event: { type: 'diagnosed', message: 'diagnosis facts recorded', data: { os: result.facts.os, rdsh: result.facts.rdsh, graceDays: result.facts.graceDays } },
+    };
+  }
+}

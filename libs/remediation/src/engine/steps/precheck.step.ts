@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '@rdpfix/config';
+import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
+import { RemediationEntity } from '@rdpfix/persistence';
+import { StepHandler, StepOutcome } from '../step-outcome';
+
+const VNC_ADVICE = 'Use the cloud console\'s VNC (remote console) to log in, then check that the SSM agent service is running.';
+
+/** Step 1: is the guest agent online? Offline means nothing can be done through the channel. */
+@Injectable()
+export class PrecheckStep implements StepHandler {
+  readonly step = 'precheck' as const;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+  ) {}
+
+  async run(r: RemediationEntity): Promise<StepOutcome> {
+    let info;
+    try {
+      info = (await this.channel.instanceInfo(r.region, [r.instanceId])).get(r.instanceId);
+    } catch (err) {
+      if (err instanceof ChannelThrottledError) return { kind: 'wait', ms: err.retryAfterMs };
+      if (err instanceof ChannelError && err.retryable) return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
+      return { kind: 'finish', outcome: 'failed', reason: 'channel_error', detail: `The command channel could not be asked about the instance: ${(err as Error).message}` };
+    }
+    if (!info) {
+      return {
+        kind: 'finish',
+        outcome: 'failed',
+        reason: 'agent_offline',
+        detail: `No guest agent is registered for ${r.instanceId} in ${r.region}. ${VNC_ADVICE}`,
+      };
+    }
+    if (!info.online) {
+      return {
+        kind: 'finish',
+        outcome: 'failed',
+        reason: 'agent_offline',
+        detail: `The guest agent on ${r.instanceId} is ${info.pingStatus} (last seen ${info.lastPing?.toISOString() ?? 'never'}). ${VNC_ADVICE}`,
+      };
+    }
+    if (info.platformName && !/windows/i.test(info.platformName)) {
+      return { kind: 'finish', outcome: 'failed', reason: 'unsupported_os', detail: `${r.instanceId} runs ${info.platformName}, not Windows.` };
+    }
+    return {
+      kind: 'advance',
+      patch: { step: 'diagnose' },
+      event: { type: 'agent_online', message: `agent online (${info.platformName ?? 'Windows'} ${info.platformVersion ?? ''})`.trim() },
+    };
+  }
+}

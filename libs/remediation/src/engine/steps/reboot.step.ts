@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '@rdpfix/config';
+import { ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
+import { RemediationEntity } from '@rdpfix/persistence';
+import { CommandRunner } from '../command-runner';
+import { describeCommandFailure } from '../command-failure';
+import { StepHandler, StepOutcome } from '../step-outcome';
+
+/**
+ * Step 5: reboot only with consent. Without allowReboot (and no approval yet) the remediation
+ * parks in awaiting_approval. With consent: send restart-computer once, then wait (rescheduling,
+ * never sleeping) for the agent to go away and come back; verify then checks the boot time.
+ */
+@Injectable()
+export class RebootStep implements StepHandler {
+  readonly step = 'reboot' as const;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly runner: CommandRunner,
+    @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+  ) {}
+
+  async run(r: RemediationEntity, now: Date): Promise<StepOutcome> {
+    if (!r.allowReboot && !r.approvedAt) {
+      return {
+        kind: 'park',
+        patch: { state: 'awaiting_approval', approvalExpiresAt: new Date(now.getTime() + this.config.APPROVAL_TTL_S * 1000) },
+        event: {
+          type: 'approval_required',
+          message: 'the fix needs a reboot; waiting for approval (POST /v1/remediations/:id/approve)',
+          data: { expiresAt: new Date(now.getTime() + this.config.APPROVAL_TTL_S * 1000).toISOString() },
+        },
+      };
+    }
+    const sd = r.stepData;
+    if (!sd.rebootCommandDoneAt) {
+      if (r.cancelRequested && !(await this.runner.hasStarted(r, 'reboot', 1))) {
+        return { kind: 'finish', outcome: 'cancelled', detail: 'Cancelled before the reboot; the changes already applied stay in place (see changes).' };
+      }
+      const st = await this.runner.run(r, {
+        step: 'reboot',
+        purpose: 'reboot',
+        attempt: 1,
+        script: 'restart-computer',
+        params: { delaySeconds: this.config.REBOOT_DELAY_S },
+      });
+      if (!st.done) return { kind: 'wait', ms: st.waitMs };
+      if (st.run.status !== 'succeeded' || !(st.run.result as { ok?: boolean } | null)?.ok) {
+        const f = describeCommandFailure(st.run);
+        return { kind: 'finish', outcome: 'failed', reason: f.reason, detail: `The restart could not be scheduled. ${f.detail}` };
+      }
+      return {
+        kind: 'advance',
+        patch: {
+          rebooted: true,
+          stepData: {
+            ...sd,
+            rebootCommandDoneAt: now.toISOString(),
+            sawOffline: false,
+            rebootDeadlineAt: new Date(now.getTime() + this.config.REBOOT_DEADLINE_S * 1000).toISOString(),
+          },
+        },
+        event: { type: 'reboot_scheduled', message: `restart scheduled in ${this.config.REBOOT_DELAY_S}s; waiting for the agent to go and come back` },
+      };
+    }
+    if (now > new Date(sd.rebootDeadlineAt!)) {
+      return {
+        kind: 'finish',
+        outcome: 'failed',
+        reason: 'reboot_not_observed',
+        detail: `The server did not come back with a new boot time within ${this.config.REBOOT_DEADLINE_S}s. Check it through the VNC console.`,
+      };
+    }
+    let online: boolean;
+    try {
+      online = (await this.channel.instanceInfo(r.region, [r.instanceId])).get(r.instanceId)?.online ?? false;
+    } catch (err) {
+      return { kind: 'wait', ms: err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS };
+    }
+    if (!online) {
+      if (sd.sawOffline) return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
+      return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS, patch: { stepData: { ...sd, sawOffline: true } } };
+    }
+    // Online again. If we never saw it offline, the restart may still be ahead: give it its delay.
+    const sinceCommand = now.getTime() - new Date(sd.rebootCommandDoneAt).getTime();
+    if (!sd.sawOffline && sinceCommand < this.config.REBOOT_DELAY_S * 1000 + this.config.POLL_INTERVAL_MS) {
+      return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
+    }
+    return {
+      kind: 'advance',
+      patch: { step: 'verify', stepData: { ...sd, verifyAttempt: 1 } },
+      event: { type: 'agent_back', message: sd.sawOffline ? 'agent went offline and is back' : 'agent online after the restart delay' },
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './script-names';
+export * from './script-results';

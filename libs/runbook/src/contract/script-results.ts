@@ -1,0 +1,72 @@
+import { DiagnosisFacts, LicensingModeCode } from '@rdpfix/domain';
+import { ScriptName } from './script-names';
+
+/**
+ * Every script prints exactly one JSON object as the LAST line of stdout. Common fields:
+ * `script`, `version`, `ok`; when ok is false, `error` says why (short English text).
+ * Exit code: 0 when ok, 1 when not. Scripts NEVER exit 3010 or 194: SSM Agent would reboot
+ * the machine and re-run the script (command-channels.md §1.5).
+ */
+export interface ScriptResultBase {
+  script: ScriptName;
+  version: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface DiagnoseResult extends ScriptResultBase {
+  script: 'diagnose' | 'verify';
+  facts: DiagnosisFacts;
+}
+
+/** A registry/WMI value as recorded before or after a change (rollback data). */
+export interface RecordedValue<T> {
+  present: boolean;
+  value: T | null;
+}
+
+/** set-single-session, params: value=0|1 */
+export interface SetSingleSessionResult extends ScriptResultBase {
+  script: 'set-single-session';
+  before: RecordedValue<0 | 1>;
+  after: RecordedValue<0 | 1>;
+  changed: boolean;
+}
+
+/** configure-licensing, params: mode=2|4, servers=<comma-separated names> */
+export interface ConfigureLicensingResult extends ScriptResultBase {
+  script: 'configure-licensing' | 'restore-licensing';
+  before: { mode: LicensingModeCode; servers: string[] };
+  after: { mode: LicensingModeCode; servers: string[] };
+  changed: boolean;
+}
+
+/** restore-licensing, params: mode=1|2|4|5, servers=<comma-separated names, may be empty> */
+export type RestoreLicensingResult = ConfigureLicensingResult;
+
+/** remove-rdsh-role, no params */
+export interface RemoveRoleResult extends ScriptResultBase {
+  script: 'remove-rdsh-role';
+  before: { installed: boolean };
+  /** Success | SuccessRestartRequired | NoChangeNeeded | Failed (FeatureOperationResult.ExitCode) */
+  exitCode: 'Success' | 'SuccessRestartRequired' | 'NoChangeNeeded' | 'Failed';
+  restartNeeded: boolean;
+  /** Which command path ran: uninstall-windowsfeature | remove-windowsfeature | servermanagercmd */
+  method: string;
+}
+
+/** restart-computer, params: delaySeconds=<5..600> */
+export interface RestartResult extends ScriptResultBase {
+  script: 'restart-computer';
+  scheduled: boolean;
+  delaySeconds: number;
+  /** Boot time before the restart, ISO-8601 UTC. */
+  bootTime: string;
+}
+
+export type ScriptResult =
+  | DiagnoseResult
+  | SetSingleSessionResult
+  | ConfigureLicensingResult
+  | RemoveRoleResult
+  | RestartResult;
