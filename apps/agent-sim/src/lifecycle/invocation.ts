@@ -54,6 +54,8 @@ export interface SimInvocation {
   execDeadline: number | null;
   endedAt: number | null;
   cancelAt: number | null;
+  /** The machine restarted under a running script; reported as Failed once the agent is back. */
+  interruptedAt: number | null;
   stdout: string;
   stderr: string;
   effectApplied: boolean;

@@ -349,6 +349,9 @@ function licensingContextNotes(facts: DiagnosisFacts, lic: LicensingAssessment, 
   if (lic.graceOver && !hasB && !lic.graceUnknown) {
     notes.push('The licensing grace period counter is 0, which is normal when licensing is configured (it always counts down to 0).');
   }
+  if (facts.rdsh.removalPending && !hasB) {
+    notes.push('A removal of the RD Session Host role already ran and waits for a restart.');
+  }
   if (lic.reachabilityUnverifiable) {
     notes.push('Windows Server 2008 has no GetTStoLSConnectivityStatus; license server reachability could not be checked, so the configured licensing is trusted.');
   }

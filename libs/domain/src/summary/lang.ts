@@ -14,11 +14,9 @@ export function parseLang(acceptLanguage: string | undefined): Lang {
       const [tagRaw, ...params] = part.trim().split(';');
       let q = 1;
       for (const p of params) {
-        const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
-        if (m) {
-          const v = Number(m[1]);
-          q = Number.isFinite(v) ? Math.min(Math.max(v, 0), 1) : 0;
-        }
+        const m = /^\s*q\s*=\s*(.*?)\s*$/i.exec(p);
+        // RFC qvalue syntax only; anything malformed counts as "not acceptable".
+        if (m) q = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(m[1]) ? Number(m[1]) : 0;
       }
       return { tag: tagRaw.trim().toLowerCase(), q, index };
     })

@@ -45,7 +45,7 @@ export function describePlan(plan: Plan, lang: Lang): string[] {
           : `rdpfix found that ${causesText(plan.causes, 'en')}.`,
       );
       for (const a of plan.actions) {
-        lines.push(zh ? `修复时 rdpfix ${actionText(a, 'zh', 'would')}。` : `A fix would ${actionText(a, 'en', 'would')}.`);
+        lines.push(zh ? `修复时 rdpfix ${actionText(a, 'zh', 'would')}。` : `rdpfix would ${actionText(a, 'en', 'would')}.`);
       }
       if (plan.needsReboot && !plan.actions.some((a) => a.kind === 'remove-rdsh-role')) {
         // Reboot-only plan: an earlier role removal only waits for its restart.
@@ -86,6 +86,7 @@ export interface RemediationSummaryInput {
   actions: PlanAction[];
   rebooted: boolean;
   refusalDetail?: string | null;
+  /** Recorded changes; [] = known that nothing changed, undefined = not known (then not mentioned). */
   changes?: { setting: string; before: unknown; after: unknown }[];
 }
 
@@ -119,7 +120,7 @@ function listActions(actions: PlanAction[], lang: Lang, tense: 'would' | 'did'):
 function summarizeEn(i: RemediationSummaryInput): string {
   const id = i.instanceId;
   const s: string[] = [];
-  const found = i.causes.length > 0 ? `Cause: ${causesText(i.causes, 'en')}.` : null;
+  const found = i.causes.length > 0 ? `${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.` : null;
   const changes = changesText(i.changes, 'en');
   const reboot = i.rebooted ? 'The server was restarted.' : 'The server was not restarted.';
 
@@ -159,13 +160,15 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (found) s.push(found);
       if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
       if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
-      s.push(changes ?? 'No setting was changed.');
+      if (changes) s.push(changes);
+      else if (i.changes) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
       s.push(`The repair of instance ${id} was cancelled.`);
       if (found) s.push(found);
-      s.push(changes ?? 'No setting was changed.');
+      if (changes) s.push(changes);
+      else if (i.changes) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       break;
     case null:
@@ -220,13 +223,15 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (found) s.push(found);
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
       if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
-      s.push(changes ?? '未修改任何设置。');
+      if (changes) s.push(changes);
+      else if (i.changes) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
       s.push(`实例 ${id} 的修复已取消。`);
       if (found) s.push(found);
-      s.push(changes ?? '未修改任何设置。');
+      if (changes) s.push(changes);
+      else if (i.changes) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
       break;
     case null:

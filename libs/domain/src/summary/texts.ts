@@ -40,7 +40,7 @@ export function actionText(a: PlanAction, lang: Lang, tense: 'would' | 'did'): s
     case 'remove-rdsh-role':
       if (lang === 'zh') {
         return tense === 'would'
-          ? '删除远程桌面会话主机角色并重启服务器。服务器将恢复 Windows 服务器默认提供的两个免费远程桌面管理连接；如需更多并发连接，需要重新购买和配置远程桌面授权'
+          ? '将删除远程桌面会话主机角色并重启服务器。服务器会恢复 Windows 服务器默认提供的两个免费远程桌面管理连接；如需更多并发连接，需要重新购买和配置远程桌面授权'
           : '已删除远程桌面会话主机角色，服务器恢复为默认的两个免费远程桌面管理连接';
       }
       return tense === 'would'

@@ -1,0 +1,113 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { loadConfig } from '@rdpfix/config';
+import { ensureDatabase, runMigrations } from '@rdpfix/persistence';
+import { startSimulator } from '../../../agent-sim/src/simulator';
+import { createApiApp, listen } from '../../../api/src/bootstrap';
+import { createWorkerApp } from '../../../worker/src/bootstrap';
+import { DEMO_SCENARIOS, DemoScenario } from '../demo/demo-scenarios';
+import { preflight } from '../preflight';
+
+interface Row {
+  scenario: DemoScenario;
+  instanceId: string;
+  before: string;
+  outcome: string;
+  after: string;
+  commands: number;
+  seconds: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `rdpfix demo`: the main job on a fresh machine. Local PostgreSQL and Redis, the built-in
+ * simulator as the cloud, the real API, queue, worker and SSM SDK in one process.
+ */
+export async function demoCommand(opts: { keep: boolean }): Promise<number> {
+  const base = loadConfig();
+  const problems = await preflight(base.DATABASE_URL, base.REDIS_URL);
+  if (problems.length) {
+    for (const p of problems) console.error(p);
+    return 1;
+  }
+  await ensureDatabase(base.DATABASE_URL);
+  await runMigrations(base.DATABASE_URL);
+
+  const sim = await startSimulator({ port: 0, pendingMs: 100, runMs: 250, invisibleMs: 150, rebootDownMs: 1500, rebootDelayScale: 0.05 });
+  const config = loadConfig(process.env, {
+    CHANNEL_ENDPOINT: sim.url,
+    INVENTORY_URL: sim.url,
+    QUEUE_PREFIX: `${base.QUEUE_PREFIX}-demo`,
+    API_PORT: Number(process.env.API_PORT ?? 0),
+    API_HOST: '127.0.0.1',
+    POLL_INTERVAL_MS: 250,
+    POLL_MAX_INTERVAL_MS: 1000,
+    SEND_LOOKUP_DELAY_MS: 2000,
+    REBOOT_DELAY_S: 5,
+    REBOOT_DEADLINE_S: 120,
+    RECONCILE_INTERVAL_MS: 5000,
+  });
+  let api: INestApplication | undefined;
+  let worker: INestApplicationContext | undefined;
+  try {
+    api = await createApiApp(config, { logger: ['error', 'warn'] });
+    const apiUrl = await listen(api, config);
+    worker = await createWorkerApp(config, { logger: ['error', 'warn'] });
+    console.log(`rdpfix demo: API ${apiUrl} (OpenAPI at ${apiUrl}/docs), simulated cloud ${sim.url}\n`);
+
+    const rows = await Promise.all(DEMO_SCENARIOS.map((s) => runScenario(s, apiUrl, sim.url)));
+    printTable(rows);
+    const unexpected = rows.filter((r) => r.outcome.startsWith('?'));
+    if (opts.keep) {
+      console.log('\n--keep: the stack keeps running; press Ctrl-C to stop.');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+    return unexpected.length ? 1 : 0;
+  } finally {
+    await worker?.close();
+    await api?.close();
+    await sim.close();
+  }
+}
+
+async function runScenario(s: DemoScenario, apiUrl: string, simUrl: string): Promise<Row> {
+  const started = Date.now();
+  const inst = await json(`${simUrl}/admin/instances`, 'POST', { tenantId: 'tenant-demo', region: 'eu-west-1', os: s.os, preset: s.preset, overrides: s.overrides });
+  const instanceId = (inst.instanceId ?? inst.instance?.instanceId) as string;
+  if (s.agentOffline) await json(`${simUrl}/admin/instances/${instanceId}/agent`, 'POST', { online: false });
+  const before = await groundTruth(simUrl, instanceId);
+  const created = await json(`${apiUrl}/v1/remediations`, 'POST', { instanceId, region: 'eu-west-1', source: 'api', ...s.request });
+  const id = created.id as string;
+  let r: Record<string, any> = created;
+  for (let i = 0; i < 600; i++) {
+    await sleep(250);
+    r = await json(`${apiUrl}/v1/remediations/${id}`, 'GET');
+    if (r.state === 'awaiting_approval' && s.approve) await json(`${apiUrl}/v1/remediations/${id}/approve`, 'POST', {});
+    if (r.state === 'finished') break;
+  }
+  const after = await groundTruth(simUrl, instanceId);
+  const outcome = r.state === 'finished' ? `${r.outcome}${r.reason ? ` (${r.reason})` : ''}` : `? still ${r.state}`;
+  return { scenario: s, instanceId, before, outcome, after, commands: (r.commands ?? []).length, seconds: (Date.now() - started) / 1000 };
+}
+
+async function groundTruth(simUrl: string, instanceId: string): Promise<string> {
+  const g = await json(`${simUrl}/admin/instances/${instanceId}/ground-truth`, 'GET');
+  return g.canRdp ? 'RDP ok' : `no RDP: ${(g.reasons as string[]).join(', ')}`;
+}
+
+async function json(url: string, method: 'GET' | 'POST', body?: unknown): Promise<Record<string, any>> {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+function printTable(rows: Row[]): void {
+  const head = ['scenario', 'OS', 'before', 'outcome', 'after', 'cmds', 'secs'];
+  const data = rows.map((r) => [r.scenario.title, r.scenario.os, r.before, r.outcome, r.after, String(r.commands), r.seconds.toFixed(1)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...data.map((d) => d[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const d of data) console.log(line(d));
+}

@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { demoCommand } from './commands/demo.command';
+import { migrateCommand } from './commands/migrate.command';
+
+/** The rdpfix command line: migrations, the demo, and (later) API keys. */
+const program = new Command('rdpfix').description('rdpfix control-plane tools').showHelpAfterError();
+
+program
+  .command('migrate')
+  .description('create the database if needed and apply pending migrations')
+  .action(async () => process.exit(await migrateCommand()));
+
+program
+  .command('demo')
+  .description('fix a handful of broken simulated Windows instances end to end, then print each outcome')
+  .option('--keep', 'keep the stack running after the demo (Ctrl-C to stop)', false)
+  .action(async (opts: { keep: boolean }) => process.exit(await demoCommand(opts)));
+
+program.parseAsync(process.argv).catch((err) => {
+  console.error(`rdpfix: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import { Client } from 'pg';
+import { Stack } from './support/stack';
+
+/** Bad input gets a clear 4xx naming the field, and writes nothing (no worker needed). */
+describe('API input validation', () => {
+  let stack: Stack;
+  let pg: Client;
+  const good = { instanceId: 'i-0123456789abcdef0', region: 'eu-west-1', mode: 'diagnose' };
+
+  beforeAll(async () => {
+    stack = await Stack.start({ worker: 'none' });
+    pg = new Client({ connectionString: stack.dbUrl });
+    await pg.connect();
+  });
+  afterAll(async () => {
+    await pg.end();
+    await stack.close();
+  });
+
+  const rowCount = async () => Number((await pg.query('SELECT count(*) AS n FROM remediations')).rows[0].n);
+
+  const badBodies: [string, unknown, string][] = [
+    ['unknown field', { ...good, rebootNow: true }, 'rebootNow'],
+    ['missing instanceId', { region: 'eu-west-1' }, 'instanceId'],
+    ['instanceId of the wrong type', { ...good, instanceId: 12345 }, 'instanceId'],
+    ['instanceId with upper-case hex', { ...good, instanceId: 'i-0123456789ABCDEF0' }, 'instanceId'],
+    ['instanceId too short', { ...good, instanceId: 'i-123' }, 'instanceId'],
+    ['instanceId with SQL', { ...good, instanceId: "i-1'; DROP TABLE remediations;--" }, 'instanceId'],
+    ['region malformed', { ...good, region: 'EU_WEST' }, 'region'],
+    ['region missing', { instanceId: good.instanceId }, 'region'],
+    ['mode not in the enum', { ...good, mode: 'repair' }, 'mode'],
+    ['strategy not in the enum', { ...good, strategy: 'reset-grace-period' }, 'strategy'],
+    ['source not in the enum', { ...good, source: 'email' }, 'source'],
+    ['allowReboot as a string', { ...good, allowReboot: 'yes' }, 'allowReboot'],
+    ['configure-licensing without server and mode', { ...good, mode: 'fix', strategy: 'configure-licensing' }, 'licenseServer'],
+    ['configure-licensing without mode', { ...good, mode: 'fix', strategy: 'configure-licensing', licenseServer: 'ls01.corp.example.com' }, 'licensingMode'],
+    ['license server with spaces', { ...good, strategy: 'configure-licensing', licenseServer: 'bad host!', licensingMode: 'per-user' }, 'licenseServer'],
+    ['license server with a quote', { ...good, strategy: 'configure-licensing', licenseServer: "ls'; Remove-Item C:\\", licensingMode: 'per-user' }, 'licenseServer'],
+    ['license server IP out of range', { ...good, strategy: 'configure-licensing', licenseServer: '300.1.1.1', licensingMode: 'per-user' }, 'licenseServer'],
+    ['licensing mode unknown', { ...good, strategy: 'configure-licensing', licenseServer: 'ls01', licensingMode: 'per-cpu' }, 'licensingMode'],
+    ['ticketRef too long', { ...good, ticketRef: 'T'.repeat(129) }, 'ticketRef'],
+    ['ticketRef with markup', { ...good, ticketRef: '<script>' }, 'ticketRef'],
+    ['__proto__ smuggling', JSON.parse('{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","__proto__":{"admin":true}}'), ''],
+  ];
+
+  it.each(badBodies)('POST with %s -> 400 naming the field, nothing written', async (_name, body, field) => {
+    const before = await rowCount();
+    const res = await stack.http('POST', '/v1/remediations', body);
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('validation_failed');
+    if (field) expect(res.body.fields.map((f: any) => f.field)).toContain(field);
+    expect(typeof res.body.message).toBe('string');
+    expect(await rowCount()).toBe(before);
+  });
+
+  it.each([
+    ['malformed JSON', '{"instanceId": ', 400],
+    ['a JSON array', '[1,2,3]', 400],
+    ['JSON null', 'null', 400],
+    ['a JSON string', '"hello"', 400],
+  ])('POST with %s -> %d', async (_n, raw, status) => {
+    const before = await rowCount();
+    const res = await stack.http('POST', '/v1/remediations', raw);
+    expect(res.status).toBe(status);
+    expect(res.body.statusCode).toBe(status);
+    expect(await rowCount()).toBe(before);
+  });
+
+  it('an oversized body -> 413', async () => {
+    const res = await stack.http('POST', '/v1/remediations', { ...good, ticketRef: 'x'.repeat(20_000) });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toBe('entity_too_large');
+  });
+
+  it('a non-JSON content type is not accepted as a request', async () => {
+    const res = await fetch(`${stack.apiUrl}/v1/remediations`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(good) });
+    expect(res.status).toBe(400);
+  });
+
+  it.each([
+    ['/v1/remediations/not-a-uuid', 400],
+    ['/v1/remediations/00000000-0000-4000-8000-000000000000', 404],
+    ['/v1/remediations?limit=0', 400],
+    ['/v1/remediations?limit=1000', 400],
+    ['/v1/remediations?limit=abc', 400],
+    ['/v1/remediations?state=bogus', 400],
+    ['/v1/remediations?instanceId=nope', 400],
+    ['/v1/remediations?cursor=garbage', 400],
+    ['/v1/remediations?sort=asc', 400],
+  ])('GET %s -> %d', async (url, status) => {
+    const res = await stack.http('GET', url);
+    expect(res.status).toBe(status);
+    expect(res.body.statusCode).toBe(status);
+  });
+
+  it.each(['cancel', 'approve'])('POST %s on an unknown or malformed id -> 404 / 400', async (action) => {
+    expect((await stack.http('POST', `/v1/remediations/00000000-0000-4000-8000-000000000000/${action}`)).status).toBe(404);
+    expect((await stack.http('POST', `/v1/remediations/xyz/${action}`)).status).toBe(400);
+  });
+
+  it('a valid request is accepted with 202, a Location header and links', async () => {
+    const res = await stack.http('POST', '/v1/remediations', good);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('location')).toBe(`/v1/remediations/${res.body.id}`);
+    expect(res.body).toEqual(expect.objectContaining({ state: 'queued', mode: 'diagnose', strategy: 'remove-role', allowReboot: false, source: 'api' }));
+    expect(res.body.links.self).toContain(res.body.id);
+  });
+
+  it('serves the OpenAPI document as JSON and UI', async () => {
+    const json = await stack.http('GET', '/docs-json');
+    expect(json.status).toBe(200);
+    expect(Object.keys(json.body.paths)).toEqual(expect.arrayContaining(['/v1/remediations', '/v1/remediations/{id}', '/v1/remediations/{id}/cancel']));
+    const ui = await fetch(`${stack.apiUrl}/docs`);
+    expect(ui.status).toBe(200);
+  });
+});

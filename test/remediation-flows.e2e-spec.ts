@@ -1,0 +1,168 @@
+import { countScript, scriptsReceived, CHANGING } from './support/commands';
+import { Stack } from './support/stack';
+
+/**
+ * End to end through HTTP -> PostgreSQL -> BullMQ -> worker -> @aws-sdk/client-ssm -> simulator,
+ * asserting what the simulated server looks like afterwards (its ground truth), not just states.
+ */
+describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await Stack.start();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('cause A: lifts the one-session-per-user restriction without a reboot', async () => {
+    const id = await stack.instance('2019', 'cause-a');
+    expect((await stack.groundTruth(id)).canRdp).toBe(false);
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('fixed');
+    expect(r.rebooted).toBe(false);
+    expect(r.diagnosis.singleSession.value).toBe(1);
+    expect(r.plan.actions).toEqual([{ kind: 'allow-multiple-sessions' }]);
+    expect(r.changes).toEqual([expect.objectContaining({ setting: 'fSingleSessionPerUser', reversible: true })]);
+    expect(r.changes[0].before).toEqual(expect.objectContaining({ value: 1 }));
+    expect(r.commands.map((c: any) => c.script.name)).toEqual(['diagnose', 'set-single-session', 'verify']);
+    for (const c of r.commands) {
+      expect(c).toEqual(expect.objectContaining({ status: 'succeeded', exitCode: 0, commandId: expect.any(String) }));
+      expect(c.outputExcerpt).toContain('"ok":true');
+    }
+    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['created', 'started', 'diagnosed', 'planned', 'change_applied', 'finished']));
+    expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: true }));
+    const cmds = await stack.simCommands(id);
+    expect(countScript(cmds, 'restart-computer')).toBe(0);
+    expect(countScript(cmds, 'set-single-session')).toBe(1);
+  });
+
+  it('cause B with reboot allowed: removes the RDSH role, reboots once and verifies the new boot time', async () => {
+    const id = await stack.instance('2022', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true });
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('fixed');
+    expect(r.rebooted).toBe(true);
+    const verify = r.commands.filter((c: any) => c.script.name === 'verify').pop();
+    expect(new Date(verify.result.facts.bootTime).getTime()).toBeGreaterThan(new Date(r.diagnosis.bootTime).getTime());
+    expect(verify.result.facts.rdsh.installed).toBe(false);
+    expect(r.changes).toEqual([expect.objectContaining({ setting: 'RDS-RD-Server role', reversible: false })]);
+    const cmds = await stack.simCommands(id);
+    expect(countScript(cmds, 'remove-rdsh-role')).toBe(1);
+    expect(countScript(cmds, 'restart-computer')).toBe(1);
+    expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: true }));
+  });
+
+  it('cause B without consent: applies nothing that reboots, waits for approval, then finishes after approve', async () => {
+    const id = await stack.instance('2016', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const parked = await stack.waitFor(created.id, ['awaiting_approval', 'finished']);
+    expect(parked.state).toBe('awaiting_approval');
+    expect(parked.approvalExpiresAt).toEqual(expect.any(String));
+    // Give a wrongly eager worker time to misbehave: still no reboot.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(0);
+    expect((await stack.get(created.id)).state).toBe('awaiting_approval');
+    expect((await stack.groundTruth(id)).canRdp).toBe(false);
+
+    const approved = await stack.http('POST', `/v1/remediations/${created.id}/approve`);
+    expect(approved.status).toBe(202);
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('fixed');
+    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval_required', 'approved', 'reboot_scheduled']));
+    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(1);
+    expect((await stack.groundTruth(id)).canRdp).toBe(true);
+    // A second approve is a conflict, not a second reboot.
+    expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(409);
+  });
+
+  it('agent offline: fails with agent_offline and VNC advice, and sends no command', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    await stack.setAgent(id, false);
+    const created = await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true });
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('failed');
+    expect(r.reason).toBe('agent_offline');
+    expect(r.reasonDetail).toMatch(/VNC/);
+    expect(r.commands).toHaveLength(0);
+    expect(await stack.simCommands(id)).toHaveLength(0);
+  });
+
+  it('a failing script: diagnose fails, the remediation fails with command_failed and changes nothing', async () => {
+    const id = await stack.instance('2019', 'cause-a');
+    await stack.setFaults(id, { scriptFailureRate: 1 });
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('failed');
+    expect(r.reason).toBe('command_failed');
+    expect(r.commands).toHaveLength(1);
+    expect(r.commands[0]).toEqual(expect.objectContaining({ status: 'failed', exitCode: expect.any(Number) }));
+    expect(r.commands[0].exitCode).not.toBe(0);
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  });
+
+  it('a command that times out: fails with command_timed_out', async () => {
+    const id = await stack.instance('2019', 'cause-a');
+    await stack.setFaults(id, { hangScripts: ['diagnose'] });
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const r = await stack.waitFor(created.id, ['finished'], 90_000);
+    expect(r.outcome).toBe('failed');
+    expect(r.reason).toBe('command_timed_out');
+    expect(r.commands[0].status).toBe('timed_out');
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  }, 120_000);
+
+  it('diagnose mode: stops after planning with the plan as a preview and changes nothing', async () => {
+    const id = await stack.instance('2012R2', 'cause-a-and-b');
+    const created = await stack.submit({ instanceId: id, mode: 'diagnose' });
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('diagnosed');
+    expect(r.plan.decision).toBe('act');
+    expect(r.plan.causes).toEqual(expect.arrayContaining(['single_session', 'licensing_lockout']));
+    expect(scriptsReceived(await stack.simCommands(id))).toEqual(['diagnose']);
+  });
+
+  it('a healthy server ends already_healthy', async () => {
+    const id = await stack.instance('2025', 'healthy');
+    const r = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix' })).id);
+    expect(r.outcome).toBe('already_healthy');
+    expect(scriptsReceived(await stack.simCommands(id))).toEqual(['diagnose']);
+  });
+
+  it('one active remediation per instance: a second request gets 409 naming the active one', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const first = await stack.submit({ instanceId: id, mode: 'fix' });
+    const second = await stack.http('POST', '/v1/remediations', { instanceId: id, region: 'eu-west-1', mode: 'diagnose' });
+    expect(second.status).toBe(409);
+    expect(second.body.activeRemediationId).toBe(first.id);
+    await stack.waitFor(first.id, ['awaiting_approval']);
+    const cancelled = await stack.http('POST', `/v1/remediations/${first.id}/cancel`);
+    expect(cancelled.status).toBe(202);
+    expect(cancelled.body.outcome).toBe('cancelled');
+    // The instance is free again.
+    const third = await stack.submit({ instanceId: id, mode: 'diagnose' });
+    expect((await stack.waitFor(third.id)).outcome).toBe('diagnosed');
+  });
+
+  it('lists newest first with cursor pagination and filters', async () => {
+    const id = await stack.instance('2019', 'healthy');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await stack.submit({ instanceId: id, mode: 'diagnose' });
+      ids.push(c.id);
+      await stack.waitFor(c.id);
+    }
+    const p1 = await stack.http('GET', `/v1/remediations?instanceId=${id}&limit=2`);
+    expect(p1.status).toBe(200);
+    expect(p1.body.items.map((i: any) => i.id)).toEqual([ids[2], ids[1]]);
+    expect(p1.body.nextCursor).toEqual(expect.any(String));
+    const p2 = await stack.http('GET', `/v1/remediations?instanceId=${id}&limit=2&cursor=${encodeURIComponent(p1.body.nextCursor)}`);
+    expect(p2.body.items.map((i: any) => i.id)).toEqual([ids[0]]);
+    expect(p2.body.nextCursor).toBeNull();
+    const finished = await stack.http('GET', `/v1/remediations?instanceId=${id}&state=finished`);
+    expect(finished.body.items).toHaveLength(3);
+    const active = await stack.http('GET', `/v1/remediations?instanceId=${id}&state=running`);
+    expect(active.body.items).toHaveLength(0);
+  });
+});

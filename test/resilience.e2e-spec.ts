@@ -1,0 +1,100 @@
+import { Client } from 'pg';
+import { countScript } from './support/commands';
+import { Json, Stack } from './support/stack';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Postgres is the truth: a worker killed with SIGKILL at any moment, or a Redis that lost every
+ * key, must not lose a remediation nor repeat a fix or a reboot.
+ */
+describe('resilience', () => {
+  describe('kill -9 of the worker', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      // Slower commands so kills land in the middle of sends, polls and reboots.
+      stack = await Stack.start({ worker: 'none', sim: { pendingMs: 150, runMs: 400, invisibleMs: 300, rebootDownMs: 1500 } });
+    });
+    afterAll(async () => stack.close());
+
+    it('a restarted worker completes every remediation without sending any apply or reboot twice', async () => {
+      const presets = ['cause-a', 'cause-b', 'cause-a-and-b', 'cause-b', 'cause-a', 'cause-a-and-b', 'cause-b', 'healthy'];
+      const oses = ['2012', '2012R2', '2016', '2019', '2022', '2025', '2008R2', '2019'];
+      const instances: string[] = [];
+      const remediations: Json[] = [];
+      for (let i = 0; i < presets.length; i++) {
+        const id = await stack.instance(oses[i], presets[i]);
+        instances.push(id);
+        remediations.push(await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true }));
+      }
+      // Kill the worker repeatedly at varied moments, each time starting a fresh one.
+      const kills = [700, 400, 1100, 300, 900, 600, 1300, 500];
+      for (const after of kills) {
+        const child = stack.spawnWorker();
+        await sleep(after);
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+      }
+      stack.spawnWorker();
+      const finals = await Promise.all(remediations.map((r) => stack.waitFor(r.id, ['finished'], 90_000)));
+      for (const [i, r] of finals.entries()) {
+        expect({ preset: presets[i], outcome: r.outcome, reason: r.reason }).toEqual({ preset: presets[i], outcome: presets[i] === 'healthy' ? 'already_healthy' : 'fixed', reason: null });
+        const cmds = await stack.simCommands(instances[i]);
+        for (const script of ['set-single-session', 'remove-rdsh-role', 'restart-computer']) {
+          expect({ instance: i, script, n: countScript(cmds, script) }).toEqual({ instance: i, script, n: Math.min(1, countScript(cmds, script)) });
+        }
+        expect((await stack.groundTruth(instances[i])).canRdp).toBe(true);
+      }
+      // Every send the database knows of matches one command the cloud received.
+      const pg = new Client({ connectionString: stack.dbUrl });
+      await pg.connect();
+      const dup = await pg.query(`SELECT remediation_id, purpose, attempt, count(*) FROM command_runs GROUP BY 1,2,3 HAVING count(*) > 1`);
+      await pg.end();
+      expect(dup.rows).toEqual([]);
+    }, 150_000);
+  });
+
+  describe('Redis loses every key', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await Stack.start({ worker: 'none', sim: { pendingMs: 100, runMs: 300 } });
+    });
+    afterAll(async () => stack.close());
+
+    it('the reconciler re-enqueues active remediations that have no job, and they complete', async () => {
+      const ids: string[] = [];
+      const rems: Json[] = [];
+      for (const preset of ['cause-a', 'cause-b', 'cause-a-and-b']) {
+        const id = await stack.instance('2019', preset);
+        ids.push(id);
+        rems.push(await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true }));
+      }
+      // Jobs are in Redis but no worker runs: wipe them all.
+      const deleted = await stack.flushQueueKeys();
+      expect(deleted).toBeGreaterThan(0);
+      await stack.startInProcessWorker();
+      const finals = await Promise.all(rems.map((r) => stack.waitFor(r.id, ['finished'], 60_000)));
+      expect(finals.map((r) => r.outcome)).toEqual(['fixed', 'fixed', 'fixed']);
+      for (const r of finals) expect(r.timeline.map((e: Json) => e.type)).toContain('requeued');
+      for (const id of ids) expect((await stack.groundTruth(id)).canRdp).toBe(true);
+    }, 90_000);
+
+    it('mid-flight: a remediation waiting on a command survives a flush and sends nothing twice', async () => {
+      const id = await stack.instance('2016', 'cause-b');
+      const rem = await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true });
+      await stack.waitFor(rem.id, ['running']);
+      // Let it get into apply or reboot, then lose Redis.
+      for (let i = 0; i < 100; i++) {
+        const r = await stack.get(rem.id);
+        if (r.step === 'reboot' || r.step === 'apply') break;
+        await sleep(50);
+      }
+      await stack.flushQueueKeys();
+      const r = await stack.waitFor(rem.id, ['finished'], 60_000);
+      expect(r.outcome).toBe('fixed');
+      const cmds = await stack.simCommands(id);
+      expect(countScript(cmds, 'remove-rdsh-role')).toBe(1);
+      expect(countScript(cmds, 'restart-computer')).toBe(1);
+    }, 90_000);
+  });
+});

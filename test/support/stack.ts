@@ -1,0 +1,202 @@
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import path from 'path';
+import Redis from 'ioredis';
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { AppConfig, loadConfig } from '@rdpfix/config';
+import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
+import { startSimulator } from '../../apps/agent-sim/src/simulator';
+import { createApiApp, listen } from '../../apps/api/src/bootstrap';
+import { createWorkerApp } from '../../apps/worker/src/bootstrap';
+
+export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface StackOptions {
+  /** 'in-process' (default), 'none' (start one yourself with spawnWorker) */
+  worker?: 'in-process' | 'none';
+  config?: Partial<AppConfig>;
+  sim?: Record<string, unknown>;
+}
+
+export type Json = Record<string, any>;
+
+/**
+ * A whole rdpfix on real PostgreSQL and Redis: its own database and Redis key prefix (so test
+ * files can run in parallel), the simulator, the API and, by default, an in-process worker.
+ */
+export class Stack {
+  config!: AppConfig;
+  apiUrl!: string;
+  simUrl!: string;
+  private sim!: Awaited<ReturnType<typeof startSimulator>>;
+  private api?: INestApplication;
+  private worker?: INestApplicationContext;
+  private children: ChildProcess[] = [];
+  private redis?: Redis;
+  readonly dbUrl: string;
+  readonly prefix: string;
+
+  constructor(private readonly opts: StackOptions = {}) {
+    const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
+    this.dbUrl = `${PG_BASE}/rdpfix_t_${tag}`;
+    this.prefix = `rdpfix-t-${tag}`;
+  }
+
+  static async start(opts: StackOptions = {}): Promise<Stack> {
+    const s = new Stack(opts);
+    await s.boot();
+    return s;
+  }
+
+  private async boot(): Promise<void> {
+    await ensureDatabase(this.dbUrl);
+    await runMigrations(this.dbUrl);
+    this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, ...(this.opts.sim ?? {}) });
+    this.simUrl = this.sim.url;
+    this.config = loadConfig({}, {
+      DATABASE_URL: this.dbUrl,
+      REDIS_URL,
+      QUEUE_PREFIX: this.prefix,
+      CHANNEL_ENDPOINT: this.simUrl,
+      INVENTORY_URL: this.simUrl,
+      API_PORT: 0,
+      API_HOST: '127.0.0.1',
+      POLL_INTERVAL_MS: 100,
+      POLL_MAX_INTERVAL_MS: 300,
+      SEND_LOOKUP_DELAY_MS: 600,
+      REBOOT_DELAY_S: 5,
+      REBOOT_DEADLINE_S: 60,
+      COMMAND_TIMEOUT_S: 30,
+      DELIVERY_TIMEOUT_S: 30,
+      RECONCILE_INTERVAL_MS: 500,
+      WORKER_LOCK_DURATION_MS: 3000,
+      WORKER_STALLED_INTERVAL_MS: 1000,
+      CHANNEL_CALLS_PER_SECOND: 1000,
+      ...(this.opts.config ?? {}),
+    });
+    this.api = await createApiApp(this.config, { logger: false });
+    this.apiUrl = await listen(this.api, this.config);
+    if ((this.opts.worker ?? 'in-process') === 'in-process') await this.startInProcessWorker();
+  }
+
+  async startInProcessWorker(): Promise<void> {
+    this.worker = await createWorkerApp(this.config, { logger: ['error'] });
+  }
+
+  async stopInProcessWorker(): Promise<void> {
+    await this.worker?.close();
+    this.worker = undefined;
+  }
+
+  /** Environment that makes a child worker process use this stack. */
+  env(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'error' };
+    for (const [k, v] of Object.entries(this.config)) if (v !== undefined) env[k] = String(v);
+    return env;
+  }
+
+  /** Starts the compiled worker (dist/) as a separate process, which a test may kill -9. */
+  spawnWorker(): ChildProcess {
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], { env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', () => undefined);
+    this.children.push(child);
+    return child;
+  }
+
+  /** A Redis client on the stack's server, for flush tests. */
+  redisClient(): Redis {
+    this.redis ??= new Redis(REDIS_URL);
+    return this.redis;
+  }
+
+  /** Deletes every key of this stack's queue prefix: the same as losing Redis, for this stack only. */
+  async flushQueueKeys(): Promise<number> {
+    const r = this.redisClient();
+    let cursor = '0';
+    let n = 0;
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) n += await r.del(...keys);
+    } while (cursor !== '0');
+    return n;
+  }
+
+  async http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+    const res = await fetch(url.startsWith('http') ? url : `${this.apiUrl}${url}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  /** Creates a simulated instance and returns its id. */
+  async instance(os: string, preset: string, overrides?: Json, tenantId = 'tenant-a', region = 'eu-west-1'): Promise<string> {
+    const res = await this.http('POST', `${this.simUrl}/admin/instances`, { tenantId, region, os, preset, overrides });
+    if (res.status !== 201) throw new Error(`sim create failed ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.instanceId ?? res.body.instance.instanceId;
+  }
+
+  async groundTruth(instanceId: string): Promise<{ canRdp: boolean; reasons: string[] }> {
+    return (await this.http('GET', `${this.simUrl}/admin/instances/${instanceId}/ground-truth`)).body;
+  }
+
+  async simCommands(instanceId: string): Promise<Json[]> {
+    const body = (await this.http('GET', `${this.simUrl}/admin/instances/${instanceId}/commands`)).body;
+    return Array.isArray(body) ? body : body.commands;
+  }
+
+  async setAgent(instanceId: string, online: boolean): Promise<void> {
+    await this.http('POST', `${this.simUrl}/admin/instances/${instanceId}/agent`, { online });
+  }
+
+  async setFaults(instanceId: string | null, faults: Json): Promise<void> {
+    const url = instanceId ? `${this.simUrl}/admin/instances/${instanceId}/faults` : `${this.simUrl}/admin/faults`;
+    const res = await this.http('PUT', url, faults);
+    if (res.status >= 300) throw new Error(`faults ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  async submit(body: Json, headers?: Record<string, string>): Promise<Json> {
+    const res = await this.http('POST', '/v1/remediations', { region: 'eu-west-1', ...body }, headers);
+    if (res.status !== 202) throw new Error(`submit failed ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  async get(id: string): Promise<Json> {
+    return (await this.http('GET', `/v1/remediations/${id}`)).body;
+  }
+
+  /** Polls until the remediation reaches one of `states` (default: finished). */
+  async waitFor(id: string, states: string[] = ['finished'], timeoutMs = 60_000): Promise<Json> {
+    const until = Date.now() + timeoutMs;
+    let r: Json = {};
+    while (Date.now() < until) {
+      r = await this.get(id);
+      if (states.includes(r.state)) return r;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`remediation ${id} still ${r.state}/${r.step} after ${timeoutMs} ms: ${JSON.stringify(r.timeline?.slice(-5))}`);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    await this.worker?.close().catch(() => undefined);
+    await this.api?.close().catch(() => undefined);
+    await this.sim?.close().catch(() => undefined);
+    if (this.redis) {
+      await this.flushQueueKeys().catch(() => undefined);
+      this.redis.disconnect();
+    }
+    await dropDatabase(this.dbUrl).catch(() => undefined);
+  }
+}
