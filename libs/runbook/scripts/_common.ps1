@@ -570,8 +570,27 @@ function Get-RdpfixFeatureStates {
     return $states
 }
 
+# True when a WMI error only says the class or namespace does not exist on this server.
+function Test-RdpfixWmiMissing($ErrorRecord) {
+    $e = $ErrorRecord.Exception
+    while ($null -ne $e) {
+        if ($e -is [System.Management.ManagementException]) {
+            $c = [string]$e.ErrorCode
+            return ($c -eq 'InvalidClass' -or $c -eq 'NotFound' -or $c -eq 'InvalidNamespace')
+        }
+        $e = $e.InnerException
+    }
+    return $false
+}
+
 function Get-RdpfixSessionDirectoryActive {
-    $all = Get-WmiObject -Namespace root\cimv2\TerminalServices -Class Win32_TSSessionDirectory -Authentication PacketPrivacy -ErrorAction Stop
+    try {
+        $all = Get-WmiObject -Namespace root\cimv2\TerminalServices -Class Win32_TSSessionDirectory -Authentication PacketPrivacy -ErrorAction Stop
+    } catch {
+        # No such class on this build: no session directory either.
+        if (Test-RdpfixWmiMissing $_) { return $false }
+        throw
+    }
     foreach ($sd in @($all)) {
         if ($null -eq $sd) { continue }
         if ((ConvertTo-RdpfixInt $sd.SessionDirectoryActive) -eq 1) { return $true }

@@ -50,6 +50,7 @@ const rows: Row[] = [
   ['RDSH within grace and licensed', combine(LICENSED_RDSH, { graceDays: 90 }), REMOVE, { decision: 'healthy', note: /90 day\(s\) left\); licensing is configured/ }],
   ['TermService state unknown is not evidence of breakage', { termService: 'unknown' }, REMOVE, { decision: 'healthy' }],
   ['domain controller without a cause is simply healthy', DC, REMOVE, { decision: 'healthy' }],
+  ['licensed RDSH with a removal pending: healthy, noted', combine(LICENSED_RDSH, { rdsh: { removalPending: true } }), REMOVE, { decision: 'healthy', note: /waits for a restart/ }],
   ['licensing unconfigured but no RDSH: not a cause', { graceDays: 0 }, REMOVE, { decision: 'healthy' }],
 
   // --- out of scope -----------------------------------------------------------------------

@@ -165,7 +165,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
-      s.push(`The repair of instance ${id} was cancelled.`);
+      s.push(`The repair of instance ${id} was cancelled before it finished; start it again to retry.`);
       if (found) s.push(found);
       if (changes) s.push(changes);
       else if (i.changes) s.push('No setting was changed.');
@@ -228,7 +228,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
-      s.push(`实例 ${id} 的修复已取消。`);
+      s.push(`实例 ${id} 的修复在完成前已取消，如需修复请重新发起。`);
       if (found) s.push(found);
       if (changes) s.push(changes);
       else if (i.changes) s.push('未修改任何设置。');

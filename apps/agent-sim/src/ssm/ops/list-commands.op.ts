@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { SimCommand } from '../../lifecycle/invocation';
+import { SimStore } from '../../store/sim-store';
+import { paginate } from '../pagination';
+import { SsmError } from '../ssm-error';
+import { SsmInput } from '../ssm-input';
+import { SsmCallContext, SsmOperation, inRegion } from '../ssm-operation';
+import { commandStatus, commandView } from '../ssm-views';
+import { checkCommandId, checkInstanceIdShape, parseFilterDate, readCommandFilters } from '../ssm-validation';
+
+/** ListCommands: commands visible in this region, newest first. */
+@Injectable()
+export class ListCommandsOp implements SsmOperation {
+  readonly name = 'ListCommands';
+
+  constructor(private readonly store: SimStore) {}
+
+  instanceIdsOf(): string[] {
+    return [];
+  }
+
+  execute(input: SsmInput, ctx: SsmCallContext): Record<string, unknown> {
+    const commandId = input.string('CommandId');
+    const instanceId = input.string('InstanceId');
+    if (commandId !== undefined) checkCommandId(commandId);
+    if (instanceId !== undefined) checkInstanceIdShape(instanceId);
+    const maxResults = input.maxResults(1, 50, 50);
+    const filters = readCommandFilters(input.objectList('Filters'), ['InvokedAfter', 'InvokedBefore', 'Status', 'DocumentName', 'ExecutionStage']);
+    if (commandId !== undefined) {
+      const cmd = this.store.getCommand(commandId);
+      if (!cmd || !inRegion(cmd.region, ctx)) throw new SsmError('InvalidCommandId', 'Invalid command ID.');
+    }
+    let cmds = [...this.store.commands.values()].filter((c) => ctx.now >= c.visibleAt && inRegion(c.region, ctx));
+    if (commandId !== undefined) cmds = cmds.filter((c) => c.commandId === commandId);
+    if (instanceId !== undefined) cmds = cmds.filter((c) => c.instanceIds.includes(instanceId));
+    for (const f of filters) cmds = cmds.filter(this.matcher(f.key, f.value));
+    cmds.sort((a, b) => b.requestedAt - a.requestedAt);
+    const { page, nextToken } = paginate(cmds, maxResults, input.string('NextToken'), JSON.stringify({ commandId, instanceId, filters }));
+    return {
+      Commands: page.map((c) => commandView(c, this.store.invocationsOfCommand(c.commandId))),
+      ...(nextToken ? { NextToken: nextToken } : {}),
+    };
+  }
+
+  private matcher(key: string, value: string): (c: SimCommand) => boolean {
+    switch (key) {
+      case 'InvokedAfter': {
+        const t = parseFilterDate(value);
+        return (c) => c.requestedAt >= t;
+      }
+      case 'InvokedBefore': {
+        const t = parseFilterDate(value);
+        return (c) => c.requestedAt <= t;
+      }
+      case 'Status':
+        return (c) => commandStatus(this.store.invocationsOfCommand(c.commandId)).status === value;
+      case 'DocumentName':
+        return (c) => c.documentName === value;
+      default:
+        return () => true;
+    }
+  }
+}
