@@ -3,7 +3,9 @@ import { randomBytes } from 'crypto';
 import path from 'path';
 import Redis from 'ioredis';
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { ApiKeyService } from '@rdpfix/auth';
 import { AppConfig, loadConfig } from '@rdpfix/config';
+import type { Role } from '@rdpfix/domain';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { createApiApp, listen } from '../../apps/api/src/bootstrap';
@@ -37,6 +39,8 @@ export class Stack {
   private redis?: Redis;
   readonly dbUrl: string;
   readonly prefix: string;
+  /** An admin key with a high rate limit, sent by default by http(). */
+  adminKey!: string;
 
   constructor(private readonly opts: StackOptions = {}) {
     const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -78,6 +82,7 @@ export class Stack {
     });
     this.api = await createApiApp(this.config, { logger: false });
     this.apiUrl = await listen(this.api, this.config);
+    this.adminKey = (await this.createKey('admin', null, 100000)).key;
     if ((this.opts.worker ?? 'in-process') === 'in-process') await this.startInProcessWorker();
   }
 
@@ -88,6 +93,11 @@ export class Stack {
   async stopInProcessWorker(): Promise<void> {
     await this.worker?.close();
     this.worker = undefined;
+  }
+
+  /** Creates an API key of a role (console keys need a tenant). */
+  async createKey(role: Role, tenantId: string | null = null, rateLimitPerSecond: number | null = 100000, defaultCallbackUrl: string | null = null) {
+    return this.api!.get(ApiKeyService).create({ name: `test-${role}`, role, tenantId, rateLimitPerSecond, defaultCallbackUrl });
   }
 
   /** Environment that makes a child worker process use this stack. */
@@ -127,7 +137,7 @@ export class Stack {
   async http(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
     const res = await fetch(url.startsWith('http') ? url : `${this.apiUrl}${url}`, {
       method,
-      headers: { 'content-type': 'application/json', ...headers },
+      headers: { 'content-type': 'application/json', ...(url.startsWith('http') ? {} : { authorization: `Bearer ${this.adminKey}` }), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();

@@ -1,20 +1,35 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyService, IdempotencyService } from '@rdpfix/auth';
+import { ChannelInventoryModule } from '@rdpfix/channel';
 import { AppConfig, ConfigModule } from '@rdpfix/config';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { QueueModule, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationService } from '@rdpfix/remediation';
+import { ApiKeysController } from './admin/api-keys.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { RateLimitGuard, rateLimitRedisProvider } from './auth/rate-limit.guard';
 import { HealthController } from './health/health.controller';
 import { RemediationsController } from './remediations/remediations.controller';
 
-/** The HTTP API: validates, writes the row, enqueues. It never runs remediation steps. */
+/** The HTTP API: authenticates, validates, writes the row, enqueues. It never runs remediation steps. */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('producer')],
-      controllers: [RemediationsController, HealthController],
-      providers: [RemediationService, RemediationDispatcher],
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule],
+      controllers: [RemediationsController, ApiKeysController, HealthController],
+      providers: [
+        RemediationService,
+        RemediationDispatcher,
+        ApiKeyService,
+        IdempotencyService,
+        rateLimitRedisProvider,
+        // Order matters: authenticate first, then count the request against the key's limit.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
     };
   }
 }

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo.command';
+import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 
-/** The rdpfix command line: migrations, the demo, and (later) API keys. */
+/** The rdpfix command line: migrations, the demo, and API keys. */
 const program = new Command('rdpfix').description('rdpfix control-plane tools').showHelpAfterError();
 
 program
@@ -16,6 +17,8 @@ program
   .description('fix a handful of broken simulated Windows instances end to end, then print each outcome')
   .option('--keep', 'keep the stack running after the demo (Ctrl-C to stop)', false)
   .action(async (opts: { keep: boolean }) => process.exit(await demoCommand(opts)));
+
+program.addCommand(keysCommand());
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`rdpfix: ${(err as Error).message}`);

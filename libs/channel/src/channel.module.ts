@@ -4,8 +4,7 @@ import { AppConfig, parseEndpointMap } from '@rdpfix/config';
 import { redisOptionsFromUrl } from '@rdpfix/queue';
 import { ChannelBudget } from './channel-budget';
 import { COMMAND_CHANNEL } from './command-channel.port';
-import { HttpInventory } from './inventory/http-inventory';
-import { INVENTORY } from './inventory/inventory.port';
+import { ChannelInventoryModule } from './inventory/inventory.module';
 import { SsmCommandChannel } from './ssm/ssm-command-channel';
 
 const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
@@ -31,9 +30,9 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
         });
       },
     },
-    { provide: INVENTORY, inject: [AppConfig], useFactory: (c: AppConfig) => new HttpInventory(c.INVENTORY_URL) },
   ],
-  exports: [COMMAND_CHANNEL, INVENTORY],
+  imports: [ChannelInventoryModule],
+  exports: [COMMAND_CHANNEL, ChannelInventoryModule],
 })
 export class ChannelModule implements OnApplicationShutdown {
   constructor(

@@ -6,3 +6,4 @@ export * from './ssm/ssm-command-channel';
 export * from './inventory/inventory.port';
 export * from './inventory/http-inventory';
 export * from './channel.module';
+export * from './inventory/inventory.module';

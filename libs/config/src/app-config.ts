@@ -58,6 +58,14 @@ export class AppConfig {
   /** How often the reconciler re-enqueues active remediations that have no job in Redis. */
   @Type(() => Number) @IsInt() @Min(100) RECONCILE_INTERVAL_MS = 15000;
 
+  // --- callers (issue 4) ---
+  /** Requests per second per API key (a key may carry its own limit). Over it: 429 + Retry-After. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000) RATE_LIMIT_PER_SECOND = 20;
+  /** How long an Idempotency-Key is remembered (at least 24 h). */
+  @Type(() => Number) @IsInt() @Min(86400) IDEMPOTENCY_TTL_S = 172800;
+  /** How long a verified API key is cached in the API process (revocation takes effect within it). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(300000) AUTH_CACHE_MS = 5000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @Transform(toBool) @IsBoolean() LOG_PRETTY = false;
 }

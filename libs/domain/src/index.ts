@@ -7,3 +7,4 @@ export * from './command-status';
 export * from './planner';
 export * from './verification';
 export * from './summary';
+export * from './roles';

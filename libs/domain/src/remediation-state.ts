@@ -13,6 +13,7 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Why a remediation failed (outcome = failed). */
 export type FailureReason =
   | 'agent_offline'
+  | 'instance_not_found'
   | 'command_failed'
   | 'command_timed_out'
   | 'command_undelivered'

@@ -9,3 +9,4 @@ export * from './engine/poll-delay';
 export * from './api/remediation.service';
 export * from './api/remediation-errors';
 export * from './api/remediation-view';
+export * from './api/remediation-summary';

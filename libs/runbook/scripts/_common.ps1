@@ -14,6 +14,8 @@
 
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# Warnings (e.g. "You must restart this server") would land on stdout before the result line.
+$WarningPreference = 'SilentlyContinue'
 $ConfirmPreference = 'None'
 
 $script:RdpfixName = 'unknown'
@@ -23,7 +25,7 @@ $script:RdpfixErrors = New-Object System.Collections.ArrayList
 $script:RdpfixMaxErrors = 3
 $script:RdpfixMaxErrorChars = 100
 $script:RdpfixMaxMessageChars = 200
-$script:RdpfixMaxServers = 4
+$script:RdpfixMaxServers = 3
 $script:RdpfixMaxServerChars = 64
 $script:RdpfixOsLevel = 0
 $script:RdpfixOsBuild = 0
@@ -232,8 +234,9 @@ function Get-RdpfixParam([hashtable]$Params, [string]$Key, [string]$Pattern) {
 }
 
 # Host name, FQDN or IPv4 address; nothing else can reach WMI or the registry as a server name.
+# At most RdpfixMaxServerChars, so that a configured name is never cut in a result.
 function Test-RdpfixServerName([string]$Name) {
-    if ($null -eq $Name -or $Name.Length -lt 1 -or $Name.Length -gt 100) { return $false }
+    if ($null -eq $Name -or $Name.Length -lt 1 -or $Name.Length -gt $script:RdpfixMaxServerChars) { return $false }
     if ($Name -cmatch '^[0-9]{1,3}(\.[0-9]{1,3}){3}$') {
         foreach ($octet in $Name.Split('.')) {
             if ([int]$octet -gt 255) { return $false }

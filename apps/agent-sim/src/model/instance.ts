@@ -84,8 +84,13 @@ type DeepPartial<T> = T extends (infer U)[]
     ? { [K in keyof T]?: DeepPartial<T[K]> | null }
     : T;
 
+/** A session as callers describe it: username and id, the rest defaulted (Active, idle 0, an hour ago). */
+export type SessionInput = Pick<SimSession, 'username' | 'id'> & Partial<Omit<SimSession, 'username' | 'id'>>;
+
 /** Field overrides applied on top of a preset (objects merge, arrays replace). */
-export type InstanceOverrides = DeepPartial<Omit<SimInstance, 'instanceId' | 'tenantId' | 'region' | 'os' | 'preset' | 'createdAt'>>;
+export type InstanceOverrides = DeepPartial<
+  Omit<SimInstance, 'instanceId' | 'tenantId' | 'region' | 'os' | 'preset' | 'createdAt' | 'sessions'>
+> & { sessions?: SessionInput[] };
 
 export function isDomainController(inst: SimInstance): boolean {
   return inst.domain.role >= 4;

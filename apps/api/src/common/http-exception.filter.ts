@@ -1,6 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { InvalidCursorError, RemediationConflictError, RemediationNotFoundError, RemediationStateError } from '@rdpfix/remediation';
+import { IdempotencyMismatchError, InvalidKeyInputError } from '@rdpfix/auth';
+import {
+  InstanceNotFoundError,
+  InvalidCursorError,
+  InventoryUnavailableError,
+  RemediationConflictError,
+  RemediationNotFoundError,
+  RemediationStateError,
+} from '@rdpfix/remediation';
 
 /**
  * One JSON error shape for everything: `{ statusCode, error, message, ... }`. Body-parser
@@ -20,7 +28,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private toResponse(e: unknown): { status: number; body: Record<string, unknown> } {
-    if (e instanceof RemediationNotFoundError) return { status: 404, body: { statusCode: 404, error: 'not_found', message: e.message } };
+    if (e instanceof RemediationNotFoundError || e instanceof InstanceNotFoundError) return { status: 404, body: { statusCode: 404, error: 'not_found', message: e.message } };
+    if (e instanceof IdempotencyMismatchError) return { status: 422, body: { statusCode: 422, error: 'idempotency_key_reused', message: e.message } };
+    if (e instanceof InvalidKeyInputError) return { status: 400, body: { statusCode: 400, error: 'validation_failed', message: e.message, fields: [{ field: 'tenantId', message: e.message }] } };
+    if (e instanceof InventoryUnavailableError) return { status: 503, body: { statusCode: 503, error: 'inventory_unavailable', message: e.message } };
     if (e instanceof RemediationConflictError) {
       return { status: 409, body: { statusCode: 409, error: 'active_remediation_exists', message: e.message, activeRemediationId: e.activeId } };
     }

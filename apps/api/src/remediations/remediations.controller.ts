@@ -1,59 +1,111 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
-import { RemediationService, remediationDetailView, remediationSummaryView } from '@rdpfix/remediation';
+import { requestHash } from '@rdpfix/auth';
+import { parseLang, Principal } from '@rdpfix/domain';
+import { RemediationService, remediationDetailView, remediationSummaryView, remediationTexts } from '@rdpfix/remediation';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { CreateRemediationDto } from './dto/create-remediation.dto';
 import { ListRemediationsQuery } from './dto/list-remediations.query';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 
 
 /** Thin HTTP layer: validation and status codes here, decisions in RemediationService. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** Console keys see only their tenant; everyone else sees all tenants. */
+const scope = (p: Principal) => (p.role === 'console' ? (p.tenantId ?? '') : undefined);
+
 @ApiTags('remediations')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'No or invalid API key.' })
+@ApiForbiddenResponse({ description: 'The key\'s role may not do this.' })
+@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.' })
 @Controller('v1/remediations')
 export class RemediationsController {
   constructor(private readonly service: RemediationService) {}
 
   @Post()
   @HttpCode(202)
+  @Roles('support', 'console')
   @ApiOperation({ summary: 'Start a remediation (diagnose or fix) for one instance' })
-  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events.' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe submission: the same key and body return the same remediation for at least 24 h; the same key with another body is 422.' })
+  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.' })
   @ApiBadRequestResponse({ description: 'A field is missing, unknown or malformed; nothing was written.' })
+  @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances in that region.' })
   @ApiConflictResponse({ description: 'The instance already has an active remediation; `activeRemediationId` names it.' })
-  async create(@Body() dto: CreateRemediationDto, @Res({ passthrough: true }) res: Response) {
-    const r = await this.service.create({ ...dto, ticketRef: dto.ticketRef ?? null });
-    res.setHeader('Location', `/v1/remediations/${r.id}`);
-    return remediationSummaryView(r);
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with a different body.' })
+  async create(
+    @Body() dto: CreateRemediationDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idemKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (idemKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idemKey)) {
+      throw new BadRequestException({ statusCode: 400, error: 'validation_failed', message: 'Idempotency-Key must be 1-255 printable ASCII characters', fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }] });
+    }
+    const { remediation, replayed } = await this.service.create(
+      { ...dto, ticketRef: dto.ticketRef ?? null, callbackUrl: dto.callbackUrl ?? null },
+      { principal, idempotency: idemKey ? { key: idemKey, requestHash: requestHash(dto) } : null },
+    );
+    res.setHeader('Location', `/v1/remediations/${remediation.id}`);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+    return remediationSummaryView(remediation);
   }
 
   @Get()
+  @Roles('support', 'console')
   @ApiOperation({ summary: 'List remediations, newest first, with cursor pagination' })
   @ApiOkResponse({ description: '`items` and `nextCursor` (null on the last page).' })
-  async list(@Query() q: ListRemediationsQuery) {
-    const page = await this.service.list(q);
+  async list(@Query() q: ListRemediationsQuery, @CurrentPrincipal() principal: Principal) {
+    const page = await this.service.list({ ...q, tenantId: scope(principal) });
     return { items: page.items.map((r) => remediationSummaryView(r)), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A remediation with diagnosis facts, plan, changes, every command and the timeline' })
-  @ApiNotFoundResponse({ description: 'No such remediation.' })
-  async get(@Param('id', uuid) id: string) {
-    const { remediation, runs, events } = await this.service.get(id);
-    return remediationDetailView(remediation, runs, events);
+  @Roles('support', 'console')
+  @ApiOperation({ summary: 'A remediation with diagnosis facts, plan, changes, every command, the timeline and a ticket-ready summary' })
+  @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` (or any zh) for a Chinese summary; English otherwise.' })
+  @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Headers('accept-language') lang?: string) {
+    const { remediation, runs, events } = await this.service.get(id, scope(principal));
+    const texts = remediationTexts(remediation, parseLang(lang));
+    return { ...remediationDetailView(remediation, runs, events), summary: texts.summary, preview: texts.preview };
   }
 
   @Post(':id/cancel')
   @HttpCode(202)
+  @Roles('support', 'console')
   @ApiOperation({ summary: 'Cancel: immediately if nothing is in flight, otherwise at the next safe point' })
   @ApiConflictResponse({ description: 'Already finished.' })
-  async cancel(@Param('id', uuid) id: string) {
-    return remediationSummaryView(await this.service.cancel(id, null));
+  async cancel(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    return remediationSummaryView(await this.service.cancel(id, actorOf(p), scope(p)));
   }
 
   @Post(':id/approve')
   @HttpCode(202)
+  @Roles('support', 'console')
   @ApiOperation({ summary: 'Approve the reboot a remediation in awaiting_approval is waiting for' })
   @ApiConflictResponse({ description: 'Not awaiting approval, or the approval window closed.' })
-  async approve(@Param('id', uuid) id: string) {
-    return remediationSummaryView(await this.service.approve(id, null));
+  async approve(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+    return remediationSummaryView(await this.service.approve(id, actorOf(p), scope(p)));
   }
+}
+
+function actorOf(p: Principal) {
+  return { keyId: p.keyId, role: p.role, source: p.role === 'console' ? 'console' : 'api' };
 }

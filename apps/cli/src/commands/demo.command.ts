@@ -1,4 +1,5 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { ApiKeyService } from '@rdpfix/auth';
 import { loadConfig } from '@rdpfix/config';
 import { ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { startSimulator } from '../../../agent-sim/src/simulator';
@@ -18,6 +19,7 @@ interface Row {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let apiKey = '';
 
 /**
  * `rdpfix demo`: the main job on a fresh machine. Local PostgreSQL and Redis, the built-in
@@ -53,6 +55,8 @@ export async function demoCommand(opts: { keep: boolean }): Promise<number> {
     api = await createApiApp(config, { logger: ['error', 'warn'] });
     const apiUrl = await listen(api, config);
     worker = await createWorkerApp(config, { logger: ['error', 'warn'] });
+    // The demo acts as a support desk: a support key, as a ticket system would hold.
+    apiKey = (await api.get(ApiKeyService).create({ name: 'demo-support-desk', role: 'support', rateLimitPerSecond: 1000 })).key;
     console.log(`rdpfix demo: API ${apiUrl} (OpenAPI at ${apiUrl}/docs), simulated cloud ${sim.url}\n`);
 
     const rows = await Promise.all(DEMO_SCENARIOS.map((s) => runScenario(s, apiUrl, sim.url)));
@@ -76,7 +80,7 @@ async function runScenario(s: DemoScenario, apiUrl: string, simUrl: string): Pro
   const instanceId = (inst.instanceId ?? inst.instance?.instanceId) as string;
   if (s.agentOffline) await json(`${simUrl}/admin/instances/${instanceId}/agent`, 'POST', { online: false });
   const before = await groundTruth(simUrl, instanceId);
-  const created = await json(`${apiUrl}/v1/remediations`, 'POST', { instanceId, region: 'eu-west-1', source: 'api', ...s.request });
+  const created = await json(`${apiUrl}/v1/remediations`, 'POST', { instanceId, region: 'eu-west-1', source: 'ticket', ticketRef: `DEMO-${instanceId.slice(-6)}`, ...s.request });
   const id = created.id as string;
   let r: Record<string, any> = created;
   for (let i = 0; i < 600; i++) {
@@ -96,7 +100,8 @@ async function groundTruth(simUrl: string, instanceId: string): Promise<string> 
 }
 
 async function json(url: string, method: 'GET' | 'POST', body?: unknown): Promise<Record<string, any>> {
-  const res = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const auth: Record<string, string> = apiKey && url.includes('/v1/') ? { authorization: `Bearer ${apiKey}` } : {};
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...auth }, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${url} -> ${res.status} ${text}`);
   return text ? JSON.parse(text) : {};

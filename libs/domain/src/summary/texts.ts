@@ -99,6 +99,10 @@ export const FAILURE_TEXT: Record<FailureReason, Record<Lang, string>> = {
     en: `The cloud guest agent on the server is offline, so rdpfix could not reach it. ${VNC_EN}, make sure the server is running and its cloud agent service is started, then try again (or fix the problem by hand from the VNC console).`,
     zh: `实例上的云助手（guest agent）不在线，rdpfix 无法连接到服务器。${VNC_ZH}，确认服务器正常运行且云助手服务已启动后重试，或在 VNC 中手动处理。`,
   },
+  instance_not_found: {
+    en: 'The cloud inventory has no such instance in that region, so nothing was sent to it. Check the instance id and region.',
+    zh: '云平台资源清单中没有该地域下的此实例，rdpfix 未向其发送任何命令。请检查实例 ID 和地域。',
+  },
   command_failed: {
     en: 'A script run by rdpfix failed on the server.',
     zh: 'rdpfix 在服务器上执行的脚本运行失败。',

@@ -58,7 +58,7 @@ export class RemediationRepository {
     if (f.instanceId) qb.andWhere('r.instance_id = :instanceId', { instanceId: f.instanceId });
     if (f.state) qb.andWhere('r.state = :state', { state: f.state });
     if (f.ticketRef) qb.andWhere('r.ticket_ref = :ticketRef', { ticketRef: f.ticketRef });
-    if (f.tenantId) qb.andWhere('r.tenant_id = :tenantId', { tenantId: f.tenantId });
+    if (f.tenantId !== undefined) qb.andWhere('r.tenant_id = :tenantId', { tenantId: f.tenantId });
     if (f.after) {
       qb.andWhere('(r.created_at, r.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt: f.after.createdAt, id: f.after.id });
     }

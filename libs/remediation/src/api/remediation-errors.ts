@@ -5,6 +5,12 @@ export class RemediationNotFoundError extends Error {
   }
 }
 
+export class InstanceNotFoundError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`instance ${instanceId} not found`);
+  }
+}
+
 export class RemediationConflictError extends Error {
   constructor(readonly activeId: string) {
     super(`the instance already has an active remediation (${activeId})`);
@@ -20,3 +26,6 @@ export class RemediationStateError extends Error {
     super(`remediation ${id} is ${state}: ${why}`);
   }
 }
+
+/** The cloud inventory could not be asked (not the client's fault: 503). */
+export class InventoryUnavailableError extends Error {}

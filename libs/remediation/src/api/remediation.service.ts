@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
+import { INVENTORY, Inventory } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
-import type { LicensingMode, Mode, RemediationState, Source, Strategy } from '@rdpfix/domain';
+import type { LicensingMode, Mode, Principal, RemediationState, Source, Strategy } from '@rdpfix/domain';
 import {
   Actor,
   CommandRunRepository,
@@ -10,7 +12,13 @@ import {
   TimelineRepository,
 } from '@rdpfix/persistence';
 import { RemediationDispatcher } from '@rdpfix/queue';
-import { RemediationConflictError, RemediationNotFoundError, RemediationStateError } from './remediation-errors';
+import {
+  InstanceNotFoundError,
+  InventoryUnavailableError,
+  RemediationConflictError,
+  RemediationNotFoundError,
+  RemediationStateError,
+} from './remediation-errors';
 import { ActiveRemediationExistsError } from '@rdpfix/persistence';
 
 export interface CreateRemediationInput {
@@ -26,6 +34,12 @@ export interface CreateRemediationInput {
   callbackUrl?: string | null;
   tenantId?: string | null;
   actor?: Actor | null;
+}
+
+/** Who asks, and (optionally) the Idempotency-Key with the hash of the request it came with. */
+export interface CreateContext {
+  principal?: Principal | null;
+  idempotency?: { key: string; requestHash: string } | null;
 }
 
 export interface ListInput {
@@ -47,12 +61,55 @@ export class RemediationService {
     private readonly runs: CommandRunRepository,
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
+    private readonly idempotency: IdempotencyService,
+    @Inject(INVENTORY) private readonly inventory: Inventory,
   ) {}
 
-  async create(input: CreateRemediationInput): Promise<RemediationEntity> {
+  /**
+   * Creates a remediation, or with an Idempotency-Key already seen returns the one it created
+   * (`replayed`). A console key may only name instances its tenant owns in the inventory.
+   */
+  async create(input: CreateRemediationInput, ctx: CreateContext = {}): Promise<{ remediation: RemediationEntity; replayed: boolean }> {
+    const p = ctx.principal ?? null;
+    if (p?.role === 'console') {
+      let rec;
+      try {
+        rec = await this.inventory.find(input.instanceId);
+      } catch (err) {
+        throw new InventoryUnavailableError(`the cloud inventory could not be asked: ${(err as Error).message}`);
+      }
+      // Another tenant's instance looks exactly like one that does not exist.
+      if (!rec || rec.tenantId !== p.tenantId || rec.region !== input.region) throw new InstanceNotFoundError(input.instanceId);
+      input = { ...input, tenantId: p.tenantId };
+    }
+    if (p) input = { ...input, actor: input.actor ?? { keyId: p.keyId, role: p.role, source: input.source }, callbackUrl: input.callbackUrl ?? p.defaultCallbackUrl };
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        return await this.createOnce(input, p, ctx.idempotency ?? null);
+      } catch (err) {
+        // A concurrent request with the same Idempotency-Key won the race: replay its result.
+        if (attempt === 0 && ctx.idempotency && IdempotencyService.isDuplicate(err)) continue;
+        throw err;
+      }
+    }
+    throw new Error('unreachable');
+  }
+
+  private async createOnce(
+    input: CreateRemediationInput,
+    p: Principal | null,
+    idem: { key: string; requestHash: string } | null,
+  ): Promise<{ remediation: RemediationEntity; replayed: boolean }> {
     let created: RemediationEntity;
     try {
-      created = await this.ds.transaction(async (m) => {
+      const outcome = await this.ds.transaction(async (m) => {
+        if (idem && p) {
+          const seen = await this.idempotency.find(m, p.keyId, idem.key);
+          if (seen) {
+            if (seen.requestHash !== idem.requestHash) throw new IdempotencyMismatchError();
+            return { replay: (await this.remediations.findById(seen.remediationId, m))!, created: undefined };
+          }
+        }
         const r = await this.remediations.insert(
           {
             instanceId: input.instanceId,
@@ -77,20 +134,31 @@ export class RemediationService {
           { remediationId: r.id, type: 'created', step: 'precheck', message: `${input.mode} requested by ${input.source}`, actor: input.actor ?? null },
           m,
         );
-        return r;
+        if (idem && p) {
+          await this.idempotency.record(m, {
+            apiKeyId: p.keyId,
+            idempotencyKey: idem.key,
+            requestHash: idem.requestHash,
+            remediationId: r.id,
+            expiresAt: new Date(Date.now() + this.config.IDEMPOTENCY_TTL_S * 1000),
+          });
+        }
+        return { replay: undefined, created: r };
       });
+      if (outcome.replay) return { remediation: outcome.replay, replayed: true };
+      created = outcome.created!;
     } catch (err) {
       if (err instanceof ActiveRemediationExistsError) throw new RemediationConflictError(err.activeId);
       throw err;
     }
     // After commit: if Redis is down the row stays queued and the reconciler enqueues it later.
     await this.dispatcher.dispatch(created.id);
-    return created;
+    return { remediation: created, replayed: false };
   }
 
   async get(id: string, tenantId?: string) {
     const r = await this.remediations.findById(id);
-    if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
     const [runs, events] = await Promise.all([this.runs.listForRemediation(id), this.timeline.list(id)]);
     return { remediation: r, runs, events };
   }
@@ -107,7 +175,7 @@ export class RemediationService {
   async cancel(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
     for (let i = 0; i < 5; i++) {
       const r = await this.remediations.findById(id);
-      if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
       if (r.state === 'finished') throw new RemediationStateError(id, r.state, 'it has already finished');
       if (r.state === 'awaiting_approval' || r.state === 'queued') {
         // Nothing is in flight: end it here, the worker will find it finished.
@@ -135,7 +203,7 @@ export class RemediationService {
   async approve(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
     for (let i = 0; i < 5; i++) {
       const r = await this.remediations.findById(id);
-      if (!r || (tenantId && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
       if (r.state !== 'awaiting_approval') throw new RemediationStateError(id, r.state, 'only a remediation awaiting approval can be approved');
       if (r.approvalExpiresAt && r.approvalExpiresAt < new Date()) throw new RemediationStateError(id, r.state, 'the approval window has closed');
       const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt: new Date() });

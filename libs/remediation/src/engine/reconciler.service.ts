@@ -66,6 +66,8 @@ export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
       const r = await this.remediations.findById(id);
       if (r) await this.finisher.notifyFinishedExternally(r);
     }
+    // Idempotency keys are promised for IDEMPOTENCY_TTL_S (≥ 24 h); after that they may go.
+    await this.ds.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`);
     // Rows touched in the last interval are probably in flight; look only at quieter ones.
     const candidates = await this.remediations.listDispatchable(this.config.RECONCILE_INTERVAL_MS, 500);
     let requeued = 0;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { LICENSING_MODES, LicensingMode, Mode, MODES, Source, SOURCES, Strategy, STRATEGIES } from '@rdpfix/domain';
+import { IsCallbackUrl } from '../../common/callback-url.validator';
 import { INSTANCE_ID_PATTERN, LICENSE_SERVER_PATTERN, REGION_PATTERN, TICKET_REF_PATTERN } from '../../common/patterns';
 
 export class CreateRemediationDto {
@@ -45,6 +46,13 @@ export class CreateRemediationDto {
   @IsOptional()
   @IsIn(SOURCES as unknown as string[], { message: `source must be one of: ${SOURCES.join(', ')}` })
   source: Source = 'api';
+
+  @ApiPropertyOptional({ example: 'https://tickets.example.com/hooks/rdpfix', maxLength: 2048, description: 'Receives signed webhooks (Standard Webhooks) when approval is needed and when it ends. https only; private and loopback addresses are refused unless allow-listed. Defaults to the API key\'s callback URL.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  @IsCallbackUrl()
+  callbackUrl?: string;
 
   @ApiPropertyOptional({ example: 'TICKET-20261125-0042', maxLength: 128 })
   @IsOptional()

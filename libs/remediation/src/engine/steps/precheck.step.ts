@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
+import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel, INVENTORY, Inventory } from '@rdpfix/channel';
 import { RemediationEntity } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
 
@@ -14,9 +14,27 @@ export class PrecheckStep implements StepHandler {
   constructor(
     private readonly config: AppConfig,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+    @Inject(INVENTORY) private readonly inventory: Inventory,
   ) {}
 
   async run(r: RemediationEntity): Promise<StepOutcome> {
+    // The inventory says whose instance this is and whether it is Windows at all.
+    let owner;
+    try {
+      owner = await this.inventory.find(r.instanceId);
+    } catch {
+      return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
+    }
+    if (!owner) {
+      return { kind: 'finish', outcome: 'failed', reason: 'instance_not_found', detail: `The cloud inventory has no instance ${r.instanceId}.` };
+    }
+    if (owner.region !== r.region) {
+      return { kind: 'finish', outcome: 'failed', reason: 'instance_not_found', detail: `${r.instanceId} is in ${owner.region}, not ${r.region}.` };
+    }
+    if (!/windows/i.test(owner.platform)) {
+      return { kind: 'finish', outcome: 'failed', reason: 'unsupported_os', detail: `${r.instanceId} runs ${owner.platform}, not Windows.` };
+    }
+    const tenantPatch = r.tenantId ? {} : { tenantId: owner.tenantId };
     let info;
     try {
       info = (await this.channel.instanceInfo(r.region, [r.instanceId])).get(r.instanceId);
@@ -46,7 +64,7 @@ export class PrecheckStep implements StepHandler {
     }
     return {
       kind: 'advance',
-      patch: { step: 'diagnose' },
+      patch: { step: 'diagnose', ...tenantPatch },
       event: { type: 'agent_online', message: `agent online (${info.platformName ?? 'Windows'} ${info.platformVersion ?? ''})`.trim() },
     };
   }

@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { AdminService } from './admin.service';
+import { CreateFleetDto } from './dto/create-fleet.dto';
+import { CreateInstanceDto, UpdateInstanceDto } from './dto/create-instance.dto';
+import { AgentStateDto, GlobalFaultsDto, InstanceFaultsDto } from './dto/faults.dto';
+
+/** Test and demo control plane of the simulated cloud (docs/simulator.md). */
+@Controller('admin')
+@UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Post('instances')
+  createInstance(@Body() dto: CreateInstanceDto) {
+    return this.admin.createInstance(dto);
+  }
+
+  @Get('instances')
+  listInstances(@Query('tenantId') tenantId?: string, @Query('region') region?: string) {
+    return { instances: this.admin.listInstances({ tenantId, region }) };
+  }
+
+  @Get('instances/:id')
+  getInstance(@Param('id') id: string) {
+    return this.admin.detail(id);
+  }
+
+  @Patch('instances/:id')
+  updateInstance(@Param('id') id: string, @Body() dto: UpdateInstanceDto) {
+    return this.admin.updateInstance(id, dto.overrides);
+  }
+
+  @Get('instances/:id/commands')
+  commands(@Param('id') id: string) {
+    return { commands: this.admin.commands(id) };
+  }
+
+  @Get('instances/:id/ground-truth')
+  groundTruth(@Param('id') id: string, @Query('user') user?: string) {
+    return this.admin.groundTruth(id, user);
+  }
+
+  @Post('instances/:id/agent')
+  @HttpCode(200)
+  setAgent(@Param('id') id: string, @Body() dto: AgentStateDto) {
+    return this.admin.setAgentOnline(id, dto.online);
+  }
+
+  @Post('instances/:id/restart')
+  @HttpCode(200)
+  restart(@Param('id') id: string) {
+    return this.admin.restart(id);
+  }
+
+  @Put('instances/:id/faults')
+  setInstanceFaults(@Param('id') id: string, @Body() dto: InstanceFaultsDto) {
+    return this.admin.setInstanceFaults(id, dto);
+  }
+
+  @Post('fleet')
+  createFleet(@Body() dto: CreateFleetDto) {
+    return this.admin.createFleet(dto);
+  }
+
+  @Get('faults')
+  getFaults() {
+    return this.admin.getFaults();
+  }
+
+  @Put('faults')
+  setFaults(@Body() dto: GlobalFaultsDto) {
+    return this.admin.setGlobalFaults(dto);
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  reset() {
+    this.admin.reset();
+    return { reset: true };
+  }
+
+  @Get('stats')
+  stats() {
+    return this.admin.stats();
+  }
+}

@@ -1,0 +1,92 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsStatusMap, Optional, OptionalNullable } from './validators';
+
+const SOURCES = ['local', 'policy'];
+
+export class AgentOverridesDto {
+  @Optional() @IsBoolean() online?: boolean;
+  @Optional() @IsString() @Matches(/^\d+(\.\d+){1,3}$/) version?: string;
+}
+
+export class RdshOverridesDto {
+  @Optional() @IsBoolean() installed?: boolean;
+  @Optional() @IsBoolean() removalPending?: boolean;
+}
+
+export class LicensingOverridesDto {
+  @Optional() @IsIn([1, 2, 4, 5]) mode?: 1 | 2 | 4 | 5;
+  @Optional() @IsIn(SOURCES) modeSource?: 'local' | 'policy';
+  @OptionalNullable() @IsIn([1, 2, 4, 5]) policyMode?: 1 | 2 | 4 | 5 | null;
+  @Optional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) servers?: string[];
+  @Optional() @IsIn(SOURCES) serversSource?: 'local' | 'policy';
+  @OptionalNullable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) policyServers?: string[] | null;
+  @Optional() @IsStatusMap() reachability?: Record<string, number>;
+}
+
+export class BinarySettingDto {
+  @Optional() @IsIn([0, 1]) value?: 0 | 1;
+  @Optional() @IsIn(SOURCES) source?: 'local' | 'policy';
+  @OptionalNullable() @IsIn([0, 1]) policyValue?: 0 | 1 | null;
+}
+
+export class DomainOverridesDto {
+  @Optional() @IsInt() @Min(0) @Max(5) role?: number;
+  @Optional() @IsBoolean() partOfDomain?: boolean;
+}
+
+export class RdsOverridesDto {
+  @Optional() @IsBoolean() broker?: boolean;
+  @Optional() @IsBoolean() webAccess?: boolean;
+  @Optional() @IsBoolean() gateway?: boolean;
+  @Optional() @IsBoolean() licensingRole?: boolean;
+  @Optional() @IsBoolean() sessionDirectory?: boolean;
+}
+
+export class ListenerOverridesDto {
+  @Optional() @IsBoolean() up?: boolean;
+  @Optional() @IsInt() @Min(1) @Max(65535) port?: number;
+}
+
+export class SessionDto {
+  @IsString() @Matches(/^[^\s]{1,64}$/, { message: 'username must be 1-64 characters without spaces' }) username!: string;
+  @OptionalNullable() @IsString() @Matches(/^[^\s]{1,32}$/) sessionName?: string | null;
+  @IsInt() @Min(0) @Max(65535) id!: number;
+  @Optional() @IsIn(['Active', 'Disc']) state?: 'Active' | 'Disc';
+  @Optional() @IsInt() @Min(0) idleMinutes?: number;
+  @Optional() @IsISO8601() logonTime?: string;
+}
+
+/** Any modelled field of an instance; nested objects merge, arrays replace. */
+export class InstanceOverridesDto {
+  @Optional() @IsString() @MinLength(1) @MaxLength(15) computerName?: string;
+  @OptionalNullable() @Matches(/^\d\.\d$/, { message: 'psVersion must look like "5.1", or be null for no PowerShell' }) psVersion?: string | null;
+  @Optional() @IsBoolean() is64?: boolean;
+  @Optional() @ValidateNested() @Type(() => AgentOverridesDto) agent?: AgentOverridesDto;
+  @Optional() @IsISO8601() bootTime?: string;
+  @Optional() @ValidateNested() @Type(() => RdshOverridesDto) rdsh?: RdshOverridesDto;
+  @Optional() @IsInt() @Min(0) @Max(120) graceDays?: number;
+  @Optional() @ValidateNested() @Type(() => LicensingOverridesDto) licensing?: LicensingOverridesDto;
+  @Optional() @ValidateNested() @Type(() => BinarySettingDto) singleSession?: BinarySettingDto;
+  @Optional() @ValidateNested() @Type(() => DomainOverridesDto) domain?: DomainOverridesDto;
+  @Optional() @ValidateNested() @Type(() => RdsOverridesDto) rds?: RdsOverridesDto;
+  @Optional() @IsBoolean() pendingReboot?: boolean;
+  @Optional() @IsIn(['running', 'stopped']) termService?: 'running' | 'stopped';
+  @Optional() @ValidateNested() @Type(() => ListenerOverridesDto) listener?: ListenerOverridesDto;
+  @Optional() @ValidateNested() @Type(() => BinarySettingDto) denyConnections?: BinarySettingDto;
+  @Optional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => SessionDto) sessions?: SessionDto[];
+}

@@ -1,0 +1,25 @@
+/** Public surface of the simulator for tests, the demo and benchmarks (`@rdpfix/sim`). */
+export { startSimulator } from './simulator';
+export type { RunningSimulator } from './simulator';
+export { DEFAULT_SIMULATOR_OPTIONS, optionsFromEnv, resolveOptions } from './config/simulator-options';
+export type { SimulatorOptions } from './config/simulator-options';
+export { SimStore } from './store/sim-store';
+export type { InstanceRuntime, SimStats } from './store/sim-store';
+export { AdminService } from './admin/admin.service';
+export type { AgentView, FleetResult, InstanceDetail } from './admin/admin.service';
+export type { ReceivedCommand } from './admin/received-command';
+export { PRESET_NAMES, presetState } from './model/presets';
+export type { PresetName } from './model/presets';
+export type { InstanceOverrides, PolicySetting, SimInstance, SimSession } from './model/instance';
+export { buildInstance } from './model/instance-factory';
+export type { InstanceSpec } from './model/instance-factory';
+export { generateFleet } from './model/fleet';
+export type { FleetSpec } from './model/fleet';
+export { evaluateGroundTruth, USABLE_LS_STATUSES } from './model/ground-truth';
+export type { GroundTruth, GroundTruthReason } from './model/ground-truth';
+export { buildFacts } from './scripts/facts';
+export { renderQuserRow } from './scripts/quser';
+export { NO_FAULTS } from './faults/fault-config';
+export type { AgentFlap, FaultConfig, GlobalFaultConfig } from './faults/fault-config';
+export type { InvocationStatus, SimCommand, SimInvocation } from './lifecycle/invocation';
+export { renderScriptText, lastJsonLine } from './testing/script-text';

@@ -1,0 +1,193 @@
+import { DiagnoseResult, MAX_RESULT_LINE_CHARS, RemoveRoleResult } from '@rdpfix/runbook/contract';
+import { Rng } from '../common/rng';
+import { SimInstance } from '../model/instance';
+import { InstanceSpec, buildInstance } from '../model/instance-factory';
+import { PresetName } from '../model/presets';
+import { lastJsonLine, renderScriptText } from '../testing/script-text';
+import { parseScript } from './parse-script';
+import { ExecuteContext, NO_OUTPUT_FAULTS, executeScript } from './script-executor';
+
+const rng = new Rng(3);
+const make = (preset: PresetName, os: InstanceSpec['os'] = '2019', overrides?: InstanceSpec['overrides']) =>
+  buildInstance({ tenantId: 't', region: 'us-east-1', os, preset, overrides }, rng);
+const ctx = (over: Partial<ExecuteContext> = {}): ExecuteContext => ({
+  now: Date.now(),
+  rebootScheduled: false,
+  instanceId: 'i-0123456789abcdef0',
+  commandId: '11111111-2222-3333-4444-555555555555',
+  faults: NO_OUTPUT_FAULTS,
+  rng,
+  ...over,
+});
+const run = (inst: SimInstance, name: string, params: Record<string, string | number> = {}, c = ctx()) =>
+  executeScript(inst, parseScript(renderScriptText(name, 1, params)), c);
+
+describe('executeScript', () => {
+  it('diagnose prints facts as the last line, exit 0, and changes nothing', () => {
+    const inst = make('cause-a-and-b');
+    const out = run(inst, 'diagnose');
+    expect(out.exitCode).toBe(0);
+    expect(out.apply).toBeUndefined();
+    const lines = out.stdout.split('\r\n').filter(Boolean);
+    expect(lines[lines.length - 1].length).toBeLessThan(MAX_RESULT_LINE_CHARS);
+    const r = lastJsonLine<DiagnoseResult>(out.stdout);
+    expect(r).toMatchObject({ script: 'diagnose', version: 1, ok: true });
+    expect(r.facts).toMatchObject({
+      os: { version: '10.0.17763', family: '2019', ps: '5.1', is64: true },
+      rdsh: { installed: true, terminalServerMode: 1, removalPending: false },
+      graceDays: 0,
+      licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', reachability: [] },
+      singleSession: { value: 1, source: 'local' },
+      domain: { role: 3, partOfDomain: false, isDomainController: false },
+      termService: 'running',
+      listener: { up: true, port: 3389 },
+      denyConnections: { value: 0, source: 'local' },
+      sessionsTruncated: false,
+      errors: [],
+    });
+    expect(r.facts.sessions[0]).toMatch(/^administrator rdp-tcp#0 2 Active \. \d+\/\d+\/\d{4} \d+:\d\d [AP]M$/);
+  });
+
+  it('verify reports the same facts under its own name; graceDays is null without RDSH', () => {
+    const r = lastJsonLine<DiagnoseResult>(run(make('healthy'), 'verify').stdout);
+    expect(r.script).toBe('verify');
+    expect(r.facts.graceDays).toBeNull();
+    expect(r.facts.rdsh.terminalServerMode).toBe(0);
+  });
+
+  it('set-single-session records before/after and applies on completion', () => {
+    const inst = make('cause-a');
+    const out = run(inst, 'set-single-session', { value: 0 });
+    expect(out.exitCode).toBe(0);
+    expect(lastJsonLine(out.stdout)).toEqual({
+      script: 'set-single-session',
+      version: 1,
+      ok: true,
+      before: { present: true, value: 1 },
+      after: { present: true, value: 0 },
+      changed: true,
+    });
+    expect(inst.singleSession.value).toBe(1);
+    out.apply!(inst);
+    expect(inst.singleSession.value).toBe(0);
+  });
+
+  it('set-single-session refuses a policy-controlled setting', () => {
+    const inst = make('cause-a', '2019', { singleSession: { value: 1, source: 'policy' } });
+    const out = run(inst, 'set-single-session', { value: 0 });
+    expect(out.exitCode).toBe(1);
+    expect(out.apply).toBeUndefined();
+    expect(lastJsonLine(out.stdout)).toMatchObject({ ok: false, changed: false, error: expect.stringMatching(/Group Policy/) });
+    expect(out.stderr).toContain('failed to run commands: exit status 1');
+  });
+
+  it('configure-licensing and restore-licensing change mode and servers unless policy controls them', () => {
+    const inst = make('cause-b');
+    const out = run(inst, 'configure-licensing', { mode: 2, servers: 'ls1.corp.example.com, ls2.corp.example.com' });
+    expect(lastJsonLine(out.stdout)).toEqual({
+      script: 'configure-licensing',
+      version: 1,
+      ok: true,
+      before: { mode: 5, servers: [] },
+      after: { mode: 2, servers: ['ls1.corp.example.com', 'ls2.corp.example.com'] },
+      changed: true,
+    });
+    out.apply!(inst);
+    expect(inst.licensing).toMatchObject({ mode: 2, servers: ['ls1.corp.example.com', 'ls2.corp.example.com'] });
+    const back = run(inst, 'restore-licensing', { mode: 5, servers: '' });
+    expect(lastJsonLine(back.stdout)).toMatchObject({ script: 'restore-licensing', ok: true, after: { mode: 5, servers: [] } });
+    back.apply!(inst);
+    expect(inst.licensing.mode).toBe(5);
+
+    expect(run(make('cause-b'), 'configure-licensing', { mode: 5, servers: 'x' }).exitCode).toBe(1);
+    expect(run(make('cause-b'), 'configure-licensing', { mode: 2, servers: '' }).exitCode).toBe(1);
+    const gpo = make('cause-b', '2019', { licensing: { serversSource: 'policy', policyServers: ['gpo-ls'] } });
+    const refused = run(gpo, 'configure-licensing', { mode: 4, servers: 'ls1' });
+    expect(refused.exitCode).toBe(1);
+    expect(lastJsonLine(refused.stdout)).toMatchObject({ ok: false, changed: false, error: expect.stringMatching(/Group Policy/) });
+  });
+
+  it.each([
+    ['2008', 'servermanagercmd'],
+    ['2008R2', 'remove-windowsfeature'],
+    ['2012', 'uninstall-windowsfeature'],
+    ['2025', 'uninstall-windowsfeature'],
+  ] as const)('remove-rdsh-role on %s uses %s and leaves removal pending', (os, method) => {
+    // 2008 has no PowerShell by default; give it one to exercise the ServerManagerCmd path.
+    const inst = make('cause-b', os, os === '2008' ? { psVersion: '2.0' } : undefined);
+    const out = run(inst, 'remove-rdsh-role');
+    expect(lastJsonLine<RemoveRoleResult>(out.stdout)).toEqual({
+      script: 'remove-rdsh-role',
+      version: 1,
+      ok: true,
+      before: { installed: true },
+      method,
+      exitCode: 'SuccessRestartRequired',
+      restartNeeded: true,
+    });
+    out.apply!(inst);
+    expect(inst.rdsh).toEqual({ installed: true, removalPending: true });
+  });
+
+  it('remove-rdsh-role: NoChangeNeeded without the role; refuses on a DC and in an RDS deployment', () => {
+    expect(lastJsonLine(run(make('healthy'), 'remove-rdsh-role').stdout)).toMatchObject({ ok: true, exitCode: 'NoChangeNeeded', restartNeeded: false });
+    const dc = run(make('cause-b', '2016', { domain: { role: 5, partOfDomain: true } }), 'remove-rdsh-role');
+    expect(dc.exitCode).toBe(1);
+    expect(lastJsonLine(dc.stdout)).toMatchObject({ ok: false, exitCode: 'Failed', error: expect.stringMatching(/domain controller/) });
+    const broker = run(make('cause-b', '2016', { rds: { broker: true } }), 'remove-rdsh-role');
+    expect(lastJsonLine(broker.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/RDS deployment/) });
+  });
+
+  it('restart-computer reports the current boot time and asks for a restart', () => {
+    const inst = make('healthy');
+    const out = run(inst, 'restart-computer', { delaySeconds: 10 });
+    expect(lastJsonLine(out.stdout)).toEqual({
+      script: 'restart-computer',
+      version: 1,
+      ok: true,
+      scheduled: true,
+      delaySeconds: 10,
+      bootTime: inst.bootTime,
+    });
+    expect(out.reboot).toEqual({ delaySeconds: 10 });
+    expect(run(inst, 'restart-computer', { delaySeconds: 2 }).exitCode).toBe(1);
+    const twice = run(inst, 'restart-computer', { delaySeconds: 10 }, ctx({ rebootScheduled: true }));
+    expect(lastJsonLine(twice.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/1190/) });
+  });
+
+  it('fails every command on an instance without PowerShell', () => {
+    const out = run(make('cause-b', '2008'), 'diagnose');
+    expect(out).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(out.stderr).toMatch(/^'powershell' is not recognized as an internal or external command,\r\noperable program or batch file\./);
+  });
+
+  it('fails an unknown script like PowerShell', () => {
+    const inst = make('healthy');
+    const out = executeScript(inst, parseScript('# rdpfix-script: reset-grace v1\n$RdpfixParams = \'\'\nReset-Grace -Force'), ctx());
+    expect(out.exitCode).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toContain("Reset-Grace : The term 'Reset-Grace' is not recognized as the name of a cmdlet");
+    expect(out.stderr).toContain('_script.ps1:3 char:1');
+    expect(out.stderr).toContain('failed to run commands: exit status 1');
+  });
+
+  it('a known script with a broken params line fails itself with a JSON error', () => {
+    const out = executeScript(make('healthy'), parseScript('# rdpfix-script: diagnose v2\nWrite-Output x'), ctx());
+    expect(out.exitCode).toBe(1);
+    expect(lastJsonLine(out.stdout)).toMatchObject({ script: 'diagnose', version: 2, ok: false });
+  });
+
+  it('output faults: garbage keeps the effect, truncation pushes output past 24,000, failure skips the effect', () => {
+    const inst = make('cause-a');
+    const garbage = run(inst, 'set-single-session', { value: 0 }, ctx({ faults: { ...NO_OUTPUT_FAULTS, garbage: true } }));
+    expect(garbage.exitCode).toBe(0);
+    expect(() => lastJsonLine(garbage.stdout)).toThrow();
+    expect(garbage.apply).toBeDefined();
+    const long = run(inst, 'diagnose', {}, ctx({ faults: { ...NO_OUTPUT_FAULTS, truncate: true } }));
+    expect(long.stdout.length).toBeGreaterThan(24_000);
+    expect(lastJsonLine(long.stdout)).toMatchObject({ ok: true });
+    const failed = run(inst, 'set-single-session', { value: 0 }, ctx({ faults: { ...NO_OUTPUT_FAULTS, fail: true } }));
+    expect(failed).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(failed.apply).toBeUndefined();
+  });
+});

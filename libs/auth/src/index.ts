@@ -1,0 +1,3 @@
+export * from './key-format';
+export * from './api-key.service';
+export * from './idempotency.service';

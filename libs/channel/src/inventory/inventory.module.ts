@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '@rdpfix/config';
+import { HttpInventory } from './http-inventory';
+import { INVENTORY } from './inventory.port';
+
+/** The inventory port alone (the API needs it for tenant checks, not the command channel). */
+@Global()
+@Module({
+  providers: [{ provide: INVENTORY, inject: [AppConfig], useFactory: (c: AppConfig) => new HttpInventory(c.INVENTORY_URL) }],
+  exports: [INVENTORY],
+})
+export class ChannelInventoryModule {}
