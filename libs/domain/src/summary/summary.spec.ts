@@ -21,6 +21,7 @@ const REFUSALS: RefusalReason[] = [
 // Every FailureReason, kept exhaustive by the compiler through this Record.
 const FAILURE_MAP: Record<FailureReason, true> = {
   agent_offline: true,
+  instance_not_found: true,
   command_failed: true,
   command_timed_out: true,
   command_undelivered: true,
