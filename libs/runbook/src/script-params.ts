@@ -1,0 +1,87 @@
+import { ScriptName } from './contract';
+import { RESULT_CAPS } from './caps';
+
+/**
+ * What each script accepts, mirroring the checks the scripts make again on the server. The
+ * renderer only enforces the generic rules (key pattern, no CR/LF/NUL, length); callers can use
+ * checkScriptParams() to catch a wrong value before anything is sent.
+ */
+export interface ParamSpec {
+  required: boolean;
+  /** Returns true when the value is acceptable. */
+  valid: (value: string) => boolean;
+  description: string;
+}
+
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
+
+/** Host name, FQDN or IPv4 address, at most RESULT_CAPS.serverChars (Test-RdpfixServerName). */
+export function isValidServerName(name: string): boolean {
+  if (name.length < 1 || name.length > RESULT_CAPS.serverChars) return false;
+  if (IPV4.test(name)) return name.split('.').every((o) => Number(o) <= 255);
+  return HOSTNAME.test(name);
+}
+
+/** `servers=` value: comma-separated valid names, at most RESULT_CAPS.servers. */
+export function isValidServerList(value: string, allowEmpty: boolean): boolean {
+  if (value === '') return allowEmpty;
+  const names = value.split(',').map((s) => s.trim());
+  return names.length <= RESULT_CAPS.servers && names.every(isValidServerName);
+}
+
+const oneOf =
+  (...allowed: string[]) =>
+  (v: string) =>
+    allowed.includes(v);
+
+export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> = {
+  diagnose: {},
+  verify: {},
+  'set-single-session': {
+    value: { required: true, valid: oneOf('0', '1'), description: '0 = allow several sessions per user, 1 = one' },
+  },
+  'configure-licensing': {
+    mode: { required: true, valid: oneOf('2', '4'), description: '2 = per device, 4 = per user' },
+    servers: {
+      required: true,
+      valid: (v) => isValidServerList(v, false),
+      description: `1..${RESULT_CAPS.servers} comma-separated license server names`,
+    },
+  },
+  'restore-licensing': {
+    mode: { required: true, valid: oneOf('1', '2', '4', '5'), description: 'recorded LicensingType' },
+    servers: {
+      required: true,
+      valid: (v) => isValidServerList(v, true),
+      description: 'recorded license servers, comma-separated, may be empty',
+    },
+  },
+  'remove-rdsh-role': {},
+  'restart-computer': {
+    delaySeconds: {
+      required: true,
+      valid: (v) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 600,
+      description: 'integer 5..600',
+    },
+  },
+};
+
+/** Problems with `params` for `name` (empty when the script will accept them). */
+export function checkScriptParams(name: ScriptName, params: Record<string, string | number>): string[] {
+  const spec = SCRIPT_PARAM_SPECS[name];
+  const problems: string[] = [];
+  for (const key of Object.keys(params)) {
+    if (!(key in spec)) problems.push(`${key}: not a parameter of ${name}`);
+  }
+  for (const [key, s] of Object.entries(spec)) {
+    const v = params[key];
+    if (v === undefined) {
+      if (s.required) problems.push(`${key}: required (${s.description})`);
+      continue;
+    }
+    if (!s.valid(String(v))) problems.push(`${key}: invalid (${s.description})`);
+  }
+  return problems;
+}
