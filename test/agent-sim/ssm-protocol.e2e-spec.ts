@@ -75,7 +75,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
   beforeAll(async () => {
     sim = await startSimulator({
       invisibleMs: 150,
-      pendingMs: 150,
+      pendingMs: 300,
       runMs: 200,
       cancelMs: 50,
       rebootDownMs: 600,
@@ -111,7 +111,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
 
     await sleep(160);
     const pending = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
-    expect(pending).toMatchObject({ ResponseCode: -1, ExecutionStartDateTime: '', StandardOutputContent: '' });
+    expect(pending).toMatchObject({ Status: 'Pending', StatusDetails: 'Pending', ResponseCode: -1, ExecutionStartDateTime: '', StandardOutputContent: '' });
 
     const seen: string[] = ['InvocationDoesNotExist', pending.Status!];
     const done = await waitTerminal(commandId, id, seen);

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -65,6 +65,27 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(86400) IDEMPOTENCY_TTL_S = 172800;
   /** How long a verified API key is cached in the API process (revocation takes effect within it). */
   @Type(() => Number) @IsInt() @Min(0) @Max(300000) AUTH_CACHE_MS = 5000;
+
+  // --- webhooks ---
+  /** Comma list of hostnames/IPs a callback URL may point at even if private or plain http (e.g. an internal ticket system). */
+  @Matches(/^[A-Za-z0-9.:\[\]_, -]*$/, { message: 'WEBHOOK_ALLOWED_HOSTS must be a comma list of hostnames or IP addresses' }) WEBHOOK_ALLOWED_HOSTS = '';
+  /** Accept http:// callback URLs for every host (otherwise only for WEBHOOK_ALLOWED_HOSTS). */
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_HTTP = false;
+  /**
+   * Default Standard Webhooks signing secret, `whsec_` + base64 of 24-66 random bytes. The default
+   * is a public development value: production must set its own.
+   */
+  @Matches(/^whsec_(?:[A-Za-z0-9+/]{4}){8,22}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/, { message: 'WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 66 bytes' })
+  WEBHOOK_SECRET = 'whsec_cmRwZml4LWRldmVsb3BtZW50LW9ubHktd2ViaG9vay1zZWNyZXQhIQ==';
+  /** Timeout of one delivery attempt (connect + response headers). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(120000) WEBHOOK_TIMEOUT_MS = 10000;
+  /** Seconds to wait before each retry, in order; the default sums to ~27.7 h (at least 24 h of retrying). */
+  @Matches(/^\s*\d{1,6}(\s*,\s*\d{1,6})*\s*$/, { message: 'WEBHOOK_RETRY_SCHEDULE_S must be a comma list of whole seconds' })
+  WEBHOOK_RETRY_SCHEDULE_S = '5,30,120,600,1800,3600,7200,14400,28800,43200';
+  /** Multiplier applied to the schedule (tests shrink it to milliseconds). */
+  @Type(() => Number) @Min(0) @Max(1000) WEBHOOK_RETRY_SCALE = 1;
+  /** Deliveries one worker process sends in parallel. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY = 10;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @Transform(toBool) @IsBoolean() LOG_PRETTY = false;
