@@ -57,7 +57,7 @@ export class Stack {
   private async boot(): Promise<void> {
     await ensureDatabase(this.dbUrl);
     await runMigrations(this.dbUrl);
-    this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, ...(this.opts.sim ?? {}) });
+    this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, timeoutScale: 0.2, ...(this.opts.sim ?? {}) });
     this.simUrl = this.sim.url;
     this.config = loadConfig({}, {
       DATABASE_URL: this.dbUrl,

@@ -133,7 +133,7 @@ function Get-RdpfixErrors {
     return , ($script:RdpfixErrors.ToArray())
 }
 
-# ----------------------------------------------------------------------------- JSON (no ConvertTo-Json in PS 2.0)
+# ----------------------------------------------------------------------------- JSON, built by hand (PowerShell 2.0 has no JSON cmdlet)
 
 # Longest prefix of $Text whose JSON-escaped form is at most $Max characters.
 function Limit-RdpfixText([string]$Text, [int]$Max) {
@@ -320,7 +320,7 @@ function Invoke-RdpfixNative([string]$FilePath, [string[]]$ArgumentList) {
     return @{ exitCode = $code; stdout = $stdout; stderr = $stderr }
 }
 
-# quser, qwinsta and logoff-style tools exist only in the 64-bit System32; a 32-bit host must
+# quser and qwinsta exist only in the 64-bit System32; a 32-bit host must
 # use Sysnative. (Start-Rdpfix refuses that host, but the path logic stays correct.)
 function Get-RdpfixSystemExe([string]$Name) {
     $dir = Join-Path $env:windir 'System32'
@@ -450,11 +450,14 @@ function Get-RdpfixPolicyState($Ts) {
         if ((ConvertTo-RdpfixInt $Ts.PolicySourceSingleSession) -eq 1) { $state.singleSession = $true }
         if ((ConvertTo-RdpfixInt $Ts.PolicySourceAllowTSConnections) -eq 1) { $state.denyConnections = $true }
     }
-    if ((Get-RdpfixRegValue $script:TsPolicyKey 'LicensingMode').present) { $state.licensingMode = $true }
+    $lm = Get-RdpfixRegValue $script:TsPolicyKey 'LicensingMode'
+    if ($lm.present) { $state.licensingMode = $true }
     $ls = Get-RdpfixRegValue $script:TsPolicyKey 'LicenseServers'
     if ($ls.present -and ([string]$ls.value).Trim().Length -gt 0) { $state.licenseServers = $true }
-    if ((Get-RdpfixRegValue $script:TsPolicyKey 'fSingleSessionPerUser').present) { $state.singleSession = $true }
-    if ((Get-RdpfixRegValue $script:TsPolicyKey 'fDenyTSConnections').present) { $state.denyConnections = $true }
+    $ss = Get-RdpfixRegValue $script:TsPolicyKey 'fSingleSessionPerUser'
+    if ($ss.present) { $state.singleSession = $true }
+    $dc = Get-RdpfixRegValue $script:TsPolicyKey 'fDenyTSConnections'
+    if ($dc.present) { $state.denyConnections = $true }
     return $state
 }
 

@@ -85,3 +85,14 @@ export function checkScriptParams(name: ScriptName, params: Record<string, strin
   }
   return problems;
 }
+
+/** A valid parameter set per script (documentation, tests, simulator fixtures). */
+export const SCRIPT_PARAM_EXAMPLES: Record<ScriptName, Record<string, string | number>> = {
+  diagnose: {},
+  verify: {},
+  'set-single-session': { value: 0 },
+  'configure-licensing': { mode: 4, servers: 'rdls01.corp.example.com' },
+  'restore-licensing': { mode: 5, servers: '' },
+  'remove-rdsh-role': {},
+  'restart-computer': { delaySeconds: 30 },
+};

@@ -60,7 +60,3 @@ export interface SimInvocation {
   stderr: string;
   effectApplied: boolean;
 }
-
-export function isTerminal(inv: SimInvocation): boolean {
-  return inv.phase === 'done';
-}

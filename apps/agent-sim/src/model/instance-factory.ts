@@ -48,7 +48,6 @@ export function normalizeInstance(inst: SimInstance): SimInstance {
   out.denyConnections = normalizeSetting(inst.denyConnections);
   const l = { ...inst.licensing, reachability: { ...inst.licensing.reachability } };
   if (l.modeSource === 'policy' && l.policyMode == null) l.policyMode = l.mode;
-  if (l.modeSource === 'local') l.policyMode = l.policyMode ?? null;
   if (l.serversSource === 'policy' && l.policyServers == null) l.policyServers = [...l.servers];
   out.licensing = l;
   out.sessions = inst.sessions

@@ -1,5 +1,5 @@
 import { DEFAULT_PS_VERSION, OsFamily } from '@rdpfix/domain';
-import { InstanceOverrides, SimInstance } from './instance';
+import { SimInstance } from './instance';
 import { DEFAULT_AGENT_VERSION } from './os-catalog';
 
 export const PRESET_NAMES = [
@@ -96,5 +96,3 @@ export function presetState(preset: PresetName, os: OsFamily, now: number): Pres
   }
   return s;
 }
-
-export type { InstanceOverrides };

@@ -39,7 +39,12 @@ export class DescribeInstanceInformationOp implements SsmOperation {
   execute(input: SsmInput, ctx: SsmCallContext): Record<string, unknown> {
     const maxResults = input.maxResults(5, 50, 50);
     const filters = this.readFilters(input);
-    let items = this.store.listInstances().filter((i) => inRegion(i.region, ctx));
+    // Start from the named ids when there are any: fleets can be 100k instances and pollers ask often.
+    const idFilter = filters.find((f) => f.key === 'InstanceIds');
+    const base = idFilter
+      ? [...new Set(idFilter.values)].map((id) => this.store.getInstance(id)).filter((i): i is SimInstance => i !== undefined)
+      : this.store.listInstances();
+    let items = base.filter((i) => inRegion(i.region, ctx));
     for (const f of filters) items = items.filter(this.matcher(f, ctx.now));
     const query = JSON.stringify(filters);
     const { page, nextToken } = paginate(items, maxResults, input.string('NextToken'), query);

@@ -1,0 +1,74 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { SCRIPT_NAMES } from './contract';
+import { loadScriptSource } from './render-script';
+import { checkScriptParams, isValidServerName, SCRIPT_PARAM_EXAMPLES, SCRIPT_PARAM_SPECS } from './script-params';
+import { scriptsDir } from './scripts-dir';
+
+const common = fs.readFileSync(path.join(scriptsDir(), '_common.ps1'), 'utf8');
+
+describe('script parameter specs', () => {
+  it('accept the documented examples', () => {
+    for (const name of SCRIPT_NAMES) expect(checkScriptParams(name, SCRIPT_PARAM_EXAMPLES[name])).toEqual([]);
+  });
+
+  it('report missing, unknown and invalid parameters', () => {
+    expect(checkScriptParams('configure-licensing', { mode: 3 })).toEqual([
+      'mode: invalid (2 = per device, 4 = per user)',
+      'servers: required (1..3 comma-separated license server names)',
+    ]);
+    expect(checkScriptParams('diagnose', { x: 1 })).toEqual(['x: not a parameter of diagnose']);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 4 })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 601 })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 600 })).toEqual([]);
+    expect(checkScriptParams('restore-licensing', { mode: 1, servers: '' })).toEqual([]);
+    expect(checkScriptParams('configure-licensing', { mode: 2, servers: '' })).toHaveLength(1);
+    expect(checkScriptParams('configure-licensing', { mode: 2, servers: 'a,b,c,d' })).toHaveLength(1);
+    expect(checkScriptParams('configure-licensing', { mode: 2, servers: 'a, b.example.com ,10.0.0.5' })).toEqual([]);
+  });
+
+  it('mirror the patterns the scripts check on the server', () => {
+    // Get-RdpfixParam $params '<key>' '<pattern>' in each body, evaluated as a JS regex.
+    const samples = ['', '0', '1', '2', '3', '4', '5', '6', '30', '600', '601', '4 ', 'x', '2\r'];
+    for (const name of SCRIPT_NAMES) {
+      const body = loadScriptSource(name).body;
+      for (const m of body.matchAll(/Get-RdpfixParam \$params '(\w+)' '([^']+)'/g)) {
+        const [, key, pattern] = m;
+        const spec = SCRIPT_PARAM_SPECS[name][key];
+        expect(spec).toBeDefined();
+        const re = new RegExp(pattern);
+        for (const v of samples) {
+          // The script's pattern may be wider (range checks follow it), never narrower.
+          if (spec.valid(v)) expect({ name, key, v, ok: re.test(v) }).toEqual({ name, key, v, ok: true });
+        }
+      }
+    }
+  });
+
+  it('validate server names like Test-RdpfixServerName', () => {
+    const m = /return \(\$Name -cmatch '([^']+)'\)/.exec(common);
+    expect(m).not.toBeNull();
+    const psHost = new RegExp(m![1]);
+    const names = [
+      'ls01',
+      'ls01.corp.example.com',
+      '10.0.0.5',
+      '256.1.1.1',
+      '-bad',
+      'bad-',
+      'a..b',
+      'a_b',
+      'ls01;calc',
+      "ls'01",
+      'x'.repeat(64),
+      'x'.repeat(65),
+      'ls01.',
+      '',
+    ];
+    for (const n of names) {
+      const ipv4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/.test(n);
+      const ps = n.length >= 1 && n.length <= 64 && (ipv4 ? n.split('.').every((o) => Number(o) <= 255) : psHost.test(n));
+      expect({ n, ok: isValidServerName(n) }).toEqual({ n, ok: ps });
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { GetCommandInvocationCommand, SSMClient, SendCommandCommand } from '@aws-sdk/client-ssm';
+import { SCRIPT_NAMES, ScriptName } from '@rdpfix/runbook/contract';
+import { parseScriptOutput } from '@rdpfix/runbook/parse-result';
+import { parseQuserRows } from '@rdpfix/runbook/quser';
+import { renderScript } from '@rdpfix/runbook/render-script';
+import { SCRIPT_PARAM_EXAMPLES } from '@rdpfix/runbook/script-params';
+import { RunningSimulator, startSimulator } from '@rdpfix/sim';
+
+/**
+ * Cross-check with the real runbook: every rendered .ps1 is recognised by the simulator, and
+ * what the simulator prints passes the runbook's own result parser and quser parser.
+ */
+describe('agent-sim runs the real rendered runbook scripts', () => {
+  let sim: RunningSimulator;
+  let ssm: SSMClient;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ invisibleMs: 20, pendingMs: 20, runMs: 30, rebootDelayScale: 0.01, rebootDownMs: 100 });
+    ssm = new SSMClient({ endpoint: sim.url, region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
+  });
+
+  afterAll(async () => {
+    ssm.destroy();
+    await sim.close();
+  });
+
+  const run = async (instanceId: string, name: ScriptName) => {
+    const rendered = renderScript(name, SCRIPT_PARAM_EXAMPLES[name]);
+    const sent = await ssm.send(
+      new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [instanceId], Parameters: { commands: [rendered.text] } }),
+    );
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        const r = await ssm.send(new GetCommandInvocationCommand({ CommandId: sent.Command!.CommandId!, InstanceId: instanceId }));
+        if (!['Pending', 'InProgress', 'Delayed'].includes(r.Status!)) return { r, rendered };
+      } catch (e) {
+        if ((e as Error).name !== 'InvocationDoesNotExist') throw e;
+      }
+    }
+  };
+
+  it.each(SCRIPT_NAMES.map((n) => [n]))('%s: recognised, and its result line passes parseScriptOutput', async (name) => {
+    const inst = sim.admin.createInstance({
+      tenantId: 't',
+      region: 'eu-west-1',
+      os: '2022',
+      preset: 'cause-a-and-b',
+      overrides: {
+        domain: { role: 3, partOfDomain: true },
+        sessions: [
+          { username: 'administrator', id: 2, sessionName: 'rdp-tcp#0' },
+          { username: 'bob', id: 3, state: 'Disc', idleMinutes: 62 },
+        ],
+      },
+    });
+    const { r, rendered } = await run(inst.instanceId, name);
+    expect(r.Status).toBe('Success');
+    const parsed = parseScriptOutput(r.StandardOutputContent!, r.StandardErrorContent, { script: rendered.name, version: rendered.version });
+    expect(parsed).toMatchObject({ kind: 'ok', result: { ok: true } });
+    const cmd = sim.admin.commands(inst.instanceId)[0];
+    expect(cmd).toMatchObject({ scriptName: name, scriptVersion: rendered.version, recognized: true, params: rendered.params });
+    if (parsed.kind === 'ok' && (name === 'diagnose' || name === 'verify')) {
+      const facts = (parsed.result as { facts: { sessions: string[] } }).facts;
+      expect(parseQuserRows(facts.sessions).map((s) => [s.username, s.id, s.state])).toEqual([
+        ['administrator', 2, 'active'],
+        ['bob', 3, 'disconnected'],
+      ]);
+    }
+  });
+});
