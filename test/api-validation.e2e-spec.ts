@@ -40,7 +40,8 @@ describe('API input validation', () => {
     ['licensing mode unknown', { ...good, strategy: 'configure-licensing', licenseServer: 'ls01', licensingMode: 'per-cpu' }, 'licensingMode'],
     ['ticketRef too long', { ...good, ticketRef: 'T'.repeat(129) }, 'ticketRef'],
     ['ticketRef with markup', { ...good, ticketRef: '<script>' }, 'ticketRef'],
-    ['__proto__ smuggling', JSON.parse('{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","__proto__":{"admin":true}}'), ''],
+    ['__proto__ smuggling', '{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","__proto__":{"admin":true}}', '__proto__'],
+    ['__proto__ smuggling with a bad field', '{"instanceId":"nope","region":"eu-west-1","__proto__":{}}', '__proto__'],
   ];
 
   it.each(badBodies)('POST with %s -> 400 naming the field, nothing written', async (_name, body, field) => {
@@ -54,11 +55,12 @@ describe('API input validation', () => {
   });
 
   it.each([
-    ['malformed JSON', '{"instanceId": ', 400],
-    ['a JSON array', '[1,2,3]', 400],
-    ['JSON null', 'null', 400],
-    ['a JSON string', '"hello"', 400],
-  ])('POST with %s -> %d', async (_n, raw, status) => {
+    ['malformed JSON', 400, '{"instanceId": '],
+    ['a JSON array', 400, '[1,2,3]'],
+    ['JSON null', 400, 'null'],
+    ['a JSON string', 400, '"hello"'],
+    ['a constructor.prototype key', 400, '{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","constructor":{"prototype":{"x":1}}}'],
+  ])('POST with %s -> %d', async (_n, status, raw) => {
     const before = await rowCount();
     const res = await stack.http('POST', '/v1/remediations', raw);
     expect(res.status).toBe(status);
@@ -73,7 +75,11 @@ describe('API input validation', () => {
   });
 
   it('a non-JSON content type is not accepted as a request', async () => {
-    const res = await fetch(`${stack.apiUrl}/v1/remediations`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify(good) });
+    const res = await fetch(`${stack.apiUrl}/v1/remediations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${stack.adminKey}` },
+      body: JSON.stringify(good),
+    });
     expect(res.status).toBe(400);
   });
 

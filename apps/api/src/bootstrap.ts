@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@rdpfix/config';
 import { ApiModule } from './api.module';
+import { forbiddenKeysMiddleware } from './common/forbidden-keys.middleware';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
 
@@ -14,6 +15,7 @@ export async function createApiApp(config: AppConfig, opts: { logger?: false | (
     logger: opts.logger ?? ['error', 'warn', 'log'],
   });
   app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true });
+  app.use(forbiddenKeysMiddleware);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');

@@ -19,6 +19,14 @@ export class IdempotencyMismatchError extends Error {
 /** Idempotency-Key bookkeeping, inside the caller's transaction. */
 @Injectable()
 export class IdempotencyService {
+  /**
+   * Serialises requests carrying the same (API key, Idempotency-Key) until the transaction ends,
+   * so a concurrent retry waits for the first one and then replays it instead of racing it.
+   */
+  async lock(m: EntityManager, apiKeyId: string, key: string): Promise<void> {
+    await m.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`idem:${apiKeyId}:${key}`]);
+  }
+
   async find(m: EntityManager, apiKeyId: string, key: string): Promise<IdempotencyKeyEntity | null> {
     return m.getRepository(IdempotencyKeyEntity).createQueryBuilder('i')
       .where('i.api_key_id = :apiKeyId AND i.idempotency_key = :key AND i.expires_at > now()', { apiKeyId, key })

@@ -243,7 +243,8 @@ function Test-RdpfixServerName([string]$Name) {
         }
         return $true
     }
-    return ($Name -cmatch '^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$')
+    # NetBIOS names may contain '_'; nothing here can separate or quote anything.
+    return ($Name -cmatch '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$')
 }
 
 # servers=a,b parameter: a list of valid names (possibly empty), at most RdpfixMaxServers.

@@ -65,22 +65,33 @@ function Get-RdpfixSessions {
 
 # Section 6: the RDP-Tcp listener row in qwinsta, and a TCP socket listening on PortNumber.
 # netstat's state column is localized, so a listening socket is recognised by its foreign
-# address 0.0.0.0:0 or [::]:0 instead.
+# address 0.0.0.0:0 or [::]:0 instead. When one of the two tools fails, the other decides;
+# when both fail the check fails (the caller records the error).
 function Get-RdpfixListener {
     $port = 3389
     $pv = Get-RdpfixRegValue $script:RdpTcpKey 'PortNumber'
     $pn = ConvertTo-RdpfixInt $pv.value
     if ($null -ne $pn -and $pn -gt 0 -and $pn -lt 65536) { $port = $pn }
-    $q = Invoke-RdpfixNative (Get-RdpfixSystemExe 'qwinsta.exe') $null
-    $listed = $false
-    foreach ($line in $q.stdout) {
-        $tokens = @($line.Trim() -split '\s+')
-        if ($tokens.Count -gt 0 -and $tokens[0].TrimStart('>') -eq 'rdp-tcp') { $listed = $true }
+
+    $listed = $null
+    try {
+        $q = Invoke-RdpfixNative (Get-RdpfixSystemExe 'qwinsta.exe') $null
+        if ($q.exitCode -ne 0) { throw ('qwinsta exit code ' + [string]$q.exitCode) }
+        $listed = $false
+        foreach ($line in $q.stdout) {
+            $tokens = @($line.Trim() -split '\s+')
+            if ($tokens.Count -gt 0 -and $tokens[0].TrimStart('>') -eq 'rdp-tcp') { $listed = $true }
+        }
+    } catch {
+        Add-RdpfixError 'qwinsta' $_
     }
-    if (-not $listed) { return @{ up = $false; port = $port } }
-    $listening = $false
+    if ($false -eq $listed) { return @{ up = $false; port = $port } }
+
+    $listening = $null
     try {
         $n = Invoke-RdpfixNative (Get-RdpfixSystemExe 'netstat.exe') @('-a', '-n')
+        if ($n.exitCode -ne 0) { throw ('netstat exit code ' + [string]$n.exitCode) }
+        $listening = $false
         $suffix = ':' + [string]$port
         foreach ($line in $n.stdout) {
             $tokens = @($line.Trim() -split '\s+')
@@ -91,11 +102,13 @@ function Get-RdpfixListener {
             }
         }
     } catch {
-        # Without netstat the qwinsta row is the best evidence there is.
         Add-RdpfixError 'netstat' $_
+    }
+    if ($null -eq $listening) {
+        if ($null -eq $listed) { throw 'neither qwinsta nor netstat could be read' }
         $listening = $true
     }
-    return @{ up = $listening; port = $port }
+    return @{ up = [bool]$listening; port = $port }
 }
 
 # D12: Component Based Servicing, Windows Update and pending file renames.

@@ -58,6 +58,8 @@ describe('script parameter specs', () => {
       'bad-',
       'a..b',
       'a_b',
+      'ls_01.corp',
+      '_',
       'ls01;calc',
       "ls'01",
       'x'.repeat(64),

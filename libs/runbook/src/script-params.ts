@@ -13,7 +13,7 @@ export interface ParamSpec {
   description: string;
 }
 
-const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const HOST_LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
 const HOSTNAME = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 const IPV4 = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}$/;
 

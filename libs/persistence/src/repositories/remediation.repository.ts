@@ -4,8 +4,8 @@ import { RemediationEntity } from '../entities';
 import type { RemediationState } from '@rdpfix/domain';
 
 export class ActiveRemediationExistsError extends Error {
-  constructor(readonly activeId: string) {
-    super(`instance already has an active remediation ${activeId}`);
+  constructor(readonly activeId: string | null) {
+    super(`instance already has an active remediation ${activeId ?? ''}`.trim());
   }
 }
 
@@ -33,9 +33,10 @@ export class RemediationRepository {
     try {
       return await this.repo(m).save(this.repo(m).create(row));
     } catch (err) {
-      if (err instanceof QueryFailedError && (err as unknown as { code?: string }).code === '23505') {
-        const active = await this.findActiveForInstance(row.instanceId!, m);
-        if (active) throw new ActiveRemediationExistsError(active.id);
+      // The transaction is aborted now: the caller looks the active one up outside it.
+      const e = err as { code?: string; constraint?: string; driverError?: { constraint?: string } };
+      if (err instanceof QueryFailedError && e.code === '23505' && (e.driverError?.constraint ?? e.constraint) === 'uq_remediations_active_instance') {
+        throw new ActiveRemediationExistsError(null);
       }
       throw err;
     }

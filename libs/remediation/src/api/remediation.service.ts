@@ -104,6 +104,7 @@ export class RemediationService {
     try {
       const outcome = await this.ds.transaction(async (m) => {
         if (idem && p) {
+          await this.idempotency.lock(m, p.keyId, idem.key);
           const seen = await this.idempotency.find(m, p.keyId, idem.key);
           if (seen) {
             if (seen.requestHash !== idem.requestHash) throw new IdempotencyMismatchError();
@@ -148,7 +149,11 @@ export class RemediationService {
       if (outcome.replay) return { remediation: outcome.replay, replayed: true };
       created = outcome.created!;
     } catch (err) {
-      if (err instanceof ActiveRemediationExistsError) throw new RemediationConflictError(err.activeId);
+      if (err instanceof ActiveRemediationExistsError) {
+        const active = await this.remediations.findActiveForInstance(input.instanceId);
+        // It may have finished in between: then the conflict is gone and a retry would succeed.
+        throw new RemediationConflictError(active?.id ?? err.activeId ?? 'unknown');
+      }
       throw err;
     }
     // After commit: if Redis is down the row stays queued and the reconciler enqueues it later.

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Step } from '@rdpfix/domain';
+import { DataSource } from 'typeorm';
 import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { RemediationFinisher } from './remediation-finisher';
 import { AdvanceResult, StepHandler, StepOutcome } from './step-outcome';
@@ -24,6 +25,7 @@ export class RemediationEngine {
   private readonly handlers: Map<Step, StepHandler>;
 
   constructor(
+    private readonly ds: DataSource,
     private readonly remediations: RemediationRepository,
     private readonly timeline: TimelineRepository,
     private readonly finisher: RemediationFinisher,
@@ -43,9 +45,8 @@ export class RemediationEngine {
     const now = new Date();
 
     if (r.state === 'queued') {
-      const started = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running' });
+      const started = await this.save(r, { state: 'running' }, [{ type: 'started', message: 'worker picked up the remediation' }]);
       if (!started) return { kind: 'continue' };
-      await this.timeline.append({ remediationId: r.id, type: 'started', step: r.step, message: 'worker picked up the remediation' });
       r = started;
     }
     if (r.cancelRequested && CANCEL_NOW.has(r.step)) {
@@ -69,31 +70,38 @@ export class RemediationEngine {
   private async persist(r: RemediationEntity, d: StepOutcome): Promise<AdvanceResult> {
     switch (d.kind) {
       case 'wait': {
-        if (d.patch) {
-          const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
-          if (!saved) return { kind: 'continue' };
-        }
-        if (d.event) await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
+        if (d.patch && !(await this.save(r, d.patch, d.event ? [d.event] : []))) return { kind: 'continue' };
         return { kind: 'wait', ms: d.ms };
       }
       case 'advance': {
-        const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
-        if (!saved) return { kind: 'continue' }; // someone else moved it (cancel, duplicate job): re-read
-        if (d.event) await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
-        if (saved.step !== r.step) {
-          await this.timeline.append({ remediationId: r.id, type: 'step_started', step: saved.step, message: `step ${saved.step} started` });
-        }
+        const nextStep = d.patch.step && d.patch.step !== r.step ? d.patch.step : null;
+        const events = [...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
+        // Lost the compare-and-set: someone else moved it (cancel, duplicate job); re-read.
+        await this.save(r, d.patch, events);
         return { kind: 'continue' };
       }
       case 'park': {
-        const saved = await this.remediations.updateIfVersion(r.id, r.version, d.patch);
+        const saved = await this.save(r, d.patch, [d.event]);
         if (!saved) return { kind: 'continue' };
-        await this.timeline.append({ remediationId: r.id, step: r.step, ...d.event });
         await this.finisher.notifyParked(saved);
         return { kind: 'stop' };
       }
       case 'finish':
         return this.finisher.finish(r, d);
     }
+  }
+
+  /** Compare-and-set of the row plus its timeline events, in one transaction. */
+  private save(
+    r: RemediationEntity,
+    patch: Partial<RemediationEntity>,
+    events: { type: string; message: string; data?: Record<string, unknown>; step?: string }[],
+  ): Promise<RemediationEntity | null> {
+    return this.ds.transaction(async (m) => {
+      const saved = await this.remediations.updateIfVersion(r.id, r.version, patch, m);
+      if (!saved) return null;
+      for (const e of events) await this.timeline.append({ remediationId: r.id, step: e.step ?? r.step, type: e.type, message: e.message, data: e.data }, m);
+      return saved;
+    });
   }
 }

@@ -34,8 +34,8 @@ export class WebhookSweeper implements OnModuleInit, OnApplicationShutdown {
     if (this.running) return 0;
     this.running = true;
     try {
-      // Long enough that an attempt in flight or a job waiting for its slot is not "lost".
-      const grace = this.config.WEBHOOK_TIMEOUT_MS + this.config.WORKER_LOCK_DURATION_MS + this.config.RECONCILE_INTERVAL_MS;
+      // ensureJob skips live jobs; the grace only covers the gap between insert and enqueue.
+      const grace = this.config.WEBHOOK_TIMEOUT_MS + this.config.WORKER_LOCK_DURATION_MS;
       let added = 0;
       for (const id of await this.deliveries.listOverdue(grace, 500)) {
         if (await this.queue.ensureJob(id)) added++;

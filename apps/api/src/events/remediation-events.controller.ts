@@ -1,0 +1,47 @@
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Principal } from '@rdpfix/domain';
+import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { uuidParam as uuid } from '../common/uuid-param.pipe';
+import { parseLastEventId } from './last-event-id';
+import { RemediationEventsService } from './remediation-events.service';
+
+/** Console keys see only their tenant's remediations (as in RemediationsController). */
+const scope = (p: Principal | undefined) => (p?.role === 'console' ? (p.tenantId ?? '') : undefined);
+
+/**
+ * A raw express response rather than @Sse(): the 404/400 must be JSON before the stream starts,
+ * and the stream must close itself after `end` (an Observable-based @Sse gives neither cleanly).
+ */
+@ApiTags('remediations')
+@Controller('v1/remediations')
+export class RemediationEventsController {
+  constructor(private readonly events: RemediationEventsService) {}
+
+  @Get(':id/events')
+  @Roles('support', 'console')
+  @ApiOperation({
+    summary: 'Live progress as Server-Sent Events',
+    description:
+      'Every timeline event as `id: <event id>`, `event: <type>`, `data: <event JSON>`; a final `event: end` when the remediation has finished, then the stream closes (close your EventSource on `end`). Comment heartbeats every 15 s.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent by a reconnecting EventSource).' })
+  @ApiQuery({ name: 'lastEventId', required: false, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
+  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiBadRequestResponse({ description: 'Malformed id or lastEventId.' })
+  @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
+  async stream(
+    @Param('id', uuid) id: string,
+    @Headers('last-event-id') lastEventIdHeader: string | undefined,
+    @Query('lastEventId') lastEventIdQuery: unknown,
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const after = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
+    await this.events.assertVisible(id, scope(principal));
+    this.events.stream(id, after, req, res);
+  }
+}
