@@ -37,9 +37,12 @@ export class Webhooks1764057700000 implements MigrationInterface {
         duration_ms int NOT NULL CHECK (duration_ms >= 0)
       )`);
     await q.query(`CREATE UNIQUE INDEX uq_webhook_attempts_attempt ON webhook_attempts (delivery_id, attempt)`);
+    // The sweeper looks for recently finished remediations whose webhook was never recorded.
+    await q.query(`CREATE INDEX ix_remediations_finished_callback ON remediations (finished_at) WHERE callback_url IS NOT NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX ix_remediations_finished_callback`);
     await q.query(`DROP TABLE webhook_attempts`);
     await q.query(`DROP TABLE webhook_deliveries`);
   }

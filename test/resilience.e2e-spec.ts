@@ -57,7 +57,7 @@ describe('resilience', () => {
   describe('Redis loses every key', () => {
     let stack: Stack;
     beforeAll(async () => {
-      stack = await Stack.start({ worker: 'none', sim: { pendingMs: 100, runMs: 300 } });
+      stack = await Stack.start({ worker: 'none', sim: { pendingMs: 100, runMs: 300 }, config: { APPROVAL_TTL_S: 2 } });
     });
     afterAll(async () => stack.close());
 
@@ -96,5 +96,17 @@ describe('resilience', () => {
       expect(countScript(cmds, 'remove-rdsh-role')).toBe(1);
       expect(countScript(cmds, 'restart-computer')).toBe(1);
     }, 90_000);
+
+    it('an approval that is not given in time expires: failed (approval_expired), no reboot', async () => {
+      await stack.startInProcessWorker();
+      const id = await stack.instance('2019', 'cause-b');
+      const rem = await stack.submit({ instanceId: id, mode: 'fix' });
+      const parked = await stack.waitFor(rem.id, ['awaiting_approval', 'finished'], 30_000);
+      expect(parked.state).toBe('awaiting_approval');
+      const r = await stack.waitFor(rem.id, ['finished'], 30_000);
+      expect(r).toEqual(expect.objectContaining({ outcome: 'failed', reason: 'approval_expired' }));
+      expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(0);
+      expect((await stack.http('POST', `/v1/remediations/${rem.id}/approve`)).status).toBe(409);
+    }, 60_000);
   });
 });

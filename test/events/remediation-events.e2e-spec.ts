@@ -1,3 +1,5 @@
+import { RemediationRepository } from '@rdpfix/persistence';
+import { RemediationNotFoundError } from '@rdpfix/remediation';
 import { EventsApp } from './support/events-app';
 import { SseClient } from './support/sse-client';
 
@@ -141,6 +143,14 @@ describe('GET /v1/remediations/:id/events (Server-Sent Events)', () => {
     expect(c.status).toBe(404);
     expect(c.headers['content-type']).toMatch(/^application\/json/);
     expect(c.body).toMatchObject({ statusCode: 404, error: 'not_found' });
+  });
+
+  it('hides another tenant\'s remediation as not found (console keys)', async () => {
+    const r = await e.remediation('running');
+    await e.app.get(RemediationRepository).updateIfVersion(r.id, r.version, { tenantId: 'tenant-a' });
+    await expect(e.service.assertVisible(r.id, 'tenant-b')).rejects.toBeInstanceOf(RemediationNotFoundError);
+    await expect(e.service.assertVisible(r.id, 'tenant-a')).resolves.toBeUndefined();
+    await expect(e.service.assertVisible(r.id, undefined)).resolves.toBeUndefined();
   });
 
   it('answers 400 JSON for a malformed id', async () => {

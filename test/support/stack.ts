@@ -87,7 +87,8 @@ export class Stack {
   }
 
   async startInProcessWorker(): Promise<void> {
-    this.worker = await createWorkerApp(this.config, { logger: ['error'] });
+    if (this.worker) return;
+    this.worker = await createWorkerApp(this.config, { logger: process.env.STACK_LOG ? ['error', 'warn', 'log'] : ['error'] });
   }
 
   async stopInProcessWorker(): Promise<void> {

@@ -213,6 +213,21 @@ describe('webhook delivery (PostgreSQL + Redis + BullMQ)', () => {
     expect(rx.requests).toHaveLength(1);
   });
 
+  it('the sweeper records an event the listener never got (worker died after the commit)', async () => {
+    const rx = await receiver();
+    const finished = await h.remediation({ callbackUrl: rx.url('/finished'), finishedAt: new Date(Date.now() - 5 * 60_000) });
+    const parked = await h.remediation({ callbackUrl: rx.url('/parked'), state: 'awaiting_approval', approvalExpiresAt: new Date(Date.now() + 3600_000) });
+    await h.ds.query(`UPDATE remediations SET updated_at = now() - interval '5 minutes' WHERE id = $1`, [parked.id]);
+    const tooOld = await h.remediation({ callbackUrl: rx.url('/old'), finishedAt: new Date(Date.now() - 7 * 3600_000) });
+
+    expect(await h.get<WebhookSweeper>(WebhookSweeper).tick()).toBe(2);
+    await settled((await deliveryOf(finished.id)).id);
+    await settled((await deliveryOf(parked.id, WEBHOOK_EVENTS.awaitingApproval)).id);
+    expect(rx.requests.map((q) => q.path).sort()).toEqual(['/finished', '/parked']);
+    expect(await h.ds.getRepository(WebhookDeliveryEntity).count({ where: { remediationId: tooOld.id } })).toBe(0);
+    expect(await h.get<WebhookSweeper>(WebhookSweeper).tick()).toBe(0);
+  });
+
   it('lists a remediation\'s deliveries with their attempts for the API, without the URL path or secrets', async () => {
     const rx = await receiver((n) => (n === 1 ? 500 : 200));
     const r = await h.remediation({ callbackUrl: rx.url('/hook/capability-token-123') });
@@ -233,6 +248,31 @@ describe('webhook delivery (PostgreSQL + Redis + BullMQ)', () => {
     expect(json).not.toContain('capability-token-123');
     expect(json).not.toContain(h.config.WEBHOOK_SECRET);
     expect(await h.get<WebhookDeliveryService>(WebhookDeliveryService).listForRemediation('00000000-0000-4000-8000-000000000000')).toEqual([]);
+  });
+});
+
+describe('webhooks migration', () => {
+  it('goes up and down cleanly', async () => {
+    const { PG_BASE, migrateWithWebhooks } = await import('./support/webhook-harness');
+    const { dropDatabase, ensureDatabase, dataSourceOptions } = await import('@rdpfix/persistence');
+    const { Webhooks1764057700000 } = await import('../../migrations/1764057700000-webhooks');
+    const { DataSource } = await import('typeorm');
+    const url = `${PG_BASE}/rdpfix_t_${process.pid}_migration`;
+    await ensureDatabase(url);
+    try {
+      await migrateWithWebhooks(url);
+      const ds = new DataSource(dataSourceOptions(url, { migrations: [Webhooks1764057700000], extra: { max: 1 } }));
+      await ds.initialize();
+      const tables = async () => (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'webhook_%' ORDER BY 1`)).map((t: { table_name: string }) => t.table_name);
+      expect(await tables()).toEqual(['webhook_attempts', 'webhook_deliveries']);
+      await ds.undoLastMigration({ transaction: 'each' });
+      expect(await tables()).toEqual([]);
+      await ds.runMigrations({ transaction: 'each' });
+      expect(await tables()).toEqual(['webhook_attempts', 'webhook_deliveries']);
+      await ds.destroy();
+    } finally {
+      await dropDatabase(url);
+    }
   });
 });
 

@@ -89,7 +89,15 @@ export class SseClient {
   }
 
   async ended(timeoutMs = 10_000): Promise<void> {
-    await Promise.race([this.closed, new Promise((_, rej) => setTimeout(() => rej(new Error(`stream did not end; got ${JSON.stringify(this.events.map((e) => e.event))}`)), timeoutMs))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`stream did not end; got ${JSON.stringify(this.events.map((e) => e.event))}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.closed, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {

@@ -60,7 +60,7 @@ export class WebhookHarness {
     this.prefix = `rdpfix-t-${tag}`;
   }
 
-  static async start(config: Partial<AppConfig> = {}, dns: Record<string, string[]> = {}): Promise<WebhookHarness> {
+  static async start(config: Partial<AppConfig> = {}, dns: Record<string, string[]> = {}, extraImports: DynamicModule['imports'] = []): Promise<WebhookHarness> {
     const h = new WebhookHarness();
     await ensureDatabase(h.dbUrl);
     await migrateWithWebhooks(h.dbUrl);
@@ -78,7 +78,7 @@ export class WebhookHarness {
     const resolver: HostResolver = async (host) =>
       dns[host] ? dns[host].map((address) => ({ address, family: address.includes(':') ? 6 : 4 })) : systemResolver(host);
     h.app = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(h.config), TestPersistenceModule.forRoot(h.dbUrl), QueueModule.forRoot('worker'), WebhooksModule.forRoot()],
+      imports: [ConfigModule.forRoot(h.config), TestPersistenceModule.forRoot(h.dbUrl), QueueModule.forRoot('worker'), WebhooksModule.forRoot(), ...(extraImports ?? [])],
     })
       .overrideProvider(WEBHOOK_HOST_RESOLVER)
       .useValue(resolver)

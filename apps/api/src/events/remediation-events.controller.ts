@@ -28,7 +28,7 @@ export class RemediationEventsController {
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent by a reconnecting EventSource).' })
-  @ApiQuery({ name: 'lastEventId', required: false, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
+  @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
   @ApiOkResponse({ description: 'text/event-stream' })
   @ApiBadRequestResponse({ description: 'Malformed id or lastEventId.' })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })

@@ -94,14 +94,22 @@ export class RemediationRepository {
 
   /** Ends every remediation whose approval window passed; returns their ids. */
   async expireApprovals(): Promise<string[]> {
-    const rows: { id: string }[] = await this.ds.query(
-      `UPDATE remediations
-          SET state = 'finished', outcome = 'failed', reason = 'approval_expired',
-              reason_detail = 'The reboot was not approved before the approval window closed; nothing further was changed.',
-              finished_at = now(), updated_at = now(), version = version + 1
-        WHERE state = 'awaiting_approval' AND approval_expires_at < now()
-        RETURNING id`,
-    );
-    return rows.map((r) => r.id);
+    const res = await this.repo()
+      .createQueryBuilder()
+      .update(RemediationEntity)
+      .set({
+        state: 'finished',
+        step: 'done',
+        outcome: 'failed',
+        reason: 'approval_expired',
+        reasonDetail: 'The reboot was not approved before the approval window closed; the changes already applied stay in place (see changes) and no reboot was made.',
+        finishedAt: () => 'now()',
+        updatedAt: () => 'now()',
+        version: () => 'version + 1',
+      } as never)
+      .where(`state = 'awaiting_approval' AND approval_expires_at < now()`)
+      .returning(['id'])
+      .execute();
+    return (res.raw as { id: string }[]).map((r) => r.id);
   }
 }

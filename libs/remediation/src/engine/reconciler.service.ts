@@ -52,7 +52,7 @@ export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
         await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK_KEY]);
       }
     } catch (err) {
-      this.log.warn(`reconcile pass failed: ${(err as Error).message}`);
+      this.log.error(`reconcile pass failed: ${(err as Error).message}`);
       return 0;
     } finally {
       await runner.release();

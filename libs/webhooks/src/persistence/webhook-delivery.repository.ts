@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
+import type { WebhookEventType } from '../webhook-payload';
 
 export type NewDelivery = Pick<WebhookDeliveryEntity, 'remediationId' | 'eventType' | 'url' | 'payload' | 'status' | 'lastError' | 'nextAttemptAt'>;
 
@@ -66,6 +67,26 @@ export class WebhookDeliveryRepository {
         .where(`id = :id AND status = 'pending'`, { id })
         .execute();
     });
+  }
+
+  /**
+   * Remediations with a callback URL that finished (within `windowMs`) or parked for approval more
+   * than `graceMs` ago and still have no delivery row for that event: the process ended between
+   * committing the state and telling the listener.
+   */
+  async listMissedEvents(graceMs: number, windowMs: number, limit: number): Promise<{ id: string; eventType: WebhookEventType }[]> {
+    const rows: { id: string; event_type: WebhookEventType }[] = await this.ds.query(
+      `SELECT r.id, e.event_type FROM remediations r
+         CROSS JOIN LATERAL (SELECT CASE WHEN r.state = 'finished' THEN 'remediation.finished' ELSE 'remediation.awaiting_approval' END AS event_type) e
+        WHERE r.callback_url IS NOT NULL
+          AND ((r.state = 'finished' AND r.finished_at > now() - ($2::int * interval '1 millisecond')
+                                     AND r.finished_at < now() - ($1::int * interval '1 millisecond'))
+            OR (r.state = 'awaiting_approval' AND r.updated_at < now() - ($1::int * interval '1 millisecond')))
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.remediation_id = r.id AND d.event_type = e.event_type)
+        LIMIT $3`,
+      [graceMs, windowMs, limit],
+    );
+    return rows.map((r) => ({ id: r.id, eventType: r.event_type }));
   }
 
   /** Pending deliveries overdue by more than `graceMs`: their job was probably lost with Redis. */

@@ -28,7 +28,7 @@ export class CreateRemediationDto {
   @ApiPropertyOptional({ example: 'ls01.corp.example.com', description: 'Required with strategy configure-licensing: hostname, FQDN or IPv4 address.' })
   @ValidateIf((o: CreateRemediationDto) => o.strategy === 'configure-licensing' || o.licenseServer !== undefined)
   @IsString({ message: 'licenseServer is required with strategy configure-licensing' })
-  @MaxLength(253)
+  @MaxLength(64, { message: 'licenseServer must be at most 64 characters (the runbook\'s limit)' })
   @Matches(LICENSE_SERVER_PATTERN, { message: 'licenseServer must be a hostname, FQDN or IPv4 address' })
   licenseServer?: string;
 
