@@ -78,6 +78,8 @@ export class Stack {
       WORKER_LOCK_DURATION_MS: 3000,
       WORKER_STALLED_INTERVAL_MS: 1000,
       CHANNEL_CALLS_PER_SECOND: 1000,
+      WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      WEBHOOK_RETRY_SCALE: 0.001,
       ...(this.opts.config ?? {}),
     });
     this.api = await createApiApp(this.config, { logger: false });

@@ -9,7 +9,9 @@ import { RemediationService } from '@rdpfix/remediation';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, rateLimitRedisProvider } from './auth/rate-limit.guard';
+import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { WebhookReadModule } from '@rdpfix/webhooks';
 import { RemediationsController } from './remediations/remediations.controller';
 
 /** The HTTP API: authenticates, validates, writes the row, enqueues. It never runs remediation steps. */
@@ -18,7 +20,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule],
+      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
       controllers: [RemediationsController, ApiKeysController, HealthController],
       providers: [
         RemediationService,

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@rdpfix/config';
+import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
+import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
 import { forbiddenKeysMiddleware } from './common/forbidden-keys.middleware';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -10,6 +12,13 @@ import { strictValidationPipe } from './common/validation.pipe';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
 export async function createApiApp(config: AppConfig, opts: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
+  // Callback URLs are checked against the configured policy when they are submitted (and again,
+  // with DNS resolution, when a webhook is sent).
+  const policy = callbackUrlPolicy(config);
+  CallbackUrlPolicyHolder.check = (u) => {
+    const r = validateCallbackUrl(u, policy);
+    return r.ok ? null : `callbackUrl: ${r.reason}`;
+  };
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     logger: opts.logger ?? ['error', 'warn', 'log'],

@@ -4,6 +4,8 @@ import { ChannelModule } from '@rdpfix/channel';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { QueueModule } from '@rdpfix/queue';
 import { EngineModule } from '@rdpfix/remediation';
+import { WebhooksModule } from '@rdpfix/webhooks';
+import { ApiKeyWebhookSecretResolver } from './api-key-webhook-secret.resolver';
 
 /** The worker: BullMQ processors and the reconciler. It serves no business HTTP. */
 @Module({})
@@ -11,7 +13,14 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('worker'), ChannelModule, EngineModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule.forRoot(),
+        QueueModule.forRoot('worker'),
+        WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),
+        ChannelModule,
+        EngineModule,
+      ],
     };
   }
 }

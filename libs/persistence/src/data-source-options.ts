@@ -1,5 +1,6 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
+import { WEBHOOK_ENTITIES } from '@rdpfix/webhooks/persistence';
 import { ENTITIES } from './entities';
 
 /** The one place TypeORM is configured. The schema only changes through migrations. */
@@ -7,7 +8,7 @@ export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSource
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    entities: [...ENTITIES, ...WEBHOOK_ENTITIES],
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

@@ -18,6 +18,7 @@ import type { Response } from 'express';
 import { requestHash } from '@rdpfix/auth';
 import { parseLang, Principal } from '@rdpfix/domain';
 import { RemediationService, remediationDetailView, remediationSummaryView, remediationTexts } from '@rdpfix/remediation';
+import { WebhookDeliveryService } from '@rdpfix/webhooks';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { CreateRemediationDto } from './dto/create-remediation.dto';
 import { ListRemediationsQuery } from './dto/list-remediations.query';
@@ -37,7 +38,10 @@ const scope = (p: Principal) => (p.role === 'console' ? (p.tenantId ?? '') : und
 @ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.' })
 @Controller('v1/remediations')
 export class RemediationsController {
-  constructor(private readonly service: RemediationService) {}
+  constructor(
+    private readonly service: RemediationService,
+    private readonly webhooks: WebhookDeliveryService,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -84,7 +88,8 @@ export class RemediationsController {
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Headers('accept-language') lang?: string) {
     const { remediation, runs, events } = await this.service.get(id, scope(principal));
     const texts = remediationTexts(remediation, parseLang(lang));
-    return { ...remediationDetailView(remediation, runs, events), summary: texts.summary, preview: texts.preview };
+    const webhooks = await this.webhooks.listForRemediation(remediation.id);
+    return { ...remediationDetailView(remediation, runs, events), summary: texts.summary, preview: texts.preview, webhooks };
   }
 
   @Post(':id/cancel')

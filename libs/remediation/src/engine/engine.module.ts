@@ -3,7 +3,8 @@ import { RemediationDispatcher } from '@rdpfix/queue';
 import { CommandRunner } from './command-runner';
 import { ReconcilerService } from './reconciler.service';
 import { RemediationEngine } from './remediation-engine';
-import { RemediationFinisher } from './remediation-finisher';
+import { REMEDIATION_LISTENERS, RemediationFinisher } from './remediation-finisher';
+import { WebhookListener } from '@rdpfix/webhooks';
 import { RemediationWorkerService } from './remediation-worker.service';
 import { ApplyStep } from './steps/apply.step';
 import { DiagnoseStep } from './steps/diagnose.step';
@@ -27,6 +28,8 @@ import { VerifyStep } from './steps/verify.step';
     ApplyStep,
     RebootStep,
     VerifyStep,
+    // Whoever must hear of a finished or parked remediation: today the webhook sender.
+    { provide: REMEDIATION_LISTENERS, useFactory: (w: WebhookListener) => [w], inject: [WebhookListener] },
   ],
   exports: [RemediationEngine, ReconcilerService, RemediationFinisher],
 })
