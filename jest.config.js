@@ -13,6 +13,8 @@ const shared = {
 
 module.exports = {
   maxWorkers: 2,
+  // Integration tests drive real processes; a project-level testTimeout is not honoured by Jest 30.
+  testTimeout: 120000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 120000, slowTestThreshold: 30 },

@@ -100,7 +100,7 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       expect(filtered.body.items).toEqual([]);
     });
 
-    it.each(['cancel', 'approve'])('POST %s: allowed roles reach the state check (409 on a finished one); others 403/404', async (action) => {
+    it.each(['cancel', 'approve', 'rollback'])('POST %s: allowed roles reach the state check (409 on a finished one); others 403/404', async (action) => {
       const cases: [string, Json, number][] = [
         ['admin', remA, 409], ['support', remA, 409], ['consoleA', remA, 409], ['consoleA', remB, 404], ['fleet', remA, 403],
       ];

@@ -8,3 +8,4 @@ export * from './planner';
 export * from './verification';
 export * from './summary';
 export * from './roles';
+export * from './rollback';

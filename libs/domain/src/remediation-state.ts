@@ -7,7 +7,7 @@ export const ACTIVE_STATES: readonly RemediationState[] = ['queued', 'running', 
 export const STEPS = ['precheck', 'diagnose', 'plan', 'apply', 'reboot', 'verify', 'notify', 'done'] as const;
 export type Step = (typeof STEPS)[number];
 
-export const OUTCOMES = ['fixed', 'already_healthy', 'diagnosed', 'refused', 'failed', 'cancelled'] as const;
+export const OUTCOMES = ['fixed', 'already_healthy', 'diagnosed', 'refused', 'failed', 'cancelled', 'rolled_back'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 /** Why a remediation failed (outcome = failed). */

@@ -1,6 +1,9 @@
 export const MODES = ['diagnose', 'fix'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** A remediation's mode: what a client may request, or a rollback of an earlier fix. */
+export type RemediationMode = Mode | 'rollback';
+
 export const STRATEGIES = ['remove-role', 'configure-licensing'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 

@@ -109,6 +109,21 @@ export class RemediationsController {
   async approve(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.approve(id, actorOf(p), scope(p)));
   }
+
+  @Post(':id/rollback')
+  @HttpCode(202)
+  @Roles('support', 'console')
+  @ApiOperation({
+    summary: 'Put back the values a finished fix changed (single-session, licensing configuration), as a new remediation of mode rollback',
+    description: 'Role removal is not reversible: reinstalling the RDSH role would not restore the grace period and would bring the lockout back. A value changed by someone else since the fix is not overwritten (the rollback is refused as drift).',
+  })
+  @ApiAcceptedResponse({ description: 'The rollback remediation; follow its Location.' })
+  @ApiConflictResponse({ description: 'Not finished, nothing reversible to roll back, or the instance has an active remediation.' })
+  async rollback(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
+    const r = await this.service.rollback(id, actorOf(p), scope(p));
+    res.setHeader('Location', `/v1/remediations/${r.id}`);
+    return remediationSummaryView(r);
+  }
 }
 
 function actorOf(p: Principal) {

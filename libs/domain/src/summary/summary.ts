@@ -171,6 +171,10 @@ function summarizeEn(i: RemediationSummaryInput): string {
       else if (i.changes) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       break;
+    case 'rolled_back':
+      s.push(`The earlier fix on instance ${id} was rolled back: the recorded settings were put back and read back as before.`);
+      if (changes) s.push(changes);
+      break;
     case null:
       s.push(`The repair of instance ${id} is still in progress.`);
       if (found) s.push(found);
@@ -233,6 +237,10 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (changes) s.push(changes);
       else if (i.changes) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
+      break;
+    case 'rolled_back':
+      s.push(`实例 ${id} 上之前的修复已回滚：记录的设置已恢复，并已读回确认与修复前一致。`);
+      if (changes) s.push(changes);
       break;
     case null:
       s.push(`实例 ${id} 的修复仍在进行中。`);

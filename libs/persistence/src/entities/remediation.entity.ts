@@ -2,9 +2,10 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import type {
   DiagnosisFacts,
   LicensingMode,
-  Mode,
+  RemediationMode,
   Outcome,
   Plan,
+  RollbackPlan,
   RemediationState,
   Source,
   Step,
@@ -44,7 +45,9 @@ export class RemediationEntity {
   @Column({ name: 'instance_id', type: 'varchar', length: 32 }) instanceId: string;
   @Column({ type: 'varchar', length: 32 }) region: string;
   @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true }) tenantId: string | null;
-  @Column({ type: 'varchar', length: 16 }) mode: Mode;
+  @Column({ type: 'varchar', length: 16 }) mode: RemediationMode;
+  /** For mode `rollback`: the remediation whose changes this one undoes. */
+  @Column({ name: 'rollback_of', type: 'uuid', nullable: true }) rollbackOf: string | null;
   @Column({ type: 'varchar', length: 32 }) strategy: Strategy;
   @Column({ name: 'license_server', type: 'varchar', length: 253, nullable: true }) licenseServer: string | null;
   @Column({ name: 'licensing_mode', type: 'varchar', length: 16, nullable: true }) licensingMode: LicensingMode | null;
@@ -59,7 +62,7 @@ export class RemediationEntity {
   @Column({ type: 'varchar', length: 48, nullable: true }) reason: string | null;
   @Column({ name: 'reason_detail', type: 'text', nullable: true }) reasonDetail: string | null;
   @Column({ type: 'jsonb', nullable: true }) facts: DiagnosisFacts | null;
-  @Column({ type: 'jsonb', nullable: true }) plan: Plan | null;
+  @Column({ type: 'jsonb', nullable: true }) plan: Plan | RollbackPlan | null;
   @Column({ type: 'jsonb', default: () => "'[]'" }) changes: RecordedChange[];
   @Column({ type: 'jsonb', nullable: true }) verification: unknown;
   @Column({ name: 'boot_time_before', type: 'timestamptz', nullable: true }) bootTimeBefore: Date | null;

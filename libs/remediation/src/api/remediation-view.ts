@@ -8,6 +8,7 @@ export function remediationSummaryView(r: RemediationEntity, baseUrl = '') {
     region: r.region,
     tenantId: r.tenantId,
     mode: r.mode,
+    rollbackOf: r.rollbackOf,
     strategy: r.strategy,
     licenseServer: r.licenseServer,
     licensingMode: r.licensingMode,
@@ -31,6 +32,7 @@ export function remediationSummaryView(r: RemediationEntity, baseUrl = '') {
       cancel: `${baseUrl}/v1/remediations/${r.id}/cancel`,
       approve: `${baseUrl}/v1/remediations/${r.id}/approve`,
       events: `${baseUrl}/v1/remediations/${r.id}/events`,
+      rollback: `${baseUrl}/v1/remediations/${r.id}/rollback`,
     },
   };
 }

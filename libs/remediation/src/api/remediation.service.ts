@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
 import { INVENTORY, Inventory } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
-import type { LicensingMode, Mode, Principal, RemediationState, Source, Strategy } from '@rdpfix/domain';
+import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy } from '@rdpfix/domain';
 import {
   Actor,
   CommandRunRepository,
@@ -24,7 +24,7 @@ import { ActiveRemediationExistsError } from '@rdpfix/persistence';
 export interface CreateRemediationInput {
   instanceId: string;
   region: string;
-  mode: Mode;
+  mode: RemediationMode;
   strategy: Strategy;
   allowReboot: boolean;
   source: Source;
@@ -32,6 +32,7 @@ export interface CreateRemediationInput {
   licenseServer?: string | null;
   licensingMode?: LicensingMode | null;
   callbackUrl?: string | null;
+  rollbackOf?: string | null;
   tenantId?: string | null;
   actor?: Actor | null;
 }
@@ -124,6 +125,7 @@ export class RemediationService {
             licenseServer: input.licenseServer ?? null,
             licensingMode: input.licensingMode ?? null,
             callbackUrl: input.callbackUrl ?? null,
+            rollbackOf: input.rollbackOf ?? null,
             actor: input.actor ?? null,
             state: 'queued',
             step: 'precheck',
@@ -132,7 +134,13 @@ export class RemediationService {
           m,
         );
         await this.timeline.append(
-          { remediationId: r.id, type: 'created', step: 'precheck', message: `${input.mode} requested by ${input.source}`, actor: input.actor ?? null },
+          {
+            remediationId: r.id,
+            type: 'created',
+            step: 'precheck',
+            message: `${input.mode} requested by ${input.source}${input.rollbackOf ? ` (rollback of ${input.rollbackOf})` : ''}`,
+            actor: input.actor ?? null,
+          },
           m,
         );
         if (idem && p) {
@@ -218,6 +226,43 @@ export class RemediationService {
       return approved;
     }
     throw new RemediationStateError(id, 'busy', 'it is changing too fast; try again');
+  }
+
+  /**
+   * Undo the reversible changes of a finished remediation, as a new remediation of mode
+   * `rollback` (it takes the instance's one active slot like any other). Role removal is not
+   * reversible and is said so plainly.
+   */
+  async rollback(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
+    const original = await this.remediations.findById(id);
+    if (!original || (tenantId !== undefined && original.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    if (original.state !== 'finished') throw new RemediationStateError(id, original.state, 'only a finished remediation can be rolled back');
+    if (original.mode === 'rollback') throw new RemediationStateError(id, original.state, 'a rollback cannot itself be rolled back; start a new fix instead');
+    const reversible = original.changes.filter((c) => c.reversible);
+    if (reversible.length === 0) {
+      const why = original.changes.length
+        ? 'its only change was removing the Remote Desktop Session Host role, which is not reversible: reinstalling it would not restore the grace period and would bring the licensing lockout back'
+        : 'it changed nothing';
+      throw new RemediationStateError(id, 'finished', `nothing to roll back: ${why}`);
+    }
+    const { remediation } = await this.create(
+      {
+        instanceId: original.instanceId,
+        region: original.region,
+        mode: 'rollback',
+        strategy: original.strategy,
+        allowReboot: false,
+        source: actor?.source === 'console' ? 'console' : 'api',
+        ticketRef: original.ticketRef,
+        callbackUrl: original.callbackUrl,
+        tenantId: original.tenantId,
+        actor,
+        rollbackOf: original.id,
+      },
+      {},
+    );
+    await this.timeline.append({ remediationId: original.id, type: 'rollback_requested', message: `rollback started as ${remediation.id}`, data: { rollbackId: remediation.id }, actor });
+    return remediation;
   }
 }
 

@@ -1,10 +1,14 @@
-import { LICENSING_MODE_CODE, PlanAction } from '@rdpfix/domain';
+import { LICENSING_MODE_CODE, PlanAction, RollbackAction } from '@rdpfix/domain';
 import type { RecordedChange } from '@rdpfix/persistence';
 import type { ConfigureLicensingResult, RemoveRoleResult, ScriptName, ScriptResult, SetSingleSessionResult } from '@rdpfix/runbook';
 
 /** The runbook script and parameters that carry out one plan action. */
-export function scriptForAction(action: PlanAction): { script: ScriptName; params: Record<string, string | number> } {
+export function scriptForAction(action: PlanAction | RollbackAction): { script: ScriptName; params: Record<string, string | number> } {
   switch (action.kind) {
+    case 'restore-single-session':
+      return { script: 'set-single-session', params: { value: action.value } };
+    case 'restore-licensing':
+      return { script: 'restore-licensing', params: { mode: action.mode, servers: action.servers.join(',') } };
     case 'allow-multiple-sessions':
       return { script: 'set-single-session', params: { value: 0 } };
     case 'configure-licensing':
@@ -15,14 +19,15 @@ export function scriptForAction(action: PlanAction): { script: ScriptName; param
 }
 
 /** Rollback data from a fix script's result: what the value was, what it is now. */
-export function changesFromResult(action: PlanAction, result: ScriptResult, commandRunId: string, at: Date): RecordedChange[] {
+export function changesFromResult(action: PlanAction | RollbackAction, result: ScriptResult, commandRunId: string, at: Date): RecordedChange[] {
   const base = { action: action.kind, commandRunId, at: at.toISOString() };
   switch (result.script) {
     case 'set-single-session': {
       const r = result as SetSingleSessionResult;
       return [{ ...base, setting: 'fSingleSessionPerUser', before: r.before, after: r.after, reversible: true }];
     }
-    case 'configure-licensing': {
+    case 'configure-licensing':
+    case 'restore-licensing': {
       const r = result as ConfigureLicensingResult;
       return [
         { ...base, setting: 'LicensingMode', before: r.before.mode, after: r.after.mode, reversible: true },

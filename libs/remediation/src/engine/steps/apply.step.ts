@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Plan } from '@rdpfix/domain';
+import type { Plan, RollbackPlan } from '@rdpfix/domain';
 import { RemediationEntity } from '@rdpfix/persistence';
 import type { ScriptResult } from '@rdpfix/runbook';
 import { changesFromResult, scriptForAction } from '../action-scripts';
@@ -15,12 +15,13 @@ export class ApplyStep implements StepHandler {
   constructor(private readonly runner: CommandRunner) {}
 
   async run(r: RemediationEntity): Promise<StepOutcome> {
-    const plan = r.plan as Extract<Plan, { decision: 'act' }>;
+    const plan = r.plan as Extract<Plan, { decision: 'act' }> | Extract<RollbackPlan, { decision: 'rollback' }>;
+    const needsReboot = plan.decision === 'act' && plan.needsReboot;
     const index = r.stepData.actionIndex ?? 0;
     if (index >= plan.actions.length) {
       return {
         kind: 'advance',
-        patch: { step: plan.needsReboot ? 'reboot' : 'verify', stepData: { ...r.stepData } },
+        patch: { step: needsReboot ? 'reboot' : 'verify', stepData: { ...r.stepData } },
         event: { type: 'applied', message: `all ${plan.actions.length} change(s) applied` },
       };
     }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { planRemediation } from '@rdpfix/domain';
-import { RemediationEntity } from '@rdpfix/persistence';
+import { buildRollbackPlan, planRemediation } from '@rdpfix/domain';
+import { RemediationEntity, RemediationRepository } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
 
 /** Step 3: the pure planner decides; `diagnose` mode ends here with the plan as its preview. */
@@ -8,7 +8,10 @@ import { StepHandler, StepOutcome } from '../step-outcome';
 export class PlanStep implements StepHandler {
   readonly step = 'plan' as const;
 
+  constructor(private readonly remediations: RemediationRepository) {}
+
   async run(r: RemediationEntity): Promise<StepOutcome> {
+    if (r.mode === 'rollback') return this.planRollback(r);
     const plan = planRemediation(r.facts!, {
       mode: r.mode,
       strategy: r.strategy,
@@ -36,6 +39,19 @@ export class PlanStep implements StepHandler {
         message: `plan: ${plan.actions.map((a) => a.kind).join(', ')}${plan.needsReboot ? ' + reboot' : ''}`,
         data: { causes: plan.causes, actions: plan.actions, needsReboot: plan.needsReboot },
       },
+    };
+  }
+  /** A rollback plans from the original's recorded changes and the server's state now. */
+  private async planRollback(r: RemediationEntity): Promise<StepOutcome> {
+    const original = r.rollbackOf ? await this.remediations.findById(r.rollbackOf) : null;
+    const plan = buildRollbackPlan(original?.changes ?? [], r.facts!);
+    if (plan.decision === 'refuse') {
+      return { kind: 'finish', outcome: 'refused', reason: plan.reason, detail: plan.detail, patch: { plan } };
+    }
+    return {
+      kind: 'advance',
+      patch: { plan, step: 'apply', stepData: { ...r.stepData, actionIndex: 0 } },
+      event: { type: 'planned', message: `rollback: ${plan.actions.map((a) => a.kind).join(', ')}`, data: { actions: plan.actions } },
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { evaluateVerification, Plan } from '@rdpfix/domain';
+import { evaluateVerification, Plan, RollbackPlan, verifyRollback } from '@rdpfix/domain';
 import { RemediationEntity } from '@rdpfix/persistence';
 import type { DiagnoseResult } from '@rdpfix/runbook';
 import { CommandRunner } from '../command-runner';
@@ -45,6 +45,12 @@ export class VerifyStep implements StepHandler {
         reason: 'reboot_not_observed',
         detail: `The boot time is still ${after.bootTime}: the server did not restart within ${this.config.REBOOT_DEADLINE_S}s.`,
       };
+    }
+    if (r.mode === 'rollback') {
+      const v = verifyRollback(r.plan as Extract<RollbackPlan, { decision: 'rollback' }>, after);
+      if (v.passed) return { kind: 'finish', outcome: 'rolled_back', detail: 'The recorded values were put back and read back as before the fix.', patch: { verification: v } };
+      const failed = v.checks.filter((c) => !c.passed).map((c) => c.detail);
+      return { kind: 'finish', outcome: 'failed', reason: 'verification_failed', detail: `Rollback did not verify — ${failed.join('; ')}`, patch: { verification: v } };
     }
     const verification = evaluateVerification({
       before: r.facts!,

@@ -1,0 +1,78 @@
+import { countScript } from './support/commands';
+import { Stack } from './support/stack';
+
+/** Issue 3 §6: reversible changes can be rolled back; role removal says plainly it cannot. */
+describe('rollback', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start();
+  });
+  afterAll(async () => stack.close());
+
+  it('single-session: the recorded value is put back and verified, as a remediation of mode rollback', async () => {
+    const id = await stack.instance('2019', 'cause-a');
+    const fix = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix' })).id);
+    expect(fix.outcome).toBe('fixed');
+    expect((await stack.groundTruth(id)).canRdp).toBe(true);
+
+    const res = await stack.http('POST', `/v1/remediations/${fix.id}/rollback`);
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(expect.objectContaining({ mode: 'rollback', rollbackOf: fix.id }));
+    expect(res.headers.get('location')).toBe(`/v1/remediations/${res.body.id}`);
+    const rb = await stack.waitFor(res.body.id);
+    expect(rb.outcome).toBe('rolled_back');
+    expect(rb.plan.actions).toEqual([{ kind: 'restore-single-session', value: 1 }]);
+    expect(rb.changes).toEqual([expect.objectContaining({ setting: 'fSingleSessionPerUser' })]);
+    expect(rb.changes[0].after).toEqual(expect.objectContaining({ value: 1 }));
+    // Back as it was: the administrator's second logon is refused again.
+    expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: false, reasons: ['single_session_conflict'] }));
+    expect(countScript(await stack.simCommands(id), 'set-single-session')).toBe(2);
+    expect((await stack.get(fix.id)).timeline.map((e: { type: string }) => e.type)).toContain('rollback_requested');
+  });
+
+  it('configure-licensing: mode and license servers go back to what they were', async () => {
+    const id = await stack.instance('2022', 'cause-b', { domain: { role: 3, partOfDomain: true } });
+    const fix = await stack.waitFor(
+      (await stack.submit({ instanceId: id, mode: 'fix', strategy: 'configure-licensing', licenseServer: 'ls01.corp.example.com', licensingMode: 'per-user' })).id,
+    );
+    expect(fix.outcome).toBe('fixed');
+    const rb = await stack.waitFor((await stack.http('POST', `/v1/remediations/${fix.id}/rollback`)).body.id);
+    expect(rb.outcome).toBe('rolled_back');
+    const verify = rb.commands.filter((c: { script: { name: string } }) => c.script.name === 'verify').pop();
+    expect(verify.result.facts.licensing).toEqual(expect.objectContaining({ mode: 5, servers: [] }));
+    expect(countScript(await stack.simCommands(id), 'restore-licensing')).toBe(1);
+  });
+
+  it('role removal: 409 that says plainly it is not reversible, and nothing is sent', async () => {
+    const id = await stack.instance('2016', 'cause-b');
+    const fix = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true })).id);
+    expect(fix.outcome).toBe('fixed');
+    const before = (await stack.simCommands(id)).length;
+    const res = await stack.http('POST', `/v1/remediations/${fix.id}/rollback`);
+    expect(res.status).toBe(409);
+    expect(res.body.message).toMatch(/not reversible/);
+    expect((await stack.simCommands(id)).length).toBe(before);
+    expect(fix.changes[0]).toEqual(expect.objectContaining({ reversible: false }));
+  });
+
+  it('drift: a value changed by someone else since the fix is not overwritten', async () => {
+    const id = await stack.instance('2019', 'cause-a');
+    const fix = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix' })).id);
+    await stack.http('PATCH', `${stack.simUrl}/admin/instances/${id}`, { overrides: { singleSession: { value: 1, source: 'local', policyValue: null } } });
+    const started = await stack.http('POST', `/v1/remediations/${fix.id}/rollback`);
+    expect(started.status).toBe(202);
+    const rb = await stack.waitFor(started.body.id);
+    expect(rb).toEqual(expect.objectContaining({ outcome: 'refused', reason: 'drift' }));
+    expect(countScript(await stack.simCommands(id), 'set-single-session')).toBe(1);
+  });
+
+  it('refuses to roll back what is not finished, a rollback, or a diagnose', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const diag = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'diagnose' })).id);
+    expect((await stack.http('POST', `/v1/remediations/${diag.id}/rollback`)).status).toBe(409);
+    const parked = await stack.submit({ instanceId: id, mode: 'fix' });
+    await stack.waitFor(parked.id, ['awaiting_approval']);
+    expect((await stack.http('POST', `/v1/remediations/${parked.id}/rollback`)).status).toBe(409);
+    expect((await stack.http('POST', '/v1/remediations/00000000-0000-4000-8000-000000000000/rollback')).status).toBe(404);
+  });
+});
