@@ -34,6 +34,7 @@ export async function createApiApp(config: AppConfig, opts: { logger?: false | (
     .setTitle('rdpfix')
     .setDescription('Repairs Windows servers that refuse RDP with "no Remote Desktop license servers available" through the guest-agent command channel.')
     .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An rdpfix API key (rdpfix_<prefix>_<secret>). Roles: admin, support, console (one tenant), fleet.' })
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
   return app;

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@rdpfix/domain';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
@@ -15,6 +15,7 @@ const scope = (p: Principal | undefined) => (p?.role === 'console' ? (p.tenantId
  * and the stream must close itself after `end` (an Observable-based @Sse gives neither cleanly).
  */
 @ApiTags('remediations')
+@ApiBearerAuth()
 @Controller('v1/remediations')
 export class RemediationEventsController {
   constructor(private readonly events: RemediationEventsService) {}

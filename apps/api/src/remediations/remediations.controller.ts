@@ -20,6 +20,7 @@ import { parseLang, Principal } from '@rdpfix/domain';
 import { RemediationService, remediationDetailView, remediationSummaryView, remediationTexts } from '@rdpfix/remediation';
 import { WebhookDeliveryService } from '@rdpfix/webhooks';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
+import { EXAMPLES } from '../common/openapi-examples';
 import { CreateRemediationDto } from './dto/create-remediation.dto';
 import { ListRemediationsQuery } from './dto/list-remediations.query';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
@@ -33,9 +34,9 @@ const scope = (p: Principal) => (p.role === 'console' ? (p.tenantId ?? '') : und
 
 @ApiTags('remediations')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'No or invalid API key.' })
-@ApiForbiddenResponse({ description: 'The key\'s role may not do this.' })
-@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.' })
+@ApiUnauthorizedResponse({ description: 'No or invalid API key.', schema: { example: EXAMPLES.unauthorized } })
+@ApiForbiddenResponse({ description: 'The key\'s role may not do this.', schema: { example: EXAMPLES.forbidden } })
+@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.', schema: { example: EXAMPLES.rateLimited } })
 @Controller('v1/remediations')
 export class RemediationsController {
   constructor(
@@ -48,11 +49,11 @@ export class RemediationsController {
   @Roles('support', 'console')
   @ApiOperation({ summary: 'Start a remediation (diagnose or fix) for one instance' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe submission: the same key and body return the same remediation for at least 24 h; the same key with another body is 422.' })
-  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.' })
-  @ApiBadRequestResponse({ description: 'A field is missing, unknown or malformed; nothing was written.' })
+  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.', schema: { example: EXAMPLES.accepted } })
+  @ApiBadRequestResponse({ description: 'A field is missing, unknown or malformed; nothing was written.', schema: { example: EXAMPLES.validation } })
   @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances in that region.' })
-  @ApiConflictResponse({ description: 'The instance already has an active remediation; `activeRemediationId` names it.' })
-  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with a different body.' })
+  @ApiConflictResponse({ description: 'The instance already has an active remediation; `activeRemediationId` names it.', schema: { example: EXAMPLES.conflict } })
+  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with a different body.', schema: { example: EXAMPLES.idempotency } })
   async create(
     @Body() dto: CreateRemediationDto,
     @CurrentPrincipal() principal: Principal,
@@ -84,7 +85,7 @@ export class RemediationsController {
   @Roles('support', 'console')
   @ApiOperation({ summary: 'A remediation with diagnosis facts, plan, changes, every command, the timeline and a ticket-ready summary' })
   @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` (or any zh) for a Chinese summary; English otherwise.' })
-  @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
+  @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).', schema: { example: EXAMPLES.notFound } })
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Headers('accept-language') lang?: string) {
     const { remediation, runs, events } = await this.service.get(id, scope(principal));
     const texts = remediationTexts(remediation, parseLang(lang));
@@ -96,7 +97,7 @@ export class RemediationsController {
   @HttpCode(202)
   @Roles('support', 'console')
   @ApiOperation({ summary: 'Cancel: immediately if nothing is in flight, otherwise at the next safe point' })
-  @ApiConflictResponse({ description: 'Already finished.' })
+  @ApiConflictResponse({ description: 'Already finished.', schema: { example: EXAMPLES.stateConflict } })
   async cancel(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.cancel(id, actorOf(p), scope(p)));
   }

@@ -1,0 +1,42 @@
+/** Example bodies for the OpenAPI document (what clients actually receive). */
+export const EXAMPLES = {
+  accepted: {
+    id: '6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e',
+    instanceId: 'i-0abc123def4567890',
+    region: 'eu-west-1',
+    tenantId: 'tenant-42',
+    mode: 'fix',
+    strategy: 'remove-role',
+    allowReboot: true,
+    source: 'ticket',
+    ticketRef: 'ZD-77731',
+    state: 'queued',
+    step: 'precheck',
+    outcome: null,
+    reason: null,
+    links: {
+      self: '/v1/remediations/6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e',
+      cancel: '/v1/remediations/6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e/cancel',
+      approve: '/v1/remediations/6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e/approve',
+      events: '/v1/remediations/6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e/events',
+    },
+  },
+  validation: {
+    statusCode: 400,
+    error: 'validation_failed',
+    message: 'instanceId must look like i-0abc123def4567890 (i- + 8 or 17 hex digits) or mi- + 17 hex digits',
+    fields: [{ field: 'instanceId', message: 'instanceId must look like i-0abc123def4567890 (i- + 8 or 17 hex digits) or mi- + 17 hex digits' }],
+  },
+  unauthorized: { statusCode: 401, error: 'unauthorized', message: 'send an API key as Authorization: Bearer <key>' },
+  forbidden: { statusCode: 403, error: 'forbidden', message: 'the fleet role may not do this (allowed: admin, support, console)' },
+  notFound: { statusCode: 404, error: 'not_found', message: 'remediation 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e not found' },
+  conflict: {
+    statusCode: 409,
+    error: 'active_remediation_exists',
+    message: 'the instance already has an active remediation (6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e)',
+    activeRemediationId: '6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e',
+  },
+  stateConflict: { statusCode: 409, error: 'invalid_state', message: 'remediation 6f1c… is finished: it has already finished', state: 'finished' },
+  idempotency: { statusCode: 422, error: 'idempotency_key_reused', message: 'this Idempotency-Key was already used with a different request body' },
+  rateLimited: { statusCode: 429, error: 'rate_limited', message: 'more than 20 requests per second for this API key; retry after 1s' },
+};
