@@ -1,38 +1,38 @@
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { QUEUES, JOBS, redisOptionsFromUrl, remediationJobId } from '@rdpfix/queue';
-import { RemediationEntity, TimelineEventEntity } from '@rdpfix/persistence';
+import { RemediationRepository } from '@rdpfix/persistence';
 
 /**
  * The raw floor: what one submission costs without HTTP, auth, validation or Nest — insert the
- * same remediation row and `created` event in one transaction, then add the same BullMQ job —
+ * same remediation row and `created` event (the same SQL as the API), then add the same BullMQ job —
  * in `concurrency` parallel loops for `durationMs`.
  */
 export async function measureFloor(ds: DataSource, redisUrl: string, prefix: string, concurrency: number, durationMs: number, nextInstanceId: () => string) {
   const queue = new Queue(QUEUES.remediations, { connection: redisOptionsFromUrl(redisUrl, 'producer'), prefix });
+  const repo = new RemediationRepository(ds);
   const until = Date.now() + durationMs;
   let ops = 0;
   const latencies: number[] = [];
   const loop = async () => {
     while (Date.now() < until) {
       const t0 = process.hrtime.bigint();
-      const row = await ds.transaction(async (m) => {
-        const r = await m.getRepository(RemediationEntity).save(
-          m.getRepository(RemediationEntity).create({
-            instanceId: nextInstanceId(),
-            region: 'eu-west-1',
-            mode: 'diagnose',
-            strategy: 'remove-role',
-            allowReboot: false,
-            source: 'api',
-            state: 'queued',
-            step: 'precheck',
-            deadlineAt: new Date(Date.now() + 3600_000),
-          }),
-        );
-        await m.getRepository(TimelineEventEntity).save(m.getRepository(TimelineEventEntity).create({ remediationId: r.id, type: 'created', step: 'precheck', message: 'diagnose requested by api' }));
-        return r;
-      });
+      // The same statement the API uses: the row and its `created` event, one round trip.
+      const row = await repo.insert(
+        {
+          instanceId: nextInstanceId(),
+          region: 'eu-west-1',
+          mode: 'diagnose',
+          strategy: 'remove-role',
+          allowReboot: false,
+          source: 'api',
+          state: 'queued',
+          step: 'precheck',
+          deadlineAt: new Date(Date.now() + 3600_000),
+        },
+        undefined,
+        { message: 'diagnose requested by api', actor: null },
+      );
       await queue.add(JOBS.advanceRemediation, { remediationId: row.id }, { jobId: remediationJobId(row.id), removeOnComplete: true });
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       ops++;

@@ -101,49 +101,40 @@ export class RemediationService {
     p: Principal | null,
     idem: { key: string; requestHash: string } | null,
   ): Promise<{ remediation: RemediationEntity; replayed: boolean }> {
-    let created: RemediationEntity;
+    const row: Partial<RemediationEntity> = {
+      instanceId: input.instanceId,
+      region: input.region,
+      tenantId: input.tenantId ?? null,
+      mode: input.mode,
+      strategy: input.strategy,
+      allowReboot: input.allowReboot,
+      source: input.source,
+      ticketRef: input.ticketRef ?? null,
+      licenseServer: input.licenseServer ?? null,
+      licensingMode: input.licensingMode ?? null,
+      callbackUrl: input.callbackUrl ?? null,
+      rollbackOf: input.rollbackOf ?? null,
+      actor: input.actor ?? null,
+      state: 'queued',
+      step: 'precheck',
+      deadlineAt: new Date(Date.now() + this.config.REMEDIATION_DEADLINE_S * 1000),
+    };
+    const created = {
+      message: `${input.mode} requested by ${input.source}${input.rollbackOf ? ` (rollback of ${input.rollbackOf})` : ''}`,
+      actor: input.actor ?? null,
+    };
+    let remediation: RemediationEntity;
     try {
-      const outcome = await this.ds.transaction(async (m) => {
-        if (idem && p) {
+      if (idem && p) {
+        // With an Idempotency-Key: look-up, insert and key record commit together.
+        const outcome = await this.ds.transaction(async (m) => {
           await this.idempotency.lock(m, p.keyId, idem.key);
           const seen = await this.idempotency.find(m, p.keyId, idem.key);
           if (seen) {
             if (seen.requestHash !== idem.requestHash) throw new IdempotencyMismatchError();
             return { replay: (await this.remediations.findById(seen.remediationId, m))!, created: undefined };
           }
-        }
-        const r = await this.remediations.insert(
-          {
-            instanceId: input.instanceId,
-            region: input.region,
-            tenantId: input.tenantId ?? null,
-            mode: input.mode,
-            strategy: input.strategy,
-            allowReboot: input.allowReboot,
-            source: input.source,
-            ticketRef: input.ticketRef ?? null,
-            licenseServer: input.licenseServer ?? null,
-            licensingMode: input.licensingMode ?? null,
-            callbackUrl: input.callbackUrl ?? null,
-            rollbackOf: input.rollbackOf ?? null,
-            actor: input.actor ?? null,
-            state: 'queued',
-            step: 'precheck',
-            deadlineAt: new Date(Date.now() + this.config.REMEDIATION_DEADLINE_S * 1000),
-          },
-          m,
-        );
-        await this.timeline.append(
-          {
-            remediationId: r.id,
-            type: 'created',
-            step: 'precheck',
-            message: `${input.mode} requested by ${input.source}${input.rollbackOf ? ` (rollback of ${input.rollbackOf})` : ''}`,
-            actor: input.actor ?? null,
-          },
-          m,
-        );
-        if (idem && p) {
+          const r = await this.remediations.insert(row, m, created);
           await this.idempotency.record(m, {
             apiKeyId: p.keyId,
             idempotencyKey: idem.key,
@@ -151,11 +142,13 @@ export class RemediationService {
             remediationId: r.id,
             expiresAt: new Date(Date.now() + this.config.IDEMPOTENCY_TTL_S * 1000),
           });
-        }
-        return { replay: undefined, created: r };
-      });
-      if (outcome.replay) return { remediation: outcome.replay, replayed: true };
-      created = outcome.created!;
+          return { replay: undefined, created: r };
+        });
+        if (outcome.replay) return { remediation: outcome.replay, replayed: true };
+        remediation = outcome.created!;
+      } else {
+        remediation = await this.remediations.insert(row, undefined, created);
+      }
     } catch (err) {
       if (err instanceof ActiveRemediationExistsError) {
         const active = await this.remediations.findActiveForInstance(input.instanceId);
@@ -165,8 +158,8 @@ export class RemediationService {
       throw err;
     }
     // After commit: if Redis is down the row stays queued and the reconciler enqueues it later.
-    await this.dispatcher.dispatch(created.id);
-    return { remediation: created, replayed: false };
+    await this.dispatcher.dispatch(remediation.id);
+    return { remediation, replayed: false };
   }
 
   async get(id: string, tenantId?: string) {
