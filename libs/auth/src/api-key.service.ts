@@ -19,6 +19,8 @@ export class InvalidKeyInputError extends Error {}
 @Injectable()
 export class ApiKeyService {
   private readonly cache = new Map<string, { entity: ApiKeyEntity; until: number }>();
+  /** Keys already verified (full key -> principal), so a hot key is not hashed on every request. */
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly ds: DataSource,
@@ -62,14 +64,17 @@ export class ApiKeyService {
     const res = await this.repo.update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     const key = await this.findById(id);
     if (key) this.cache.delete(key.prefix);
+    this.verified.clear();
     return res.affected || key?.revokedAt ? key : null;
   }
 
   /** The principal for a presented key, or null when it is unknown, malformed or revoked. */
   async authenticate(presented: string): Promise<Principal | null> {
+    const now = Date.now();
+    const hit = this.verified.get(presented);
+    if (hit && hit.until > now) return hit.principal;
     const parsed = parseApiKey(presented);
     if (!parsed) return null;
-    const now = Date.now();
     let entity = this.cache.get(parsed.prefix);
     if (!entity || entity.until < now) {
       const found = await this.repo.findOne({ where: { prefix: parsed.prefix } });
@@ -80,7 +85,7 @@ export class ApiKeyService {
     }
     const e = entity.entity;
     if (e.revokedAt || !secretMatches(parsed.secret, e.secretHash)) return null;
-    return {
+    const principal: Principal = {
       keyId: e.id,
       name: e.name,
       role: e.role,
@@ -88,6 +93,9 @@ export class ApiKeyService {
       defaultCallbackUrl: e.defaultCallbackUrl,
       rateLimitPerSecond: e.rateLimitPerSecond,
     };
+    if (this.verified.size > 10_000) this.verified.clear();
+    this.verified.set(presented, { principal, until: entity.until });
+    return principal;
   }
 
   /** The webhook signing secret of a key (for the webhook sender; never exposed by the API). */
