@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// The SDK's Node-22 notice is for operators of the long-running services, not for CLI users.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command } from 'commander';
 import { demoCommand } from './commands/demo.command';
 import { keysCommand } from './commands/keys.command';
