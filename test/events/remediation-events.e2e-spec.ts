@@ -130,10 +130,12 @@ describe('GET /v1/remediations/:id/events (Server-Sent Events)', () => {
     const r = await e.remediation('running');
     const before = e.service.activeStreams;
     const c = await open(`/v1/remediations/${r.id}/events`);
-    await new Promise((res) => setTimeout(res, 150));
+    // Generous waits: under a loaded CI machine the server notices open and close a little later.
+    const opened = Date.now() + 5000;
+    while (e.service.activeStreams < before + 1 && Date.now() < opened) await new Promise((res) => setTimeout(res, 20));
     expect(e.service.activeStreams).toBe(before + 1);
     c.close();
-    const until = Date.now() + 3000;
+    const until = Date.now() + 10_000;
     while (e.service.activeStreams > before && Date.now() < until) await new Promise((res) => setTimeout(res, 20));
     expect(e.service.activeStreams).toBe(before);
   });

@@ -251,31 +251,6 @@ describe('webhook delivery (PostgreSQL + Redis + BullMQ)', () => {
   });
 });
 
-describe('webhooks migration', () => {
-  it('goes up and down cleanly', async () => {
-    const { PG_BASE, migrateWithWebhooks } = await import('./support/webhook-harness');
-    const { dropDatabase, ensureDatabase, dataSourceOptions } = await import('@rdpfix/persistence');
-    const { Webhooks1764057700000 } = await import('../../migrations/1764057700000-webhooks');
-    const { DataSource } = await import('typeorm');
-    const url = `${PG_BASE}/rdpfix_t_${process.pid}_migration`;
-    await ensureDatabase(url);
-    try {
-      await migrateWithWebhooks(url);
-      const ds = new DataSource(dataSourceOptions(url, { migrations: [Webhooks1764057700000], extra: { max: 1 } }));
-      await ds.initialize();
-      const tables = async () => (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'webhook_%' ORDER BY 1`)).map((t: { table_name: string }) => t.table_name);
-      expect(await tables()).toEqual(['webhook_attempts', 'webhook_deliveries']);
-      await ds.undoLastMigration({ transaction: 'each' });
-      expect(await tables()).toEqual([]);
-      await ds.runMigrations({ transaction: 'each' });
-      expect(await tables()).toEqual(['webhook_attempts', 'webhook_deliveries']);
-      await ds.destroy();
-    } finally {
-      await dropDatabase(url);
-    }
-  });
-});
-
 describe('webhook delivery on the default schedule, scaled', () => {
   let h: WebhookHarness;
   let rx: Receiver;

@@ -2,3 +2,4 @@ export * from './queue-names';
 export * from './redis-connection';
 export * from './queue.module';
 export * from './remediation-dispatcher';
+export * from './periodic-task';

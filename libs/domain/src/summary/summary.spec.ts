@@ -60,6 +60,7 @@ const CASES: [string, RemediationSummaryInput][] = [
   ['failed after changes', input({ outcome: 'failed', reason: 'verification_failed', actions: [REMOVE_ROLE], rebooted: true, changes: [{ setting: 'RDS-RD-Server', before: 'Installed', after: 'Available' }] })],
   ['cancelled', input({ outcome: 'cancelled' })],
   ['cancelled after a change', input({ outcome: 'cancelled', changes: [{ setting: 'fSingleSessionPerUser', before: 1, after: 0 }] })],
+  ['rolled back', input({ outcome: 'rolled_back', changes: [{ setting: 'fSingleSessionPerUser', before: 0, after: 1 }] })],
   ['in progress', input({ outcome: null })],
 ];
 

@@ -19,26 +19,6 @@ export interface ListFilter {
   after?: { createdAt: string; id: string };
 }
 
-/** Columns a new remediation may set: [entity property, column, is jsonb]. */
-const INSERT_COLUMNS: [keyof RemediationEntity, string, boolean][] = [
-  ['instanceId', 'instance_id', false],
-  ['region', 'region', false],
-  ['tenantId', 'tenant_id', false],
-  ['mode', 'mode', false],
-  ['strategy', 'strategy', false],
-  ['licenseServer', 'license_server', false],
-  ['licensingMode', 'licensing_mode', false],
-  ['allowReboot', 'allow_reboot', false],
-  ['source', 'source', false],
-  ['ticketRef', 'ticket_ref', false],
-  ['callbackUrl', 'callback_url', false],
-  ['state', 'state', false],
-  ['step', 'step', false],
-  ['deadlineAt', 'deadline_at', false],
-  ['actor', 'actor', true],
-  ['rollbackOf', 'rollback_of', false],
-];
-
 /** All SQL about remediation rows. Updates are compare-and-set on `version` where it matters. */
 @Injectable()
 export class RemediationRepository {
@@ -55,18 +35,21 @@ export class RemediationRepository {
    * for the instance into a typed error.
    */
   async insert(row: Partial<RemediationEntity>, m?: EntityManager, created?: { message: string; actor: unknown }): Promise<RemediationEntity> {
-    const cols = INSERT_COLUMNS.filter(([prop]) => (row as Record<string, unknown>)[prop] !== undefined);
-    const params = cols.map(([prop, , json]) => {
+    // Every column the caller set, named and typed by the entity's own metadata.
+    const cols = this.repo(m)
+      .metadata.columns.filter((c) => (row as Record<string, unknown>)[c.propertyName] !== undefined)
+      .map((c) => ({ prop: c.propertyName, column: c.databaseName, json: c.type === 'jsonb' }));
+    const params = cols.map(({ prop, json }) => {
       const v = (row as Record<string, unknown>)[prop];
       return json && v !== null ? JSON.stringify(v) : v;
     });
-    const placeholders = cols.map(([, , json], i) => `$${i + 1}${json ? '::jsonb' : ''}`);
+    const placeholders = cols.map(({ json }, i) => `$${i + 1}${json ? '::jsonb' : ''}`);
     const event = created
       ? `, e AS (INSERT INTO timeline_events (remediation_id, type, step, message, actor)
                  SELECT id, 'created', step, $${params.length + 1}, $${params.length + 2}::jsonb FROM r)`
       : '';
     if (created) params.push(created.message, created.actor === null || created.actor === undefined ? null : JSON.stringify(created.actor));
-    const sql = `WITH r AS (INSERT INTO remediations (${cols.map(([, c]) => c).join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *)${event} SELECT * FROM r`;
+    const sql = `WITH r AS (INSERT INTO remediations (${cols.map((c) => c.column).join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *)${event} SELECT * FROM r`;
     try {
       const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(sql, params);
       return this.fromRow(rows[0]);

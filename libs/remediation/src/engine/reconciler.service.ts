@@ -1,23 +1,20 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
-import { RemediationDispatcher } from '@rdpfix/queue';
+import { PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationFinisher } from './remediation-finisher';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
 const RECONCILE_LOCK_KEY = 7_302_114_001;
 
 /**
- * Postgres is the truth; Redis only moves work. On a timer (not a BullMQ scheduler: it must
- * survive a flushed Redis) the reconciler re-enqueues every active remediation that has no live
- * job, and ends approvals that expired.
+ * Postgres is the truth; Redis only moves work. Every pass re-enqueues each active remediation
+ * that has no live job, ends approvals that expired, and forgets expired Idempotency-Keys.
  */
 @Injectable()
-export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = new Logger(ReconcilerService.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+export class ReconcilerService extends PeriodicTask {
+  protected readonly log = new Logger(ReconcilerService.name);
 
   constructor(
     private readonly config: AppConfig,
@@ -26,21 +23,16 @@ export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
     private readonly finisher: RemediationFinisher,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected intervalMs(): number {
+    return this.config.RECONCILE_INTERVAL_MS;
   }
 
-  /** One pass; returns how many remediations were re-enqueued. */
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
+  /** One pass under a Postgres advisory lock; returns how many remediations were re-enqueued. */
+  protected async pass(): Promise<number> {
     const runner = this.ds.createQueryRunner();
     try {
       await runner.connect();
@@ -51,12 +43,8 @@ export class ReconcilerService implements OnModuleInit, OnApplicationShutdown {
       } finally {
         await runner.query('SELECT pg_advisory_unlock($1)', [RECONCILE_LOCK_KEY]);
       }
-    } catch (err) {
-      this.log.error(`reconcile pass failed: ${(err as Error).message}`);
-      return 0;
     } finally {
       await runner.release();
-      this.running = false;
     }
   }
 

@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository } from '@rdpfix/persistence';
+import { PeriodicTask } from '@rdpfix/queue';
 import { WebhookEnqueuer } from '../listener/webhook-enqueuer';
 import { WebhookDeliveryRepository } from '../persistence';
 import { WebhookQueue } from './webhook-queue';
@@ -15,10 +16,8 @@ const MISSED_EVENT_WINDOW_MS = 6 * 3600_000;
  * got (the worker died between committing the state and calling it).
  */
 @Injectable()
-export class WebhookSweeper implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = new Logger(WebhookSweeper.name);
-  private timer?: NodeJS.Timeout;
-  private running = false;
+export class WebhookSweeper extends PeriodicTask {
+  protected readonly log = new Logger(WebhookSweeper.name);
 
   constructor(
     private readonly config: AppConfig,
@@ -26,41 +25,29 @@ export class WebhookSweeper implements OnModuleInit, OnApplicationShutdown {
     private readonly queue: WebhookQueue,
     private readonly enqueuer: WebhookEnqueuer,
     private readonly remediations: RemediationRepository,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.tick(), this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected intervalMs(): number {
+    return this.config.RECONCILE_INTERVAL_MS;
   }
 
   /** One pass; returns how many deliveries were recorded or re-enqueued. */
-  async tick(): Promise<number> {
-    if (this.running) return 0;
-    this.running = true;
-    try {
-      // ensureJob skips live jobs; the grace only covers the gap between insert and enqueue
-      // (and between a remediation's commit and its listener call).
-      const grace = this.config.WEBHOOK_TIMEOUT_MS + this.config.WORKER_LOCK_DURATION_MS;
-      let recorded = 0;
-      for (const missed of await this.deliveries.listMissedEvents(grace, MISSED_EVENT_WINDOW_MS, 100)) {
-        const r = await this.remediations.findById(missed.id);
-        if (r && (await this.enqueuer.enqueue(missed.eventType, r))) recorded++;
-      }
-      let added = 0;
-      for (const id of await this.deliveries.listOverdue(grace, 500)) {
-        if (await this.queue.ensureJob(id)) added++;
-      }
-      if (recorded || added) this.log.log(`webhooks: recorded ${recorded} missed event(s), re-enqueued ${added} deliver${added === 1 ? 'y' : 'ies'}`);
-      return recorded + added;
-    } catch (err) {
-      this.log.warn(`webhook sweep failed: ${(err as Error).message}`);
-      return 0;
-    } finally {
-      this.running = false;
+  protected async pass(): Promise<number> {
+    // ensureJob skips live jobs; the grace only covers the gap between insert and enqueue
+    // (and between a remediation's commit and its listener call).
+    const grace = this.config.WEBHOOK_TIMEOUT_MS + this.config.WORKER_LOCK_DURATION_MS;
+    let recorded = 0;
+    for (const missed of await this.deliveries.listMissedEvents(grace, MISSED_EVENT_WINDOW_MS, 100)) {
+      const r = await this.remediations.findById(missed.id);
+      if (r && (await this.enqueuer.enqueue(missed.eventType, r))) recorded++;
     }
+    let added = 0;
+    for (const id of await this.deliveries.listOverdue(grace, 500)) {
+      if (await this.queue.ensureJob(id)) added++;
+    }
+    if (recorded || added) this.log.log(`webhooks: recorded ${recorded} missed event(s), re-enqueued ${added} deliver${added === 1 ? 'y' : 'ies'}`);
+    return recorded + added;
   }
 }
