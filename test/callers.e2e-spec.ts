@@ -110,6 +110,18 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       }
     });
 
+    it('GET events (SSE): admin/support any tenant; console only its own (404 otherwise); fleet 403', async () => {
+      const cases: [string, Json, number][] = [
+        ['admin', remA, 200], ['support', remB, 200], ['consoleA', remA, 200], ['consoleA', remB, 404], ['fleet', remA, 403], ['none', remA, 401],
+      ];
+      for (const [who, rem, expected] of cases) {
+        const res = await fetch(`${stack.apiUrl}/v1/remediations/${rem.id}/events`, { headers: who === 'none' ? {} : as(who) });
+        expect({ who, status: res.status }).toEqual({ who, status: expected });
+        // A finished remediation's stream ends by itself; drain it.
+        await res.text();
+      }
+    });
+
     it('admin endpoints: only admin', async () => {
       for (const who of ['support', 'consoleA', 'fleet']) {
         expect((await stack.http('GET', '/v1/admin/keys', undefined, as(who))).status).toBe(403);

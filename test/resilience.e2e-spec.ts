@@ -109,4 +109,34 @@ describe('resilience', () => {
       expect((await stack.http('POST', `/v1/remediations/${rem.id}/approve`)).status).toBe(409);
     }, 60_000);
   });
+
+  describe('a throttling channel', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      // Half of all SSM calls throttled, plus a hard API rate limit at the simulated cloud.
+      stack = await Stack.start({ sim: { faults: { throttleRate: 0.5 }, apiRateLimit: 40 }, config: { CHANNEL_MAX_ATTEMPTS: 2 } });
+    });
+    afterAll(async () => stack.close());
+
+    it('remediations still complete, backing off instead of failing, and no change is sent twice', async () => {
+      const presets = ['cause-a', 'cause-b', 'cause-a-and-b', 'cause-a'];
+      const ids: string[] = [];
+      const rems: Json[] = [];
+      for (const p of presets) {
+        const id = await stack.instance('2019', p);
+        ids.push(id);
+        rems.push(await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true }));
+      }
+      const finals = await Promise.all(rems.map((r) => stack.waitFor(r.id, ['finished'], 90_000)));
+      expect(finals.map((r) => r.outcome)).toEqual(['fixed', 'fixed', 'fixed', 'fixed']);
+      const stats = (await stack.http('GET', `${stack.simUrl}/admin/stats`)).body;
+      expect(stats.throttled).toBeGreaterThan(10);
+      for (const id of ids) {
+        const cmds = await stack.simCommands(id);
+        for (const script of ['set-single-session', 'remove-rdsh-role', 'restart-computer']) expect(countScript(cmds, script)).toBeLessThanOrEqual(1);
+        expect((await stack.groundTruth(id)).canRdp).toBe(true);
+      }
+    }, 120_000);
+  });
 });
+

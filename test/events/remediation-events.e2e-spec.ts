@@ -128,6 +128,9 @@ describe('GET /v1/remediations/:id/events (Server-Sent Events)', () => {
 
   it('stops polling when the client goes away', async () => {
     const r = await e.remediation('running');
+    // Streams of earlier tests may still be closing: start from a quiet service.
+    const quiet = Date.now() + 10_000;
+    while (e.service.activeStreams > 0 && Date.now() < quiet) await new Promise((res) => setTimeout(res, 20));
     const before = e.service.activeStreams;
     const c = await open(`/v1/remediations/${r.id}/events`);
     // Generous waits: under a loaded CI machine the server notices open and close a little later.
