@@ -120,3 +120,24 @@ describe('API input validation', () => {
     expect(ui.status).toBe(200);
   });
 });
+
+describe('operations endpoints', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ worker: 'none' });
+  });
+  afterAll(async () => stack.close());
+
+  it('serves Prometheus metrics without a key: HTTP by route, active remediations, queue jobs', async () => {
+    await stack.http('POST', '/v1/remediations', { instanceId: 'i-0fedcba9876543210', region: 'eu-west-1' });
+    await stack.http('GET', '/v1/remediations/not-a-uuid');
+    const res = await fetch(`${stack.apiUrl}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/rdpfix_http_requests_total\{method="POST",route="\/v1\/remediations",status="202"\} 1/);
+    expect(text).toMatch(/rdpfix_http_requests_total\{method="GET",route="\/v1\/remediations\/:id",status="400"\} 1/);
+    expect(text).toMatch(/rdpfix_remediations_active\{state="queued"\} 1/);
+    expect(text).toMatch(/rdpfix_queue_jobs\{state="waiting"\} 1/);
+    expect(text).not.toMatch(/not-a-uuid/);
+  });
+});

@@ -80,9 +80,11 @@ export class Stack {
       CHANNEL_CALLS_PER_SECOND: 1000,
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_RETRY_SCALE: 0.001,
+      // STACK_LOG=debug (or info) shows the API's and worker's structured logs while a test runs.
+      LOG_LEVEL: (process.env.STACK_LOG as never) ?? 'error',
       ...(this.opts.config ?? {}),
     });
-    this.api = await createApiApp(this.config, { logger: false });
+    this.api = await createApiApp(this.config);
     this.apiUrl = await listen(this.api, this.config);
     this.adminKey = (await this.createKey('admin', null, 100000)).key;
     if ((this.opts.worker ?? 'in-process') === 'in-process') await this.startInProcessWorker();
@@ -90,7 +92,7 @@ export class Stack {
 
   async startInProcessWorker(): Promise<void> {
     if (this.worker) return;
-    this.worker = await createWorkerApp(this.config, { logger: process.env.STACK_LOG ? ['error', 'warn', 'log'] : ['error'] });
+    this.worker = await createWorkerApp(this.config);
   }
 
   async stopInProcessWorker(): Promise<void> {

@@ -11,6 +11,9 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, rateLimitRedisProvider } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { apiMetricsProvider } from './metrics/metrics.provider';
+import { LoggingModule } from '@rdpfix/observability';
 import { WebhookReadModule } from '@rdpfix/webhooks';
 import { RemediationsController } from './remediations/remediations.controller';
 
@@ -20,10 +23,11 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
-      controllers: [RemediationsController, ApiKeysController, HealthController],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
+      controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,
+        apiMetricsProvider,
         RemediationDispatcher,
         ApiKeyService,
         IdempotencyService,

@@ -2,7 +2,9 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@rdpfix/config';
+import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
@@ -11,7 +13,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
-export async function createApiApp(config: AppConfig, opts: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
+export async function createApiApp(config: AppConfig): Promise<INestApplication> {
   // Callback URLs are checked against the configured policy when they are submitted (and again,
   // with DNS resolution, when a webhook is sent).
   const policy = callbackUrlPolicy(config);
@@ -21,8 +23,11 @@ export async function createApiApp(config: AppConfig, opts: { logger?: false | (
   };
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
-    logger: opts.logger ?? ['error', 'warn', 'log'],
+    bufferLogs: true,
   });
+  // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
+  app.useLogger(app.get(PinoLogger));
+  app.use(app.get(ApiMetrics).middleware());
   app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true });
   app.use(forbiddenKeysMiddleware);
   app.useGlobalPipes(strictValidationPipe());

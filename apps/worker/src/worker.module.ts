@@ -4,6 +4,7 @@ import { ChannelModule } from '@rdpfix/channel';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { QueueModule } from '@rdpfix/queue';
 import { EngineModule } from '@rdpfix/remediation';
+import { LoggingModule } from '@rdpfix/observability';
 import { WebhooksModule } from '@rdpfix/webhooks';
 import { ApiKeyWebhookSecretResolver } from './api-key-webhook-secret.resolver';
 
@@ -15,6 +16,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
+        LoggingModule.forRoot(),
         PersistenceModule.forRoot(),
         QueueModule.forRoot('worker'),
         WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),

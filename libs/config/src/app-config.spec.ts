@@ -8,9 +8,9 @@ describe('loadConfig', () => {
     expect(c.WORKER_CONCURRENCY).toBe(20);
   });
   it('reads and converts the environment', () => {
-    const c = loadConfig({ API_PORT: '8080', LOG_PRETTY: 'true', CHANNEL_ENDPOINTS: '{"eu-west-1":"https://ssm.eu-west-1.amazonaws.com"}' });
+    const c = loadConfig({ API_PORT: '8080', WEBHOOK_ALLOW_HTTP: 'true', CHANNEL_ENDPOINTS: '{"eu-west-1":"https://ssm.eu-west-1.amazonaws.com"}' });
     expect(c.API_PORT).toBe(8080);
-    expect(c.LOG_PRETTY).toBe(true);
+    expect(c.WEBHOOK_ALLOW_HTTP).toBe(true);
   });
   it.each([
     [{ API_PORT: 'eighty' }, /API_PORT/],

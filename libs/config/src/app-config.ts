@@ -89,7 +89,6 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY = 10;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @Transform(toBool) @IsBoolean() LOG_PRETTY = false;
 }
 
 export class ConfigError extends Error {}

@@ -1,0 +1,40 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { IncomingMessage } from 'http';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from '@rdpfix/config';
+
+/** Fields that must never reach a log line (keys, webhook secrets, idempotency keys). */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  '*.webhookSecret',
+  '*.key',
+];
+
+/**
+ * Structured JSON logs (pino) for every process, at LOG_LEVEL, with secrets redacted. HTTP
+ * requests are logged with their route, status and time, except health and metrics scrapes.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            pinoHttp: {
+              level: config.LOG_LEVEL,
+              redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+              autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+              quietReqLogger: true,
+            },
+          }),
+        }),
+      ],
+    };
+  }
+}
