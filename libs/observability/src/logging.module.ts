@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import type { IncomingMessage } from 'http';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '@rdpfix/config';
@@ -13,6 +13,8 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+const REQUEST_LEVELS = new Set(['info', 'debug', 'trace']);
+
 /**
  * Structured JSON logs (pino) for every process, at LOG_LEVEL, with secrets redacted. HTTP
  * requests are logged with their route, status and time, except health and metrics scrapes.
@@ -26,6 +28,9 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
+            // Request logs are info-level: above that, the per-request middleware is not mounted
+            // at all (it costs ~15 % of the API's throughput even when it logs nothing).
+            forRoutes: REQUEST_LEVELS.has(config.LOG_LEVEL) ? undefined : [{ path: '__no_request_logging__', method: RequestMethod.ALL }],
             pinoHttp: {
               level: config.LOG_LEVEL,
               redact: { paths: REDACT_PATHS, censor: '[redacted]' },
