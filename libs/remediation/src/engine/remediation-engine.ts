@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Step } from '@rdpfix/domain';
 import { DataSource } from 'typeorm';
 import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { CommandRunner } from './command-runner';
 import { RemediationFinisher } from './remediation-finisher';
 import { AdvanceResult, StepHandler, StepOutcome } from './step-outcome';
 import { ApplyStep } from './steps/apply.step';
@@ -29,6 +30,7 @@ export class RemediationEngine {
     private readonly remediations: RemediationRepository,
     private readonly timeline: TimelineRepository,
     private readonly finisher: RemediationFinisher,
+    private readonly runner: CommandRunner,
     precheck: PrecheckStep,
     diagnose: DiagnoseStep,
     plan: PlanStep,
@@ -50,6 +52,8 @@ export class RemediationEngine {
       r = started;
     }
     if (r.cancelRequested && CANCEL_NOW.has(r.step)) {
+      // A read-only diagnose may still be running on the server: stop it there too (best effort).
+      if (r.step === 'diagnose') await this.runner.cancelInFlight(r, 'diagnose', 1);
       return this.finisher.finish(r, { kind: 'finish', outcome: 'cancelled', detail: 'Cancelled before anything was changed.' });
     }
     if (now > r.deadlineAt) {
