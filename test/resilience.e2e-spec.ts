@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { countScript } from './support/commands';
+import { countScript, scriptsReceived as scriptsOf } from './support/commands';
 import { Json, Stack } from './support/stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -137,6 +137,23 @@ describe('resilience', () => {
         expect((await stack.groundTruth(id)).canRdp).toBe(true);
       }
     }, 120_000);
+  });
+
+  describe('the overall deadline', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      stack = await Stack.start({ config: { REMEDIATION_DEADLINE_S: 2 } });
+    });
+    afterAll(async () => stack.close());
+
+    it('a remediation stuck on a command ends failed (deadline_exceeded) instead of waiting forever', async () => {
+      const id = await stack.instance('2019', 'cause-a');
+      await stack.setFaults(id, { hangScripts: ['diagnose'] });
+      const r = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix' })).id, ['finished'], 30_000);
+      expect(r).toEqual(expect.objectContaining({ outcome: 'failed', reason: 'deadline_exceeded' }));
+      expect(r.reasonDetail).toMatch(/deadline/);
+      expect(scriptsOf(await stack.simCommands(id))).toEqual(['diagnose']);
+    });
   });
 });
 
