@@ -104,6 +104,38 @@ describe('API input validation', () => {
     expect((await stack.http('POST', `/v1/remediations/xyz/${action}`)).status).toBe(400);
   });
 
+  it('fuzzed bodies, headers and query strings never produce a 5xx, and invalid ones write nothing', async () => {
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const values: unknown[] = [null, true, false, 0, -1, 1e308, 'x', '', ' ', '\u0000', 'é中文', 'a'.repeat(3000), [], [1], {}, { a: 1 }, 'i-0aaaaaaaaaaaaaaaa', 'eu-west-1', 'fix', 'diagnose', 'configure-licensing', 'per-user', '../../etc/passwd', "'; DROP TABLE remediations;--", '${7*7}', '$(Get-Process)'];
+    const fields = ['instanceId', 'region', 'mode', 'strategy', 'allowReboot', 'source', 'ticketRef', 'licenseServer', 'licensingMode', 'callbackUrl', 'extra', '__proto__', 'constructor'];
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 250; i++) {
+      const body: Record<string, unknown> = {};
+      for (const f of fields) if (rnd() < 0.5) body[f] = pick(values);
+      const raw = rnd() < 0.1 ? JSON.stringify(body).slice(0, Math.floor(rnd() * 40)) : JSON.stringify(body);
+      const before = await rowCount();
+      const headers: Record<string, string> = {};
+      if (rnd() < 0.2) headers['idempotency-key'] = pick(['k', 'k'.repeat(300), 'é', ' ']);
+      if (rnd() < 0.1) headers['content-type'] = pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1']);
+      const res = await stack.http('POST', '/v1/remediations', raw, headers);
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      expect({ i, status: res.status < 500 }).toEqual({ i, status: true });
+      if (res.status >= 400) expect(await rowCount()).toBe(before);
+    }
+    for (let i = 0; i < 100; i++) {
+      const q = ['instanceId', 'state', 'ticketRef', 'limit', 'cursor', 'x']
+        .filter(() => rnd() < 0.5)
+        .map((k) => `${k}=${encodeURIComponent(String(pick(values)))}`)
+        .join('&');
+      const res = await stack.http('GET', `/v1/remediations?${q}`);
+      expect({ q, status: res.status < 500 }).toEqual({ q, status: true });
+    }
+    // Most random bodies are invalid; the fuzz must have exercised the 4xx paths.
+    expect([...statuses.keys()].filter((k) => k >= 400 && k < 500).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('a valid request is accepted with 202, a Location header and links', async () => {
     const res = await stack.http('POST', '/v1/remediations', good);
     expect(res.status).toBe(202);
