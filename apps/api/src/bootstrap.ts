@@ -33,6 +33,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');
+  // No ETag hashing of every JSON answer: clients poll by id and cursor, not with If-None-Match.
+  app.set('etag', false);
   app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()
