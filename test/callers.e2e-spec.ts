@@ -245,5 +245,17 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       await new Promise((r) => setTimeout(r, 1100));
       expect((await stack.http('GET', '/v1/remediations?limit=1', undefined, { authorization: `Bearer ${slow}` })).status).toBe(200);
     });
+
+    it('a limit is exact under a burst: never exceeded, and no request counted twice', async () => {
+      const key = (await stack.createKey('support', null, 60)).key;
+      const started = Date.now();
+      const results = await Promise.all(Array.from({ length: 120 }, () => stack.http('GET', '/v1/remediations?limit=1', undefined, { authorization: `Bearer ${key}` })));
+      // Each one-second window admits exactly 60; a slow machine may spread the burst over two.
+      const windows = Math.ceil((Date.now() - started + 1) / 1000);
+      const ok = results.filter((r) => r.status === 200).length;
+      expect(ok).toBeGreaterThanOrEqual(60);
+      expect(ok).toBeLessThanOrEqual(60 * windows);
+      expect(results.filter((r) => r.status === 429).length).toBe(120 - ok);
+    });
   });
 });
