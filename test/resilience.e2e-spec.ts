@@ -155,5 +155,22 @@ describe('resilience', () => {
       expect(scriptsOf(await stack.simCommands(id))).toEqual(['diagnose']);
     });
   });
+
+  describe('a server that does not come back in time', () => {
+    let stack: Stack;
+    beforeAll(async () => {
+      // The simulated reboot keeps the agent away for 6 s; rdpfix waits at most 2 s.
+      stack = await Stack.start({ sim: { rebootDownMs: 6000 }, config: { REBOOT_DEADLINE_S: 2 } });
+    });
+    afterAll(async () => stack.close());
+
+    it('ends failed (reboot_not_observed) with advice, after exactly one restart', async () => {
+      const id = await stack.instance('2019', 'cause-b');
+      const r = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true })).id, ['finished'], 30_000);
+      expect(r).toEqual(expect.objectContaining({ outcome: 'failed', reason: 'reboot_not_observed', rebooted: true }));
+      expect(r.reasonDetail).toMatch(/VNC console/);
+      expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(1);
+    });
+  });
 });
 
