@@ -24,7 +24,6 @@ const LICENSE = { strategy: 'configure-licensing', licenseServer: 'ls01.corp.exa
 const DOMAIN_MEMBER = { domain: { role: 3, partOfDomain: true } };
 /** 2008 ships without PowerShell; with WMF 2.0 installed rdpfix supports it. */
 const PS = (os: OsFamily): Json | undefined => (os === '2008' ? { psVersion: '2.0' } : undefined);
-const merge = (...parts: (Json | undefined)[]): Json => Object.assign({}, ...parts.filter(Boolean));
 
 function rows(): Row[] {
   const out: Row[] = [];

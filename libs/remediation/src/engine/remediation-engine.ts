@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Step } from '@rdpfix/domain';
 import { DataSource } from 'typeorm';
 import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
@@ -22,7 +22,6 @@ const CANCEL_NOW: ReadonlySet<Step> = new Set(['precheck', 'diagnose', 'plan']);
  */
 @Injectable()
 export class RemediationEngine {
-  private readonly log = new Logger(RemediationEngine.name);
   private readonly handlers: Map<Step, StepHandler>;
 
   constructor(
