@@ -404,6 +404,24 @@ function Get-RdpfixTsSetting {
     return , $ts
 }
 
+# The fix scripts' shared opening: the Win32_TerminalServiceSetting object, or a failed result.
+function Get-RdpfixTsSettingOrExit($Result) {
+    $ts = $null
+    try {
+        $ts = Get-RdpfixTsSetting
+    } catch {
+        Exit-RdpfixFailure ('wmi: ' + $_.Exception.Message) $Result
+    }
+    return , $ts
+}
+
+# Licensing set by Group Policy would be reverted at the next refresh: never write it locally.
+function Assert-RdpfixLicensingNotPolicy($Policy, $Result) {
+    if ($Policy.licensingMode -or $Policy.licenseServers) {
+        Exit-RdpfixFailure 'refused: Group Policy controls RD licensing (mode or license servers); change the policy instead' $Result
+    }
+}
+
 # Calls a WMI method through the .NET object so that arrays and out parameters are passed
 # exactly, and returns the out-parameters object.
 function Invoke-RdpfixWmiMethod($Object, [string]$Method, [hashtable]$Arguments) {

@@ -14,17 +14,10 @@ $mode = [int](Get-RdpfixParam $params 'mode' '^[24]$')
 $servers = Get-RdpfixServerParam $params $false
 
 $result = New-RdpfixResult $true
-$ts = $null
-try {
-    $ts = Get-RdpfixTsSetting
-} catch {
-    Exit-RdpfixFailure ('wmi: ' + $_.Exception.Message) $result
-}
+$ts = Get-RdpfixTsSettingOrExit $result
 
 $policy = Get-RdpfixPolicyState $ts
-if ($policy.licensingMode -or $policy.licenseServers) {
-    Exit-RdpfixFailure 'refused: Group Policy controls RD licensing (mode or license servers); change the policy instead' $result
-}
+Assert-RdpfixLicensingNotPolicy $policy $result
 if ((ConvertTo-RdpfixInt $ts.TerminalServerMode) -ne 1) {
     Exit-RdpfixFailure 'refused: not an RD Session Host (TerminalServerMode is not 1)' $result
 }

@@ -15,17 +15,10 @@ $mode = [int](Get-RdpfixParam $params 'mode' '^[1245]$')
 $servers = Get-RdpfixServerParam $params $true
 
 $result = New-RdpfixResult $true
-$ts = $null
-try {
-    $ts = Get-RdpfixTsSetting
-} catch {
-    Exit-RdpfixFailure ('wmi: ' + $_.Exception.Message) $result
-}
+$ts = Get-RdpfixTsSettingOrExit $result
 
 $policy = Get-RdpfixPolicyState $ts
-if ($policy.licensingMode -or $policy.licenseServers) {
-    Exit-RdpfixFailure 'refused: Group Policy controls RD licensing (mode or license servers); change the policy instead' $result
-}
+Assert-RdpfixLicensingNotPolicy $policy $result
 
 function Get-CoreLicensingMode {
     $v = Get-RdpfixRegValue $script:LicensingCoreKey 'LicensingMode'

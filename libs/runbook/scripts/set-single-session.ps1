@@ -11,12 +11,7 @@ $params = Get-RdpfixParams
 $value = [int](Get-RdpfixParam $params 'value' '^[01]$')
 
 $result = New-RdpfixResult $true
-$ts = $null
-try {
-    $ts = Get-RdpfixTsSetting
-} catch {
-    Exit-RdpfixFailure ('wmi: ' + $_.Exception.Message) $result
-}
+$ts = Get-RdpfixTsSettingOrExit $result
 
 $policy = Get-RdpfixPolicyState $ts
 if ($policy.singleSession) {

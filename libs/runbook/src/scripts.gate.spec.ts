@@ -149,8 +149,13 @@ describe('script content', () => {
 
   it('refuses Group Policy controlled settings in every changing script', () => {
     expect(body('set-single-session')).toMatch(/if \(\$policy\.singleSession\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
+    expect(common).toMatch(/function Assert-RdpfixLicensingNotPolicy[\s\S]{0,120}if \(\$Policy\.licensingMode -or \$Policy\.licenseServers\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
     for (const n of ['configure-licensing', 'restore-licensing'] as const) {
-      expect(body(n)).toMatch(/if \(\$policy\.licensingMode -or \$policy\.licenseServers\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
+      const src = body(n);
+      const check = src.indexOf('Assert-RdpfixLicensingNotPolicy $policy $result');
+      expect({ n, check: check >= 0 }).toEqual({ n, check: true });
+      // The check comes before the first WMI method call that could change anything.
+      expect({ n, before: check < src.indexOf('Invoke-RdpfixWmiMethod') }).toEqual({ n, before: true });
     }
   });
 
