@@ -105,4 +105,31 @@ describe('callers, live: webhooks and server-sent events', () => {
     expect(other.status).toBe(404);
     other.close();
   });
+
+  it('caps open event streams per key (each one polls the database): the 21st is 429 until one closes', async () => {
+    const inst = await stack.instance('2019', 'cause-b', undefined, 'tenant-a');
+    const c = await stack.submit({ instanceId: inst, mode: 'fix' });
+    await stack.waitFor(c.id, ['awaiting_approval']); // stays open: its streams do not end
+    const key = (await stack.createKey('support')).key;
+    const url = `${stack.apiUrl}/v1/remediations/${c.id}/events`;
+    const streams = await Promise.all(Array.from({ length: 20 }, () => SseClient.open(url, as(key))));
+    expect(streams.map((s) => s.status)).toEqual(Array(20).fill(200));
+    const extra = await SseClient.open(url, as(key));
+    expect(extra.status).toBe(429);
+    expect(extra.body.error).toBe('too_many_streams');
+    // Another key is not affected.
+    const other = await SseClient.open(url, as(consoleKey.key));
+    expect(other.status).toBe(200);
+    other.close();
+    streams[0].close();
+    let again: SseClient | undefined;
+    for (let i = 0; i < 50 && again?.status !== 200; i++) {
+      again?.close();
+      await new Promise((r) => setTimeout(r, 100));
+      again = await SseClient.open(url, as(key));
+    }
+    expect(again!.status).toBe(200);
+    for (const s of [...streams, again!]) s.close();
+  });
 });
+

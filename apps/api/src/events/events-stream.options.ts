@@ -13,6 +13,8 @@ export interface EventsStreamOptions {
   pageSize: number;
   /** `retry:` sent to EventSource clients. */
   retryMs: number;
+  /** Open streams one API key may hold at once (each polls the database): beyond it, 429. */
+  maxStreamsPerKey: number;
 }
 
 export const EVENTS_STREAM_OPTIONS = Symbol('EVENTS_STREAM_OPTIONS');
@@ -23,4 +25,5 @@ export const DEFAULT_EVENTS_STREAM_OPTIONS: EventsStreamOptions = {
   finishGraceMs: 1_000,
   pageSize: 500,
   retryMs: 2_000,
+  maxStreamsPerKey: 20,
 };

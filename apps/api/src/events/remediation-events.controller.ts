@@ -1,5 +1,5 @@
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpException, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiTooManyRequestsResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Principal } from '@rdpfix/domain';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
@@ -33,6 +33,7 @@ export class RemediationEventsController {
   @ApiOkResponse({ description: 'text/event-stream' })
   @ApiBadRequestResponse({ description: 'Malformed id or lastEventId.' })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
+  @ApiTooManyRequestsResponse({ description: 'The key already holds the maximum number of open streams (20).' })
   async stream(
     @Param('id', uuid) id: string,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
@@ -43,6 +44,13 @@ export class RemediationEventsController {
   ): Promise<void> {
     const after = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
     await this.events.assertVisible(id, scope(principal));
-    this.events.stream(id, after, req, res);
+    const keyId = principal?.keyId ?? 'anonymous';
+    if (!this.events.reserve(keyId)) {
+      throw new HttpException(
+        { statusCode: 429, error: 'too_many_streams', message: `this API key already holds ${this.events.maxStreamsPerKey} open event streams; close one first` },
+        429,
+      );
+    }
+    this.events.stream(id, after, req, res, () => this.events.release(keyId));
   }
 }

@@ -18,6 +18,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
   private readonly log = new Logger(RemediationEventsService.name);
   private readonly opts: EventsStreamOptions;
   private readonly open = new Set<() => void>();
+  private readonly perKey = new Map<string, number>();
 
   constructor(
     private readonly ds: DataSource,
@@ -38,7 +39,28 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
     if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
   }
 
-  stream(id: string, afterId: string | undefined, req: Request, res: Response): void {
+  /**
+   * Reserves a stream slot for an API key; false when it already holds maxStreamsPerKey. Every
+   * open stream polls PostgreSQL, so one caller must not be able to open thousands.
+   */
+  reserve(keyId: string): boolean {
+    const n = this.perKey.get(keyId) ?? 0;
+    if (n >= this.opts.maxStreamsPerKey) return false;
+    this.perKey.set(keyId, n + 1);
+    return true;
+  }
+
+  release(keyId: string): void {
+    const n = (this.perKey.get(keyId) ?? 1) - 1;
+    if (n <= 0) this.perKey.delete(keyId);
+    else this.perKey.set(keyId, n);
+  }
+
+  get maxStreamsPerKey(): number {
+    return this.opts.maxStreamsPerKey;
+  }
+
+  stream(id: string, afterId: string | undefined, req: Request, res: Response, onClose?: () => void): void {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -59,6 +81,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       clearInterval(heartbeat);
       clearTimeout(timer);
       this.open.delete(stop);
+      onClose?.();
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
