@@ -39,6 +39,15 @@ export class SsmInput {
     return v as string[];
   }
 
+  /** A string list that is never an error: malformed or absent reads as empty (for routing only). */
+  lenientStringList(name: string): string[] {
+    try {
+      return this.stringList(name) ?? [];
+    } catch {
+      return [];
+    }
+  }
+
   /** Parameters-style map: string → list of strings. */
   stringListMap(name: string): Record<string, string[]> | undefined {
     const v = this.body[name];

@@ -17,11 +17,7 @@ export class CancelCommandOp implements SsmOperation {
   ) {}
 
   instanceIdsOf(input: SsmInput): string[] {
-    try {
-      return input.stringList('InstanceIds') ?? [];
-    } catch {
-      return [];
-    }
+    return input.lenientStringList('InstanceIds');
   }
 
   execute(input: SsmInput, ctx: SsmCallContext): Record<string, unknown> {

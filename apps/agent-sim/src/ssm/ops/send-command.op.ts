@@ -24,11 +24,7 @@ export class SendCommandOp implements SsmOperation {
   ) {}
 
   instanceIdsOf(input: SsmInput): string[] {
-    try {
-      return input.stringList('InstanceIds') ?? [];
-    } catch {
-      return [];
-    }
+    return input.lenientStringList('InstanceIds');
   }
 
   execute(input: SsmInput, ctx: SsmCallContext): Record<string, unknown> {
