@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, dropDatabase, ensureDatabase } from '@rdpfix/persistence';
+import { dropDatabase, ensureDatabase } from '@rdpfix/persistence';
+import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { MIGRATIONS } from '../migrations';
 import { PG_BASE } from './support/stack';
 
@@ -9,7 +10,7 @@ describe('migrations', () => {
   it('apply, revert one by one and re-apply cleanly', async () => {
     const url = `${PG_BASE}/rdpfix_t_${process.pid}_migrations`;
     await ensureDatabase(url);
-    const ds = new DataSource(dataSourceOptions(url, { extra: { max: 1 } }));
+    const ds = new DataSource(schemaDataSourceOptions(url, { extra: { max: 1 } }));
     try {
       await ds.initialize();
       const tables = async () =>

@@ -13,7 +13,8 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
 import { loadConfig } from '@rdpfix/config';
-import { dataSourceOptions, dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
+import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
+import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { measureFloor } from './floor';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   await ensureDatabase(dbUrl);
   await runMigrations(dbUrl);
   const config = loadConfig({}, { DATABASE_URL: dbUrl, REDIS_URL, QUEUE_PREFIX: prefix });
-  const ds = new DataSource(dataSourceOptions(dbUrl));
+  const ds = new DataSource(schemaDataSourceOptions(dbUrl));
   await ds.initialize();
   const key = (await new ApiKeyService(ds, config).create({ name: 'bench', role: 'support', rateLimitPerSecond: 1_000_000 })).key;
 

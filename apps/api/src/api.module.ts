@@ -4,6 +4,7 @@ import { ApiKeyService, IdempotencyService } from '@rdpfix/auth';
 import { ChannelInventoryModule } from '@rdpfix/channel';
 import { AppConfig, ConfigModule } from '@rdpfix/config';
 import { PersistenceModule } from '@rdpfix/persistence';
+import { ALL_ENTITIES } from '@rdpfix/schema';
 import { QueueModule, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationService } from '@rdpfix/remediation';
 import { ApiKeysController } from './admin/api-keys.controller';
@@ -23,7 +24,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot(), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
       controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,

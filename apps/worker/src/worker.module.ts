@@ -4,8 +4,9 @@ import { ChannelModule } from '@rdpfix/channel';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { QueueModule } from '@rdpfix/queue';
 import { EngineModule } from '@rdpfix/remediation';
+import { ALL_ENTITIES } from '@rdpfix/schema';
 import { LoggingModule } from '@rdpfix/observability';
-import { WebhooksModule } from '@rdpfix/webhooks';
+import { WebhookListener, WebhooksModule } from '@rdpfix/webhooks';
 import { ApiKeyWebhookSecretResolver } from './api-key-webhook-secret.resolver';
 
 /** The worker: BullMQ processors and the reconciler. It serves no business HTTP. */
@@ -17,11 +18,12 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
-        PersistenceModule.forRoot(),
+        PersistenceModule.forRoot({ entities: ALL_ENTITIES }),
         QueueModule.forRoot('worker'),
         WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),
         ChannelModule,
-        EngineModule,
+        // The app composes who hears of finished or parked remediations: today the webhook sender.
+        EngineModule.forRoot({ listeners: [WebhookListener] }),
       ],
     };
   }

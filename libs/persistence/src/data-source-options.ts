@@ -1,6 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
-import { WEBHOOK_ENTITIES } from '@rdpfix/webhooks/persistence';
 import { ENTITIES } from './entities';
 
 /** The one place TypeORM is configured. The schema only changes through migrations. */
@@ -8,7 +7,8 @@ export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSource
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: [...ENTITIES, ...WEBHOOK_ENTITIES],
+    // Only this lib's entities; the apps compose every lib's list (libs/schema).
+    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,

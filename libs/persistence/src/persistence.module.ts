@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DataSourceOptions } from 'typeorm';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { dataSourceOptions } from './data-source-options';
@@ -10,14 +11,15 @@ const REPOSITORIES = [RemediationRepository, CommandRunRepository, TimelineRepos
 
 @Module({})
 export class PersistenceModule {
-  static forRoot(): DynamicModule {
+  /** `entities`: every entity of the service, composed by the app (libs/schema). */
+  static forRoot(opts: { entities?: DataSourceOptions['entities'] } = {}): DynamicModule {
     return {
       module: PersistenceModule,
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_URL),
+          useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_URL, opts.entities ? { entities: opts.entities } : {}),
         }),
       ],
       providers: REPOSITORIES,

@@ -4,6 +4,7 @@ import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppConfig, ConfigModule, loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, PersistenceModule, RemediationEntity, RemediationRepository, runMigrations, TimelineRepository } from '@rdpfix/persistence';
+import { ALL_ENTITIES } from '@rdpfix/schema';
 import { HttpExceptionFilter } from '../../../apps/api/src/common/http-exception.filter';
 import { strictValidationPipe } from '../../../apps/api/src/common/validation.pipe';
 import { EventsModule } from '../../../apps/api/src/events/events.module';
@@ -15,7 +16,7 @@ const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 @Module({})
 class EventsTestModule {
   static forRoot(config: AppConfig, opts: Partial<EventsStreamOptions>): DynamicModule {
-    return { module: EventsTestModule, imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot(), EventsModule.withOptions(opts)] };
+    return { module: EventsTestModule, imports: [ConfigModule.forRoot(config), PersistenceModule.forRoot({ entities: ALL_ENTITIES }), EventsModule.withOptions(opts)] };
   }
 }
 

@@ -6,27 +6,15 @@ import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig, ConfigModule, loadConfig } from '@rdpfix/config';
-import { dataSourceOptions, dropDatabase, ensureDatabase, ENTITIES, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { dropDatabase, ensureDatabase, RemediationEntity, RemediationRepository, runMigrations, TimelineRepository } from '@rdpfix/persistence';
+import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { QueueModule } from '@rdpfix/queue';
-import { HostResolver, systemResolver, WEBHOOK_ENTITIES, WEBHOOK_HOST_RESOLVER, WebhooksModule } from '@rdpfix/webhooks';
-import { MIGRATIONS } from '../../../migrations';
-import { Webhooks1764057700000 } from '../../../migrations/1764057700000-webhooks';
-
+import { HostResolver, systemResolver, WEBHOOK_HOST_RESOLVER, WebhooksModule } from '@rdpfix/webhooks';
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-// Until the lead lists the webhook migration and entities centrally, add them here (once).
-const ALL_MIGRATIONS = [...new Set<unknown>([...MIGRATIONS, Webhooks1764057700000])] as typeof MIGRATIONS;
-const ALL_ENTITIES = [...new Set<unknown>([...ENTITIES, ...WEBHOOK_ENTITIES])] as typeof ENTITIES;
-
 export async function migrateWithWebhooks(databaseUrl: string): Promise<void> {
-  const ds = new DataSource(dataSourceOptions(databaseUrl, { migrations: ALL_MIGRATIONS, entities: ALL_ENTITIES, extra: { max: 1 } }));
-  await ds.initialize();
-  try {
-    await ds.runMigrations({ transaction: 'each' });
-  } finally {
-    await ds.destroy();
-  }
+  await runMigrations(databaseUrl);
 }
 
 /** PersistenceModule's repositories on a DataSource that also knows the webhook entities. */
@@ -36,7 +24,7 @@ class TestPersistenceModule {
     return {
       module: TestPersistenceModule,
       global: true,
-      imports: [TypeOrmModule.forRoot(dataSourceOptions(databaseUrl, { entities: ALL_ENTITIES }))],
+      imports: [TypeOrmModule.forRoot(schemaDataSourceOptions(databaseUrl))],
       providers: [RemediationRepository, TimelineRepository],
       exports: [RemediationRepository, TimelineRepository],
     };

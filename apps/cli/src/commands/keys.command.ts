@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { DataSource } from 'typeorm';
 import { ApiKeyService, apiKeyView } from '@rdpfix/auth';
 import { loadConfig } from '@rdpfix/config';
-import { dataSourceOptions } from '@rdpfix/persistence';
+import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { CreateApiKeyDto } from '../../../api/src/admin/dto/create-api-key.dto';
 import { preflight } from '../preflight';
 
@@ -12,7 +12,7 @@ async function withKeys<T>(fn: (svc: ApiKeyService) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const problems = (await preflight(config.DATABASE_URL, config.REDIS_URL)).filter((p) => p.startsWith('PostgreSQL'));
   if (problems.length) throw new Error(problems[0]);
-  const ds = new DataSource(dataSourceOptions(config.DATABASE_URL, { extra: { max: 1 } }));
+  const ds = new DataSource(schemaDataSourceOptions(config.DATABASE_URL, { extra: { max: 1 } }));
   await ds.initialize();
   try {
     return await fn(new ApiKeyService(ds, config));

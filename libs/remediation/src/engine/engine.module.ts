@@ -1,10 +1,9 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { RemediationDispatcher } from '@rdpfix/queue';
 import { CommandRunner } from './command-runner';
 import { ReconcilerService } from './reconciler.service';
 import { RemediationEngine } from './remediation-engine';
-import { REMEDIATION_LISTENERS, RemediationFinisher } from './remediation-finisher';
-import { WebhookListener } from '@rdpfix/webhooks';
+import { REMEDIATION_LISTENERS, RemediationFinisher, RemediationListener } from './remediation-finisher';
 import { RemediationWorkerService } from './remediation-worker.service';
 import { ApplyStep } from './steps/apply.step';
 import { DiagnoseStep } from './steps/diagnose.step';
@@ -28,9 +27,19 @@ import { VerifyStep } from './steps/verify.step';
     ApplyStep,
     RebootStep,
     VerifyStep,
-    // Whoever must hear of a finished or parked remediation: today the webhook sender.
-    { provide: REMEDIATION_LISTENERS, useFactory: (w: WebhookListener) => [w], inject: [WebhookListener] },
   ],
   exports: [RemediationEngine, ReconcilerService, RemediationFinisher],
 })
-export class EngineModule {}
+export class EngineModule {
+  /**
+   * `listeners`: whoever must hear of a finished or parked remediation (webhooks, campaigns). The
+   * app names them, so this lib never imports the libs that listen to it.
+   */
+  static forRoot(opts: { listeners?: Type<RemediationListener>[] } = {}): DynamicModule {
+    const listeners = opts.listeners ?? [];
+    return {
+      module: EngineModule,
+      providers: [{ provide: REMEDIATION_LISTENERS, useFactory: (...ls: RemediationListener[]) => ls, inject: listeners }],
+    };
+  }
+}
