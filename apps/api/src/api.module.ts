@@ -8,6 +8,7 @@ import { ALL_ENTITIES } from '@rdpfix/schema';
 import { QueueModule, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationService } from '@rdpfix/remediation';
 import { ApiKeysController } from './admin/api-keys.controller';
+import { CampaignsHttpModule } from './campaigns/campaigns-http.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard, rateLimitRedisProvider } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
@@ -24,7 +25,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule],
       controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,

@@ -8,6 +8,7 @@ import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
+import { globalJsonBodyType } from './campaigns/streamed-upload';
 import { forbiddenKeysMiddleware } from './common/forbidden-keys.middleware';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
@@ -28,7 +29,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
-  app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true });
+  // POST /v1/campaigns streams its own (much larger) body; every other route keeps API_BODY_LIMIT.
+  app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true, type: globalJsonBodyType });
   app.use(forbiddenKeysMiddleware);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());

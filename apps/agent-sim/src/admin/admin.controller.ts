@@ -3,6 +3,7 @@ import { AdminService } from './admin.service';
 import { CreateFleetDto } from './dto/create-fleet.dto';
 import { CreateInstanceDto, UpdateInstanceDto } from './dto/create-instance.dto';
 import { AgentStateDto, GlobalFaultsDto, InstanceFaultsDto } from './dto/faults.dto';
+import { CloudAttributesDto } from './dto/cloud-attributes.dto';
 
 /** Test and demo control plane of the simulated cloud (docs/simulator.md). */
 @Controller('admin')
@@ -12,7 +13,10 @@ export class AdminController {
 
   @Post('instances')
   createInstance(@Body() dto: CreateInstanceDto) {
-    return this.admin.createInstance(dto);
+    const { tags, ...spec } = dto;
+    const inst = this.admin.createInstance(spec);
+    if (tags) this.admin.setCloudAttributes(inst.instanceId, { tags });
+    return inst;
   }
 
   @Get('instances')
@@ -52,6 +56,12 @@ export class AdminController {
     return this.admin.restart(id);
   }
 
+  /** Inventory-side attributes: tags, platform (e.g. linux), EC2 state (e.g. stopped). Merged. */
+  @Put('instances/:id/cloud')
+  setCloud(@Param('id') id: string, @Body() dto: CloudAttributesDto) {
+    return this.admin.setCloudAttributes(id, dto);
+  }
+
   @Put('instances/:id/faults')
   setInstanceFaults(@Param('id') id: string, @Body() dto: InstanceFaultsDto) {
     return this.admin.setInstanceFaults(id, dto);
@@ -59,7 +69,10 @@ export class AdminController {
 
   @Post('fleet')
   createFleet(@Body() dto: CreateFleetDto) {
-    return this.admin.createFleet(dto);
+    const { tags, ...spec } = dto;
+    const fleet = this.admin.createFleet(spec);
+    if (tags) for (const id of fleet.instanceIds) this.admin.setCloudAttributes(id, { tags });
+    return fleet;
   }
 
   @Get('faults')
@@ -81,6 +94,14 @@ export class AdminController {
 
   @Get('stats')
   stats() {
+    return this.admin.stats();
+  }
+
+  /** Zeroes the counters (and maxInFlight) so a test can measure one phase. */
+  @Post('stats/reset')
+  @HttpCode(200)
+  resetStats() {
+    this.admin.resetStats();
     return this.admin.stats();
   }
 }

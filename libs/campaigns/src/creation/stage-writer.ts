@@ -1,0 +1,127 @@
+import { once } from 'events';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { InventoryQuery, InventoryRecord } from '@rdpfix/channel';
+import { CampaignInventoryError } from '../domain/field-error';
+
+/** A row to stage: the target as given (line = position), with its attempt number for retries. */
+export interface StageInput {
+  line: number;
+  instanceId: string;
+  region: string | null;
+  attempt?: number;
+}
+
+/** COPY text format: backslash, tab, newline and carriage return are escaped; null is \N. */
+export function copyText(v: string | number | boolean | null | undefined): string {
+  if (v === null || v === undefined) return '\\N';
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+export const STAGE_TABLE = 'campaign_stage';
+
+/**
+ * Streams targets into a temporary table (COPY, dropped at commit or rollback) together with what
+ * the inventory says about each: rows are looked up 1,000 ids at a time, a few lookups in flight
+ * while parsing goes on, and written in order. Memory holds at most `parallel` chunks.
+ */
+export class StageWriter {
+  private copy!: NodeJS.WritableStream & { destroy(err?: Error): void };
+  private readonly queue: Promise<string>[] = [];
+  private chunk: StageInput[] = [];
+  private copyError: Error | null = null;
+  rows = 0;
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly inventory: InventoryQuery,
+    private readonly opts: { chunkSize: number; parallel: number },
+  ) {}
+
+  async open(): Promise<void> {
+    await this.client.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
+        line int NOT NULL, instance_id varchar(32) NOT NULL, region varchar(32), found boolean NOT NULL,
+        inv_tenant text, inv_region text, platform text, inv_state text, tags jsonb, attempt int NOT NULL
+      ) ON COMMIT DROP`);
+    this.copy = this.client.query(
+      copyFrom(`COPY ${STAGE_TABLE} (line, instance_id, region, found, inv_tenant, inv_region, platform, inv_state, tags, attempt) FROM STDIN`),
+    ) as never;
+    (this.copy as unknown as NodeJS.EventEmitter).on('error', (err: Error) => (this.copyError ??= err));
+  }
+
+  /** Targets as given: looked up in the inventory by id. */
+  async add(rows: StageInput[]): Promise<void> {
+    for (const r of rows) {
+      this.chunk.push(r);
+      if (this.chunk.length >= this.opts.chunkSize) await this.launch();
+    }
+  }
+
+  /** Records the inventory already returned (a filter listing): written as they are. */
+  async addRecords(records: InventoryRecord[]): Promise<void> {
+    const lines = records.map((rec) => {
+      this.rows++;
+      return this.line({ line: this.rows, instanceId: rec.instanceId, region: rec.region }, rec);
+    });
+    await this.write(lines.join(''));
+  }
+
+  async close(): Promise<number> {
+    if (this.chunk.length) await this.launch();
+    while (this.queue.length) await this.writeHead();
+    this.copy.end();
+    await once(this.copy as unknown as NodeJS.EventEmitter, 'finish');
+    if (this.copyError) throw this.copyError;
+    return this.rows;
+  }
+
+  private async launch(): Promise<void> {
+    const rows = this.chunk;
+    this.chunk = [];
+    this.rows += rows.length;
+    const p = this.enrich(rows);
+    p.catch(() => undefined); // awaited in order by writeHead; avoid an unhandled rejection meanwhile
+    this.queue.push(p);
+    if (this.queue.length >= this.opts.parallel) await this.writeHead();
+  }
+
+  private async writeHead(): Promise<void> {
+    await this.write(await this.queue.shift()!);
+  }
+
+  private async write(text: string): Promise<void> {
+    if (this.copyError) throw this.copyError;
+    if (!text) return;
+    if (!this.copy.write(text)) await once(this.copy as unknown as NodeJS.EventEmitter, 'drain');
+  }
+
+  private async enrich(rows: StageInput[]): Promise<string> {
+    let found: InventoryRecord[];
+    try {
+      found = await this.inventory.lookup([...new Set(rows.map((r) => r.instanceId))]);
+    } catch (err) {
+      throw new CampaignInventoryError(`the cloud inventory could not be asked: ${(err as Error).message}`);
+    }
+    const byId = new Map(found.map((r) => [r.instanceId, r]));
+    return rows.map((r) => this.line(r, byId.get(r.instanceId) ?? null)).join('');
+  }
+
+  private line(r: StageInput, rec: InventoryRecord | null): string {
+    const tags = rec?.tags && Object.keys(rec.tags).length ? JSON.stringify(rec.tags) : null;
+    return (
+      [
+        r.line,
+        copyText(r.instanceId),
+        copyText(r.region),
+        copyText(rec !== null),
+        copyText(rec?.tenantId),
+        copyText(rec?.region),
+        copyText(rec?.platform),
+        copyText(rec?.state),
+        copyText(tags),
+        r.attempt ?? 1,
+      ].join('\t') + '\n'
+    );
+  }
+}
