@@ -25,8 +25,19 @@ export interface InventoryListFilter {
 /** Largest page of a listing, and largest batch of a lookup (EC2's DescribeInstances limits). */
 export const MAX_PAGE = 1000;
 
+/** A listing being paged through: the matching ids at its first page (like a cloud's paginated snapshot). */
+interface Listing {
+  ids: string[];
+  at: number;
+}
+
+const LISTING_TTL_MS = 60_000;
+
 @Injectable()
 export class InventoryService {
+  private readonly listings = new Map<string, Listing>();
+  private nextListing = 1;
+
   constructor(private readonly store: SimStore) {}
 
   get(id: string): InventoryRecord {
@@ -37,13 +48,33 @@ export class InventoryService {
 
   /** Every matching instance, or one page of them when `maxResults` is given (`nextToken` = offset). */
   list(filter: InventoryListFilter, page?: { maxResults?: number; nextToken?: string }): { instances: InventoryRecord[]; nextToken?: string | null } {
-    const all = this.store.listInstances().filter((i) => this.matches(i, filter));
-    if (page?.maxResults === undefined) return { instances: all.map((i) => this.toRecord(i)) };
+    if (page?.maxResults === undefined) return { instances: this.store.listInstances().filter((i) => this.matches(i, filter)).map((i) => this.toRecord(i)) };
     const size = Math.min(MAX_PAGE, Math.max(1, page.maxResults));
-    const from = page.nextToken ? Number(page.nextToken) : 0;
-    if (!Number.isInteger(from) || from < 0) throw new BadRequestException('nextToken is not one this inventory issued');
-    const slice = all.slice(from, from + size);
-    return { instances: slice.map((i) => this.toRecord(i)), nextToken: from + size < all.length ? String(from + size) : null };
+    // The first page snapshots the matching ids; later pages read the snapshot (no rescan per page).
+    let key: string;
+    let from: number;
+    let listing: Listing | undefined;
+    if (page.nextToken) {
+      const m = /^(\d+):(\d+)$/.exec(page.nextToken);
+      listing = m ? this.listings.get(m[1]) : undefined;
+      if (!m || !listing) throw new BadRequestException('nextToken is not one this inventory issued (or it expired)');
+      key = m[1];
+      from = Number(m[2]);
+    } else {
+      for (const [k, l] of this.listings) if (Date.now() - l.at > LISTING_TTL_MS) this.listings.delete(k);
+      key = String(this.nextListing++);
+      listing = { ids: this.store.listInstances().filter((i) => this.matches(i, filter)).map((i) => i.instanceId), at: Date.now() };
+      this.listings.set(key, listing);
+      from = 0;
+    }
+    const out: InventoryRecord[] = [];
+    for (const id of listing.ids.slice(from, from + size)) {
+      const inst = this.store.getInstance(id);
+      if (inst) out.push(this.toRecord(inst));
+    }
+    const more = from + size < listing.ids.length;
+    if (!more) this.listings.delete(key);
+    return { instances: out, nextToken: more ? `${key}:${from + size}` : null };
   }
 
   /** Records of the given ids that exist (unknown ids are left out), at most MAX_PAGE per call. */

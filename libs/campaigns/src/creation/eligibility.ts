@@ -52,9 +52,11 @@ export function insertTargetsSql(p: { campaignId: string; excludeIds: string[]; 
           WHEN s.platform IS NULL OR s.platform !~* 'windows' THEN 'not_windows'
           WHEN s.inv_state IN ('stopped', 'stopping') THEN 'stopped'
           WHEN s.inv_state IS DISTINCT FROM 'running' THEN 'not_running'
-          WHEN EXISTS (SELECT 1 FROM remediations r WHERE r.instance_id = s.instance_id AND r.state <> 'finished') THEN 'active_remediation'
+          WHEN a.instance_id IS NOT NULL THEN 'active_remediation'
         END AS excl
       FROM ${STAGE_TABLE} s
+      -- One hash join with the (few) active remediations instead of a probe per target.
+      LEFT JOIN (SELECT DISTINCT instance_id FROM remediations WHERE state <> 'finished') a ON a.instance_id = s.instance_id
     ), ins AS (
       INSERT INTO campaign_targets (campaign_id, seq, instance_id, region, tenant_id, state, outcome, reason, attempt)
       SELECT $1, s.line, s.instance_id, s.region, s.inv_tenant,

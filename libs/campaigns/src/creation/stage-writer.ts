@@ -32,6 +32,10 @@ export class StageWriter {
   private chunk: StageInput[] = [];
   private copyError: Error | null = null;
   rows = 0;
+  /** Time spent waiting for inventory lookups and for COPY (ms), for the timing log. */
+  waitLookupMs = 0;
+  waitCopyMs = 0;
+  lookupMs = 0;
 
   constructor(
     private readonly client: PoolClient,
@@ -87,19 +91,28 @@ export class StageWriter {
   }
 
   private async writeHead(): Promise<void> {
-    await this.write(await this.queue.shift()!);
+    const t = Date.now();
+    const text = await this.queue.shift()!;
+    this.waitLookupMs += Date.now() - t;
+    await this.write(text);
   }
 
   private async write(text: string): Promise<void> {
     if (this.copyError) throw this.copyError;
     if (!text) return;
-    if (!this.copy.write(text)) await once(this.copy as unknown as NodeJS.EventEmitter, 'drain');
+    if (!this.copy.write(text)) {
+      const t = Date.now();
+      await once(this.copy as unknown as NodeJS.EventEmitter, 'drain');
+      this.waitCopyMs += Date.now() - t;
+    }
   }
 
   private async enrich(rows: StageInput[]): Promise<string> {
     let found: InventoryRecord[];
+    const t = Date.now();
     try {
       found = await this.inventory.lookup([...new Set(rows.map((r) => r.instanceId))]);
+      this.lookupMs += Date.now() - t;
     } catch (err) {
       throw new CampaignInventoryError(`the cloud inventory could not be asked: ${(err as Error).message}`);
     }
