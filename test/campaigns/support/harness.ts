@@ -13,6 +13,8 @@ export interface CampaignStack {
   stack: Stack;
   pg: Client;
   keys: { fleet: string; support: string; console: string; fleetA: string; admin: string };
+  /** The fleet key's webhook signing secret (campaign webhooks are signed with it). */
+  fleetWebhookSecret: string;
   close(): Promise<void>;
 }
 
@@ -20,9 +22,10 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Campa
   const stack = await Stack.start({ ...opts, config: { ...CAMPAIGN_TEST_CONFIG, ...(opts.config ?? {}) } });
   const pg = new Client({ connectionString: stack.dbUrl });
   await pg.connect();
+  const fleet = await stack.createKey('fleet');
   const keys = {
     admin: stack.adminKey,
-    fleet: (await stack.createKey('fleet')).key,
+    fleet: fleet.key,
     support: (await stack.createKey('support')).key,
     console: (await stack.createKey('console', 'tenant-a')).key,
     fleetA: (await stack.createKey('fleet', 'tenant-a')).key,
@@ -31,6 +34,7 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Campa
     stack,
     pg,
     keys,
+    fleetWebhookSecret: fleet.webhookSecret,
     close: async () => {
       await pg.end().catch(() => undefined);
       await stack.close();

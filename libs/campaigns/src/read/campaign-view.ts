@@ -18,6 +18,12 @@ export function campaignLinks(id: string) {
   };
 }
 
+/** Failures (or unreachable) beyond the stop point, from work that was in flight when it stopped. */
+export function overshoot(c: Pick<CampaignEntity, 'stop' | 'failures' | 'unreachable' | 'maxErrors' | 'maxUnreachable'>): number {
+  if (!c.stop) return 0;
+  return c.stop.kind === 'errors' ? Math.max(0, c.failures - stopPoint(c.maxErrors)) : Math.max(0, c.unreachable - stopPoint(c.maxUnreachable));
+}
+
 /** Outcome counts as a reader sees them: targets never started count as not_started once it is over. */
 export function outcomeCounts(c: CampaignEntity): Record<string, number> {
   const o = { ...c.outcomes };
@@ -28,7 +34,6 @@ export function outcomeCounts(c: CampaignEntity): Record<string, number> {
 
 /** The campaign as the API shows it (without live progress; see CampaignQueries.progress). */
 export function campaignView(c: CampaignEntity) {
-  const overshootBase = c.stop ? c.stop.countAtStop : null;
   return {
     id: c.id,
     name: c.name,
@@ -64,8 +69,9 @@ export function campaignView(c: CampaignEntity) {
       stop: c.stop
         ? {
             ...c.stop,
-            // Failures (or unreachable) that came in from work already in flight after the stop.
-            overshoot: Math.max(0, (c.stop.kind === 'errors' ? c.failures : c.unreachable) - (overshootBase ?? 0)),
+            stopsAt: stopPoint(c.stop.kind === 'errors' ? c.maxErrors : c.maxUnreachable),
+            // Beyond the stop point: what work already in flight added after the campaign stopped starting.
+            overshoot: overshoot(c),
           }
         : null,
     },

@@ -11,6 +11,7 @@ import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
 import { CampaignNotifier } from '../events/campaign-notifier';
 import { CampaignRepository } from '../persistence/campaign.repository';
+import { overshoot } from '../read/campaign-view';
 import { runnerOf, SqlRunner } from '../persistence/sql-runner';
 import { CampaignWaker } from './campaign-waker';
 import { TickState, WaveCounters } from './tick-state';
@@ -183,11 +184,26 @@ export class CampaignScheduler {
       events.push({
         type: CAMPAIGN_EVENT_TYPES.done,
         message: `campaign ${final}: ${Object.entries(st.outcomes).map(([k, n]) => `${n} ${k}`).join(', ') || 'no targets'}`,
-        data: { state: final, outcomes: { ...st.outcomes }, failures: st.failures, unreachable: st.unreachable, overshoot: stop ? Math.max(0, (stop.kind === 'errors' ? st.failures : st.unreachable) - stop.countAtStop) : 0 },
+        data: { state: final, outcomes: { ...st.outcomes }, failures: st.failures, unreachable: st.unreachable, overshoot: overshoot({ stop, failures: st.failures, unreachable: st.unreachable, maxErrors: c.maxErrors, maxUnreachable: c.maxUnreachable }) },
       });
     }
 
-    // persist
+    // persist (a tick that changed nothing writes nothing: readers watch `version`)
+    const changed =
+      report.harvested > 0 ||
+      report.started > 0 ||
+      report.resumed > 0 ||
+      report.skippedAtStart > 0 ||
+      events.length > 0 ||
+      st.touchedWaves.size > 0 ||
+      state !== c.state ||
+      currentWave !== c.currentWave ||
+      (bakeUntil?.getTime() ?? null) !== (c.bakeUntil ? new Date(c.bakeUntil).getTime() : null);
+    report.state = state;
+    if (!changed) {
+      post.campaign = c;
+      return;
+    }
     await this.saveWaves(q, c.id, st);
     const patch: Record<string, unknown> = {
       counts: st.counts,
