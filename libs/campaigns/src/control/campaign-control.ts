@@ -183,6 +183,8 @@ export class CampaignControl {
 
   /** A child campaign over the parent's targets with the given outcomes, with the parent's parameters. */
   async retry(id: string, body: unknown, who: Principal, scope: TenantScope): Promise<CreationOutcome> {
+    const parent = await this.campaigns.findById(id);
+    if (!parent || (scope !== null && parent.tenantId !== scope)) throw new CampaignNotFoundError(id);
     const b = (body ?? {}) as Record<string, unknown>;
     if (typeof b !== 'object' || Array.isArray(b)) throw CampaignInputError.of('body', 'the body must be a JSON object');
     for (const k of Object.keys(b)) {
@@ -196,8 +198,6 @@ export class CampaignControl {
       }
       outcomes = [...new Set(list as string[])];
     }
-    const parent = await this.campaigns.findById(id);
-    if (!parent || (scope !== null && parent.tenantId !== scope)) throw new CampaignNotFoundError(id);
     if (!isFinal(parent.state)) throw new CampaignStateError(id, parent.state, 'retry a campaign once it has ended (cancel or wait for it first)');
     return this.creator.retry(parent, outcomes, b as RetryOverrides, who);
   }
