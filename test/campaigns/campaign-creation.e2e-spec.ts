@@ -21,7 +21,7 @@ describe('campaign creation: exclusions, preview, bad input, roles, retry', () =
 
   const upload = async (key: string, spec: object, file: string, query = '') => {
     const res = await fetch(`${s.stack.apiUrl}/v1/campaigns${query}`, { method: 'POST', headers: bearer(key), body: form(spec, file) });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   beforeAll(async () => {

@@ -2,11 +2,12 @@ import 'reflect-metadata';
 // The SDK's Node-22 notice is for operators of the long-running services, not for CLI users.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command } from 'commander';
+import { campaignCommand } from './commands/campaign.command';
 import { demoCommand } from './commands/demo.command';
 import { keysCommand } from './commands/keys.command';
 import { migrateCommand } from './commands/migrate.command';
 
-/** The rdpfix command line: migrations, the demo, and API keys. */
+/** The rdpfix command line: migrations, the demo, API keys and fleet campaigns. */
 const program = new Command('rdpfix').description('rdpfix control-plane tools').showHelpAfterError();
 
 program
@@ -21,6 +22,7 @@ program
   .action(async (opts: { keep: boolean }) => process.exit(await demoCommand(opts)));
 
 program.addCommand(keysCommand());
+program.addCommand(campaignCommand());
 
 program.parseAsync(process.argv).catch((err) => {
   console.error(`rdpfix: ${(err as Error).message}`);

@@ -1,4 +1,3 @@
-import { once } from 'events';
 import type { Writable } from 'stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
@@ -171,7 +170,16 @@ export function reportRow(r: ReportRow, final: boolean, notStarted: string) {
   };
 }
 
+/** Backpressure: wait for `drain` (or the client going away) before writing more. */
 async function write(out: Writable, text: string): Promise<void> {
-  if (!text) return;
-  if (!out.write(text)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+  if (!text || out.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
