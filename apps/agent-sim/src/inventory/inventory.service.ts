@@ -13,7 +13,8 @@ export interface InventoryRecord {
   osFamily: OsFamily;
   /** The EC2 state; an OS restart does not change it. 'running' unless a test stopped it. */
   state: string;
-  tags: Record<string, string>;
+  /** Present when the instance has tags. */
+  tags?: Record<string, string>;
 }
 
 export interface InventoryListFilter {
@@ -109,7 +110,7 @@ export class InventoryService {
       platform: c?.platform ?? 'windows',
       osFamily: i.os,
       state: c?.state ?? 'running',
-      tags: c?.tags ?? {},
+      ...(c?.tags && Object.keys(c.tags).length ? { tags: c.tags } : {}),
     };
   }
 }
