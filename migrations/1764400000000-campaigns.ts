@@ -38,6 +38,8 @@ export class Campaigns1764400000000 implements MigrationInterface {
         waves jsonb NOT NULL,
         wave_bake_s int NOT NULL DEFAULT 0 CHECK (wave_bake_s >= 0),
         current_wave int NOT NULL DEFAULT 1,
+        -- The claim's cursor: targets before it are never pending (the primary key serves the claim).
+        next_seq int NOT NULL DEFAULT 0,
         bake_until timestamptz,
         counts jsonb NOT NULL DEFAULT '{}',
         outcomes jsonb NOT NULL DEFAULT '{}',
@@ -78,8 +80,7 @@ export class Campaigns1764400000000 implements MigrationInterface {
         PRIMARY KEY (campaign_id, seq),
         CONSTRAINT ck_campaign_targets_outcome CHECK ((state IN ('done','excluded')) = (outcome IS NOT NULL))
       )`);
-    // The claim: the next pending targets in list order (FOR UPDATE SKIP LOCKED).
-    await q.query(`CREATE INDEX ix_campaign_targets_pending ON campaign_targets (campaign_id, seq) WHERE state = 'pending'`);
+    // The claim reads the primary key from campaigns.next_seq on: no second index to fill at creation.
     // Harvest and the cap: started targets whose remediation may have moved.
     await q.query(`CREATE INDEX ix_campaign_targets_started ON campaign_targets (campaign_id, state) WHERE state IN ('running','parked','approved') OR harvest_due`);
     await q.query(`CREATE UNIQUE INDEX uq_campaign_targets_remediation ON campaign_targets (remediation_id) WHERE remediation_id IS NOT NULL`);

@@ -177,7 +177,7 @@ export class CampaignCreator {
       }
       const input = await stage.close();
       mark(`staged (waited ${stage.waitLookupMs} ms for inventory lookups taking ${stage.lookupMs} ms in all, ${stage.waitCopyMs} ms for COPY)`);
-      await this.checkStage(client, feed.naming, params);
+      await this.checkStage(client, feed.naming, params, stage.firstLineWithoutRegion);
       mark('checked');
 
       const id = randomUUID();
@@ -194,12 +194,13 @@ export class CampaignCreator {
       }
       const plan = ratePlan(params, eligible);
       await this.campaigns.finishCreation(client, id, { input, eligible, excluded: input - eligible, plan });
-      const exclusions: Exclusion[] = (
-        await client.query(`SELECT instance_id AS "instanceId", region, reason FROM campaign_targets WHERE campaign_id = $1 AND state = 'excluded' ORDER BY seq LIMIT ${EXCLUSIONS_SHOWN}`, [id])
-      ).rows;
-      const sample = (
-        await client.query(`SELECT instance_id AS "instanceId", region FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending' ORDER BY seq LIMIT ${SAMPLE_SHOWN}`, [id])
-      ).rows;
+      const exclusions: Exclusion[] =
+        input > eligible
+          ? (await client.query(`SELECT instance_id AS "instanceId", region, reason FROM campaign_targets WHERE campaign_id = $1 AND state = 'excluded' ORDER BY seq LIMIT ${EXCLUSIONS_SHOWN}`, [id])).rows
+          : [];
+      const sample = preview
+        ? (await client.query(`SELECT instance_id AS "instanceId", region FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending' ORDER BY seq LIMIT ${SAMPLE_SHOWN}`, [id])).rows
+        : [];
       const campaign = preview ? null : await this.campaigns.findById(id, client);
       mark('samples');
       await client.query(preview ? 'ROLLBACK' : 'COMMIT');
@@ -240,21 +241,23 @@ export class CampaignCreator {
   }
 
   /** Duplicates and missing regions, named by line (set-based over the staged rows). */
-  private async checkStage(client: PoolClient, naming: RowNaming, params: CampaignParams): Promise<void> {
-    const dup = (
-      await client.query(
-        `SELECT instance_id, min(line) AS first, (array_agg(line ORDER BY line))[2] AS again
-           FROM ${STAGE_TABLE} GROUP BY instance_id HAVING count(*) > 1 ORDER BY again LIMIT 1`,
-      )
-    ).rows[0] as { instance_id: string; first: number; again: number } | undefined;
-    if (dup) {
+  private async checkStage(client: PoolClient, naming: RowNaming, params: CampaignParams, missingRegionLine: number | null): Promise<void> {
+    // A cheap hash aggregate first; the lines are looked up only when there is a duplicate.
+    const dups = (await client.query(`SELECT instance_id FROM ${STAGE_TABLE} GROUP BY instance_id HAVING count(*) > 1`)).rows as { instance_id: string }[];
+    if (dups.length) {
+      const dup = (
+        await client.query(
+          `SELECT instance_id, min(line) AS first, (array_agg(line ORDER BY line))[2] AS again
+             FROM ${STAGE_TABLE} WHERE instance_id = ANY($1::text[]) GROUP BY instance_id ORDER BY again LIMIT 1`,
+          [dups.slice(0, 10_000).map((d) => d.instance_id)],
+        )
+      ).rows[0] as { instance_id: string; first: number; again: number };
       const at = rowLabel(naming, dup.again);
       throw CampaignInputError.of(naming === 'json' ? `${at}.instanceId` : at, `${at}: duplicate instance ${dup.instance_id} (already on ${rowLabel(naming, dup.first)})`);
     }
-    const missing = (await client.query(`SELECT min(line) AS line FROM ${STAGE_TABLE} WHERE region IS NULL`)).rows[0] as { line: number | null };
-    if (missing.line !== null) {
+    if (missingRegionLine !== null) {
       if (!params.region) {
-        const at = rowLabel(naming, missing.line);
+        const at = rowLabel(naming, missingRegionLine);
         throw CampaignInputError.of(naming === 'json' ? `${at}.region` : at, `${at}: no region (add a region column, or give the campaign's region)`);
       }
       await client.query(`UPDATE ${STAGE_TABLE} SET region = $1 WHERE region IS NULL`, [params.region]);

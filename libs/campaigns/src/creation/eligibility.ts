@@ -49,7 +49,7 @@ export function insertTargetsSql(p: { campaignId: string; excludeIds: string[]; 
           WHEN NOT s.found OR ($3::text IS NOT NULL AND s.inv_tenant IS DISTINCT FROM $3::text) THEN 'not_found'
           WHEN ${byFilter} THEN 'excluded_by_filter'
           WHEN s.inv_region IS DISTINCT FROM s.region THEN 'region_mismatch'
-          WHEN s.platform IS NULL OR s.platform !~* 'windows' THEN 'not_windows'
+          WHEN s.is_windows IS NOT TRUE THEN 'not_windows'
           WHEN s.inv_state IN ('stopped', 'stopping') THEN 'stopped'
           WHEN s.inv_state IS DISTINCT FROM 'running' THEN 'not_running'
           WHEN a.instance_id IS NOT NULL THEN 'active_remediation'

@@ -3,6 +3,8 @@ import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { InventoryQuery, InventoryRecord } from '@rdpfix/channel';
 import { CampaignInventoryError } from '../domain/field-error';
+import { REGION_SYNTAX } from '../intake/known-regions';
+import { INSTANCE_ID_PATTERN } from '../intake/target-row';
 
 /** A row to stage: the target as given (line = position), with its attempt number for retries. */
 export interface StageInput {
@@ -13,13 +15,19 @@ export interface StageInput {
 }
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped; null is \N. */
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
 export function copyText(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
   if (typeof v === 'boolean') return v ? 't' : 'f';
-  return String(v).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  const s = String(v);
+  // Almost every value needs no escaping: test once instead of replacing.
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 export const STAGE_TABLE = 'campaign_stage';
+const WINDOWS = /windows/i;
 
 /**
  * Streams targets into a temporary table (COPY, dropped at commit or rollback) together with what
@@ -32,6 +40,8 @@ export class StageWriter {
   private chunk: StageInput[] = [];
   private copyError: Error | null = null;
   rows = 0;
+  /** The first row given without a region (file rows may take the campaign's), or null. */
+  firstLineWithoutRegion: number | null = null;
   /** Time spent waiting for inventory lookups and for COPY (ms), for the timing log. */
   waitLookupMs = 0;
   waitCopyMs = 0;
@@ -46,10 +56,10 @@ export class StageWriter {
   async open(): Promise<void> {
     await this.client.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
         line int NOT NULL, instance_id varchar(32) NOT NULL, region varchar(32), found boolean NOT NULL,
-        inv_tenant text, inv_region text, platform text, inv_state text, tags jsonb, attempt int NOT NULL
+        inv_tenant text, inv_region text, is_windows boolean, inv_state text, tags jsonb, attempt int NOT NULL
       ) ON COMMIT DROP`);
     this.copy = this.client.query(
-      copyFrom(`COPY ${STAGE_TABLE} (line, instance_id, region, found, inv_tenant, inv_region, platform, inv_state, tags, attempt) FROM STDIN`),
+      copyFrom(`COPY ${STAGE_TABLE} (line, instance_id, region, found, inv_tenant, inv_region, is_windows, inv_state, tags, attempt) FROM STDIN`),
     ) as never;
     (this.copy as unknown as NodeJS.EventEmitter).on('error', (err: Error) => (this.copyError ??= err));
   }
@@ -57,6 +67,7 @@ export class StageWriter {
   /** Targets as given: looked up in the inventory by id. */
   async add(rows: StageInput[]): Promise<void> {
     for (const r of rows) {
+      if (r.region === null && this.firstLineWithoutRegion === null) this.firstLineWithoutRegion = r.line;
       this.chunk.push(r);
       if (this.chunk.length >= this.opts.chunkSize) await this.launch();
     }
@@ -65,6 +76,10 @@ export class StageWriter {
   /** Records the inventory already returned (a filter listing): written as they are. */
   async addRecords(records: InventoryRecord[]): Promise<void> {
     const lines = records.map((rec) => {
+      // What the inventory lists goes into COPY as is, so it must look like what a client may send.
+      if (!INSTANCE_ID_PATTERN.test(rec.instanceId) || !REGION_SYNTAX.test(rec.region)) {
+        throw new CampaignInventoryError(`the cloud inventory listed an instance that does not look like one: ${JSON.stringify(rec.instanceId).slice(0, 60)}`);
+      }
       this.rows++;
       return this.line({ line: this.rows, instanceId: rec.instanceId, region: rec.region }, rec);
     });
@@ -122,19 +137,8 @@ export class StageWriter {
 
   private line(r: StageInput, rec: InventoryRecord | null): string {
     const tags = rec?.tags && Object.keys(rec.tags).length ? JSON.stringify(rec.tags) : null;
-    return (
-      [
-        r.line,
-        copyText(r.instanceId),
-        copyText(r.region),
-        copyText(rec !== null),
-        copyText(rec?.tenantId),
-        copyText(rec?.region),
-        copyText(rec?.platform),
-        copyText(rec?.state),
-        copyText(tags),
-        r.attempt ?? 1,
-      ].join('\t') + '\n'
-    );
+    // Instance ids and regions were validated by pattern: nothing in them needs escaping.
+    // is_windows is decided here, not by a case-insensitive regex per row in SQL (a third of the insert's time).
+    return `${r.line}\t${r.instanceId}\t${r.region ?? '\\N'}\t${rec ? 't' : 'f'}\t${copyText(rec?.tenantId)}\t${copyText(rec?.region)}\t${rec ? (WINDOWS.test(rec.platform) ? 't' : 'f') : '\\N'}\t${copyText(rec?.state)}\t${copyText(tags)}\t${r.attempt ?? 1}\n`;
   }
 }

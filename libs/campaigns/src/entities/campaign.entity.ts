@@ -58,6 +58,8 @@ export class CampaignEntity {
   @Column({ name: 'wave_bake_s', type: 'int', default: 0 }) waveBakeS: number;
   @Column({ name: 'current_wave', type: 'int', default: 1 }) currentWave: number;
   @Column({ name: 'bake_until', type: 'timestamptz', nullable: true }) bakeUntil: Date | null;
+  /** The claim's cursor: every target with a lower seq has been started or excluded. */
+  @Column({ name: 'next_seq', type: 'int', default: 0 }) nextSeq: number;
   @Column({ type: 'jsonb', default: () => "'{}'" }) counts: StateCounts;
   @Column({ type: 'jsonb', default: () => "'{}'" }) outcomes: Record<string, number>;
   @Column({ type: 'int', default: 0 }) failures: number;

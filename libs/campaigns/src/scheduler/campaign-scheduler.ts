@@ -116,6 +116,11 @@ export class CampaignScheduler {
 
     // 1. harvest
     report.harvested = await this.harvest(q, c, st, full || draining, post);
+    // A pending target left behind the cursor (skipped while locked) is found again by the full pass.
+    if (full && st.counts.pending > 0) {
+      const [row] = await q(`SELECT min(seq) AS seq FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending'`, [c.id]);
+      if (row.seq !== null && row.seq < st.nextSeq) st.nextSeq = Number(row.seq);
+    }
     if (draining) await this.collectCancels(q, c, post);
 
     // 2. budgets: stop starting when failures EXCEED the budget; what is in flight finishes.
@@ -198,6 +203,7 @@ export class CampaignScheduler {
       st.touchedWaves.size > 0 ||
       state !== c.state ||
       currentWave !== c.currentWave ||
+      st.nextSeq !== c.nextSeq ||
       (bakeUntil?.getTime() ?? null) !== (c.bakeUntil ? new Date(c.bakeUntil).getTime() : null);
     report.state = state;
     if (!changed) {
@@ -213,6 +219,7 @@ export class CampaignScheduler {
       state,
       stop,
       current_wave: currentWave,
+      next_seq: st.nextSeq,
       bake_until: bakeUntil,
       started_at: startedAt,
       ...(finishedAt ? { finished_at: finishedAt } : {}),
@@ -228,6 +235,7 @@ export class CampaignScheduler {
       state,
       stop,
       currentWave,
+      nextSeq: st.nextSeq,
       bakeUntil,
       startedAt,
       finishedAt: finishedAt ?? c.finishedAt,
@@ -346,8 +354,10 @@ export class CampaignScheduler {
         this.config.REMEDIATION_DEADLINE_S,
         `${c.mode} requested by campaign ${c.id}`,
         waveNo,
+        st.nextSeq,
       ]);
       if (rows.length === 0) break;
+      st.nextSeq = Math.max(st.nextSeq, Number(rows[rows.length - 1].seq) + 1);
       const ok = rows.filter((r) => r.remediation_id);
       st.claimed(waveNo, ok.length, rows.length - ok.length, now);
       for (const r of ok) post.dispatch.push(r.remediation_id as string);
@@ -413,7 +423,7 @@ export class CampaignScheduler {
 const CLAIM_SQL = `
   WITH picked AS (
     SELECT seq, instance_id, region, tenant_id FROM campaign_targets
-     WHERE campaign_id = $1 AND state = 'pending' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
+     WHERE campaign_id = $1 AND seq >= $12 AND state = 'pending' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
   ), rem AS (
     INSERT INTO remediations (instance_id, region, tenant_id, mode, strategy, license_server, licensing_mode, allow_reboot,
                               source, actor, state, step, deadline_at)

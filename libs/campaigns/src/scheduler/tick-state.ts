@@ -26,8 +26,11 @@ export class TickState {
   unreachable: number;
   readonly waves: Map<number, WaveCounters>;
   readonly touchedWaves = new Set<number>();
+  /** The claim's cursor (campaigns.next_seq). */
+  nextSeq: number;
 
-  constructor(c: { counts: StateCounts; outcomes: Record<string, number>; failures: number; unreachable: number }, waves: WaveCounters[]) {
+  constructor(c: { counts: StateCounts; outcomes: Record<string, number>; failures: number; unreachable: number; nextSeq?: number }, waves: WaveCounters[]) {
+    this.nextSeq = c.nextSeq ?? 0;
     this.counts = { pending: 0, running: 0, parked: 0, approved: 0, done: 0, excluded: 0, ...c.counts };
     this.outcomes = { ...c.outcomes };
     this.failures = c.failures;
