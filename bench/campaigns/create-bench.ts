@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { readdirSync, readFileSync } from 'fs';
+import { readFileSync } from 'fs';
 import path from 'path';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
@@ -58,18 +58,10 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** CPU time of every PostgreSQL process (backends, checkpointer, WAL writer), in ms. */
+/** CPU time of the PostgreSQL backends serving the bench database (other databases on the shared server are not counted). */
+let backendPids: number[] = [];
 function postgresCpuMs(): number {
-  let total = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuMs(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
+  return backendPids.reduce((sum, p) => sum + cpuMs(p), 0);
 }
 
 /** Times one request while sampling the API's RSS every 10 ms; CPU of the API, PostgreSQL and this process (the simulator). */
@@ -146,6 +138,9 @@ async function main(): Promise<void> {
       ['JSON list, ?preview=true', () => fetch(`${url}/v1/campaigns?preview=true`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: json })],
     ];
     const summary: string[] = [];
+    // The API's pool connections (warmed up by one small request): their backends do the SQL.
+    await fetch(`${url}/v1/campaigns?preview=true`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targets: [{ instanceId: ids[0], region: 'eu-west-1' }] }) });
+    backendPids = (await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).map((r: { pid: number }) => r.pid);
     for (const [name, send] of cases) {
       const times: number[] = [];
       const cpu: string[] = [];
