@@ -93,6 +93,11 @@ export function readMultipartCampaign(headers: IncomingHttpHeaders, body: Readab
         (err) => fail(err),
       );
     });
+    // A client that breaks off the upload: busboy would wait for the rest forever.
+    body.on('error', (err) => fail(CampaignInputError.of('body', `the request body could not be read: ${err.message.slice(0, 100)}`, 400, 'request_aborted')));
+    body.on('close', () => {
+      if ((body as Readable & { complete?: boolean }).complete === false) fail(CampaignInputError.of('body', 'the request body was cut off', 400, 'request_aborted'));
+    });
     body.pipe(bb);
   });
 }
@@ -149,7 +154,7 @@ async function readRows(stream: Readable, opts: IntakeOptions): Promise<number> 
     if (err instanceof CampaignInputError) throw err;
     const e = err as { code?: string; lines?: number; message?: string };
     if (e.code?.startsWith('CSV_')) throw CampaignInputError.of(`line ${e.lines ?? '?'}`, `line ${e.lines ?? '?'}: ${e.message ?? 'not valid CSV'}`);
-    throw err;
+    throw CampaignInputError.of('targets', `the targets file could not be read: ${e.message?.slice(0, 100) ?? 'unknown error'}`, 400, 'request_aborted');
   }
   if (batch.length) await opts.sink(batch);
   return count;

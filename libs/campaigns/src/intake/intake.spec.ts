@@ -66,6 +66,19 @@ describe('readJsonCampaign (streamed)', () => {
     expect(await problem(json(JSON.stringify({ name: 'x'.repeat(500) }), { limit: 100 }))).toMatchObject({ field: 'body', status: 413 });
   });
 
+  it('a body that breaks off is a 400, not a 500', async () => {
+    const broken = new Readable({
+      read() {
+        this.push(Buffer.from('{"targets": ['));
+        this.destroy(new Error('aborted'));
+      },
+    });
+    const err = await readJsonCampaign(broken, { limit: 1e6, maxTargets: 10, regions, sink: async () => undefined }).catch((e) => e);
+    expect(err).toBeInstanceOf(CampaignInputError);
+    expect(err.status).toBe(400);
+    expect(err.code).toBe('request_aborted');
+  });
+
   it('keeps memory flat: the parsed array is emptied as targets are handed over', async () => {
     const targets = Array.from({ length: 5000 }, (_, i) => ({ instanceId: id(i), region: 'eu-west-1' }));
     let maxBatch = 0;

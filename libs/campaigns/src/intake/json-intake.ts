@@ -66,7 +66,7 @@ export async function readJsonCampaign(body: Readable, opts: IntakeOptions): Pro
 
   let bytes = 0;
   let sawStart = false;
-  for await (const chunk of body) {
+  for await (const chunk of readable(body)) {
     const buf = chunk as Buffer;
     if (!sawStart) {
       const first = buf.toString('utf8').trimStart();
@@ -101,6 +101,16 @@ export async function readJsonCampaign(body: Readable, opts: IntakeOptions): Pro
   if (bytes === 0) throw CampaignInputError.of('body', 'the body is empty: send a JSON object');
   if (batch.length) await opts.sink(batch);
   return { params, count, hasTargets };
+}
+
+/** The body's chunks; a client that aborts or breaks the upload is a 400 (it is gone anyway), never a 500. */
+async function* readable(body: Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) yield chunk as Buffer;
+  } catch (err) {
+    if (err instanceof CampaignInputError) throw err;
+    throw CampaignInputError.of('body', `the request body could not be read: ${(err as Error).message.slice(0, 100)}`, 400, 'request_aborted');
+  }
 }
 
 function target(value: unknown, line: number, regions: ReadonlySet<string>): TargetInput {
