@@ -102,8 +102,22 @@ export function readMultipartCampaign(headers: IncomingHttpHeaders, body: Readab
   });
 }
 
+/** An error of the sink (inventory, database): passed on as is, not taken for a bad file. */
+class SinkFailure extends Error {
+  constructor(readonly original: unknown) {
+    super('sink failed');
+  }
+}
+
 /** Parses the targets file (CSV or one id per line) into validated rows, a batch at a time. */
 async function readRows(stream: Readable, opts: IntakeOptions): Promise<number> {
+  const sink = async (rows: TargetInput[]) => {
+    try {
+      await opts.sink(rows);
+    } catch (err) {
+      throw new SinkFailure(err);
+    }
+  };
   const csv = stream.pipe(
     parse({
       skip_empty_lines: true,
@@ -147,10 +161,11 @@ async function readRows(stream: Readable, opts: IntakeOptions): Promise<number> 
       if (batch.length >= BATCH) {
         const rows = batch;
         batch = [];
-        await opts.sink(rows);
+        await sink(rows);
       }
     }
   } catch (err) {
+    if (err instanceof SinkFailure) throw err.original;
     if (err instanceof CampaignInputError) throw err;
     const e = err as { code?: string; lines?: number; message?: string };
     if (e.code?.startsWith('CSV_')) throw CampaignInputError.of(`line ${e.lines ?? '?'}`, `line ${e.lines ?? '?'}: ${e.message ?? 'not valid CSV'}`);
