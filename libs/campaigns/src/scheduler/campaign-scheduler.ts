@@ -100,7 +100,8 @@ export class CampaignScheduler {
 
   private async run(m: EntityManager, c: CampaignEntity, full: boolean, post: PostCommit, report: TickReport): Promise<void> {
     const q = runnerOf(m);
-    const now = new Date();
+    // One clock, PostgreSQL's: the transaction's now() is also what started_at/finished_at get.
+    const [{ now }] = (await q(`SELECT now() AS now`)) as [{ now: Date }];
     const waves = (await q(`SELECT * FROM campaign_waves WHERE campaign_id = $1 ORDER BY wave`, [c.id])).map(
       (w): WaveCounters => ({ wave: w.wave, size: w.size, started: w.started, finished: w.finished, ok: w.ok, errors: w.errors, unreachable: w.unreachable, startedAt: w.started_at, doneAt: w.done_at }),
     );
