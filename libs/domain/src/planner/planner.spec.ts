@@ -1,5 +1,5 @@
 import { DiagnosisFacts } from '../facts';
-import { OS_FAMILIES, OsFamily } from '../os';
+import { OsFamily } from '../os';
 import { Plan, RefusalReason } from '../plan';
 import { PlanRequest } from '../request';
 import { assessLicensing, assessSingleSession, detectCauses } from './causes';
