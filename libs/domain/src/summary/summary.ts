@@ -190,7 +190,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
       if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes) s.push('No setting was changed.');
+      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
@@ -259,7 +259,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
       if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes) s.push('未修改任何设置。');
+      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
