@@ -54,15 +54,23 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: true }));
   });
 
-  it('cause B without consent: applies nothing that reboots, waits for approval, then finishes after approve', async () => {
+  it('cause B without consent: changes NOTHING before approval, shows the plan, then removes and restarts after approve', async () => {
     const id = await stack.instance('2016', 'cause-b');
     const created = await stack.submit({ instanceId: id, mode: 'fix' });
     const parked = await stack.waitFor(created.id, ['awaiting_approval', 'finished']);
     expect(parked.state).toBe('awaiting_approval');
+    expect(parked.step).toBe('plan');
     expect(parked.approvalExpiresAt).toEqual(expect.any(String));
-    // Give a wrongly eager worker time to misbehave: still no reboot.
+    // The exact plan, what is irreversible, and that a restart follows.
+    expect(parked.plan).toEqual(expect.objectContaining({ decision: 'act', actions: [{ kind: 'remove-rdsh-role' }], needsReboot: true }));
+    const required = parked.timeline.find((e: any) => e.type === 'approval_required');
+    expect(required.data).toEqual(expect.objectContaining({ irreversible: ['remove-rdsh-role'], restart: true }));
+    expect(parked.preview.join('\n')).toMatch(/cannot be rolled back by rdpfix/);
+    expect(parked.preview.join('\n')).toMatch(/changes nothing before your consent/);
+    expect(parked.changes).toEqual([]);
+    // Give a wrongly eager worker time to misbehave: nothing that changes the server was sent.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(0);
+    expect(scriptsReceived(await stack.simCommands(id))).toEqual(['diagnose']);
     expect((await stack.get(created.id)).state).toBe('awaiting_approval');
     expect((await stack.groundTruth(id)).canRdp).toBe(false);
 
@@ -70,11 +78,38 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(approved.status).toBe(202);
     const r = await stack.waitFor(created.id);
     expect(r.outcome).toBe('fixed');
-    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval_required', 'approved', 'reboot_scheduled']));
-    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(1);
+    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval_required', 'approved', 'rediagnose', 'change_applied', 'reboot_scheduled']));
+    // A fresh diagnosis after the approval, then exactly one removal and one restart.
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => n !== 'verify')).toEqual(['diagnose', 'diagnose', 'remove-rdsh-role', 'restart-computer']);
     expect((await stack.groundTruth(id)).canRdp).toBe(true);
     // A second approve is a conflict, not a second reboot.
     expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(409);
+  });
+
+  it('consent first: if the server changed before the approval, the approved plan is not applied', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    await stack.waitFor(created.id, ['awaiting_approval']);
+    // Meanwhile someone configures licensing with a working license server.
+    await stack.http('PATCH', `${stack.simUrl}/admin/instances/${id}`, {
+      overrides: { domain: { role: 3, partOfDomain: true }, licensing: { mode: 4, servers: ['ls01.corp.example.com'], reachability: { 'ls01.corp.example.com': 11 } } },
+    });
+    expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(202);
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('already_healthy');
+    expect(r.reasonDetail).toMatch(/After the approval the server no longer needed the fix/);
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  });
+
+  it('consent first: cancelling while awaiting approval leaves the server untouched and says so', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const parked = await stack.waitFor(created.id, ['awaiting_approval']);
+    expect(parked.state).toBe('awaiting_approval');
+    // Nothing was applied, and the text says that.
+    const cancelled = await stack.http('POST', `/v1/remediations/${created.id}/cancel`);
+    expect(cancelled.body.reasonDetail).toBe('Cancelled while waiting for approval; nothing was changed.');
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
   });
 
   it('agent offline: fails with agent_offline and VNC advice, and sends no command', async () => {
