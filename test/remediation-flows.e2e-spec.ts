@@ -200,4 +200,72 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     const active = await stack.http('GET', `/v1/remediations?instanceId=${id}&state=running`);
     expect(active.body.items).toHaveLength(0);
   });
+
+  it('consent first: if the approved plan no longer fits the server, nothing is done (plan_changed)', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    await stack.waitFor(created.id, ['awaiting_approval']);
+    // Meanwhile the administrator logs on: the single-session restriction now blocks a logon too,
+    // so the plan would change two settings instead of the one that was approved.
+    await stack.http('PATCH', `${stack.simUrl}/admin/instances/${id}`, { overrides: { sessions: [{ username: 'administrator', id: 2 }] } });
+    expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(202);
+    const r = await stack.waitFor(created.id);
+    expect(r).toEqual(expect.objectContaining({ outcome: 'refused', reason: 'plan_changed' }));
+    expect(r.reasonDetail).toMatch(/approved plan was: remove-rdsh-role \+ restart.*needs: allow-multiple-sessions, remove-rdsh-role \+ restart/);
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  });
+
+  describe('issue 7 request fields', () => {
+    const post = (body: object, headers?: Record<string, string>) => stack.http('POST', '/v1/remediations', { region: 'eu-west-1', ...body }, headers);
+
+    it('symptom makes the single-session restriction a cause even with nobody logged on', async () => {
+      const id = await stack.instance('2019', 'healthy');
+      const plain = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'diagnose' })).id);
+      expect(plain.plan.decision).toBe('healthy');
+      expect(plain.preview.join(' ')).toMatch(/reported, not changed/);
+      const res = await post({ instanceId: id, mode: 'fix', symptom: 'another-user-logged-on', symptomAccount: 'CORP\\alice' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual(expect.objectContaining({ symptom: 'another-user-logged-on', symptomAccount: 'CORP\\alice', removeRoleDespiteLicensing: false }));
+      const r = await stack.waitFor(res.body.id);
+      expect(r.outcome).toBe('fixed');
+      expect(r.plan.notes.join(' ')).toMatch(/no active session of CORP\\alice/);
+      expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual(['set-single-session']);
+    });
+
+    it.each([
+      ['an unknown symptom', { symptom: 'slow' }, 'symptom'],
+      ['symptomAccount without symptom', { symptomAccount: 'alice' }, 'symptomAccount'],
+      ['a symptomAccount with a forbidden character', { symptom: 'another-user-logged-on', symptomAccount: 'a/b' }, 'symptomAccount'],
+      ['removeRoleDespiteLicensing as a boolean', { removeRoleDespiteLicensing: true }, 'removeRoleDespiteLicensing'],
+      ['removeRoleDespiteLicensing naming another instance', { removeRoleDespiteLicensing: 'i-0123456789abcdef1' }, 'removeRoleDespiteLicensing'],
+      ['removeRoleDespiteLicensing with configure-licensing', { removeRoleDespiteLicensing: '$id', strategy: 'configure-licensing', licenseServer: 'ls1', licensingMode: 'per-device' }, 'removeRoleDespiteLicensing'],
+    ])('400 for %s, and nothing is written', async (_n, extra, field) => {
+      const id = await stack.instance('2019', 'licensed-ls-unreachable');
+      const body: Record<string, unknown> = { instanceId: id, mode: 'fix', ...extra };
+      if (body.removeRoleDespiteLicensing === '$id') body.removeRoleDespiteLicensing = id;
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
+      expect((await stack.http('GET', `/v1/remediations?instanceId=${id}`)).body.items).toEqual([]);
+      expect(await stack.simCommands(id)).toEqual([]);
+    });
+
+    it('a console key cannot send removeRoleDespiteLicensing (403), support can', async () => {
+      const consoleKey = (await stack.createKey('console', 'tenant-a')).key;
+      const id = await stack.instance('2019', 'licensed-ls-unreachable');
+      const denied = await post({ instanceId: id, mode: 'fix', allowReboot: true, removeRoleDespiteLicensing: id }, { authorization: `Bearer ${consoleKey}` });
+      expect(denied.status).toBe(403);
+      expect(denied.body).toEqual(expect.objectContaining({ statusCode: 403, error: 'forbidden', fields: [expect.objectContaining({ field: 'removeRoleDespiteLicensing' })] }));
+      expect((await stack.http('GET', `/v1/remediations?instanceId=${id}`)).body.items).toEqual([]);
+      // Without the field the console gets the refusal, and nothing changes.
+      const refused = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true }, { authorization: `Bearer ${consoleKey}` })).id);
+      expect(refused).toEqual(expect.objectContaining({ outcome: 'refused', reason: 'license_server_unreachable' }));
+      // A support key may ask explicitly.
+      const supportKey = (await stack.createKey('support')).key;
+      const removed = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true, removeRoleDespiteLicensing: id }, { authorization: `Bearer ${supportKey}` })).id);
+      expect(removed.outcome).toBe('fixed');
+      expect(removed.plan.actions).toEqual([{ kind: 'remove-rdsh-role', despiteLicensing: true }]);
+      expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual(['remove-rdsh-role', 'restart-computer']);
+    });
+  });
 });
