@@ -92,10 +92,12 @@ export class PlanStep implements StepHandler {
     if (plan.needsReboot && !r.allowReboot) {
       // Consent first: nothing changes until the plan (change + restart) is approved.
       const expiresAt = new Date(now.getTime() + this.config.APPROVAL_TTL_S * 1000);
+      // The whole fix still lies ahead when the approval comes: its deadline starts from there.
+      const deadlineAt = new Date(Math.max(r.deadlineAt.getTime(), expiresAt.getTime() + this.config.REMEDIATION_DEADLINE_S * 1000));
       const irreversible = plan.actions.filter((a) => a.kind === 'remove-rdsh-role').map((a) => a.kind);
       return {
         kind: 'park',
-        patch: { plan, state: 'awaiting_approval', approvalExpiresAt: expiresAt },
+        patch: { plan, state: 'awaiting_approval', approvalExpiresAt: expiresAt, deadlineAt },
         event: {
           type: 'approval_required',
           message: `the fix needs a restart: nothing is changed until it is approved (POST /v1/remediations/:id/approve); the approval covers ${plan.actions.map((a) => a.kind).join(', ') || 'completing an earlier role removal'} and the restart`,
