@@ -18,3 +18,4 @@ export * from './jdcloud/jdcloud-errors';
 export * from './jdcloud/script-size';
 export * from './jdcloud/script-transport';
 export * from './jdcloud/signing/jdcloud-signer';
+export * from './inventory/jdcloud-inventory';
