@@ -3,6 +3,7 @@ import { JdcloudCommandChannel, JdcloudInventory, JdcloudVmClient, ScriptTooLarg
 import { JdcloudApiError } from '@rdpfix/channel/jdcloud/jdcloud-errors';
 import { JdcloudHttp } from '@rdpfix/channel/jdcloud/jdcloud-http';
 import { packScript } from '@rdpfix/channel/jdcloud/script-transport';
+import { signRequest } from '@rdpfix/channel/jdcloud/signing/jdcloud-signer';
 import { startSimulator, RunningSimulator } from '../../apps/agent-sim/src/simulator';
 import { createInstances, pollUntil, received, script } from './support/contract-helpers';
 
@@ -58,13 +59,12 @@ describe('jdcloud channel specifics (simulator)', () => {
     });
 
     it('a body changed after signing is refused (the hash covers the exact bytes)', async () => {
-      const res = await fetch(`${sim.url}/v1/regions/${region}/describeCommands`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-jdcloud-date': '20240101T000000Z', 'x-jdcloud-nonce': 'n', authorization: 'JDCLOUD2-HMAC-SHA256 Credential=simulator/20240101/cn-north-1/assistant/jdcloud2_request, SignedHeaders=content-type;host;x-jdcloud-date;x-jdcloud-nonce, Signature=' + '0'.repeat(64) },
-        body: '{}',
-      });
+      const url = `${sim.url}/v1/regions/${region}/describeCommands`;
+      const headers = signRequest({ method: 'POST', url, body: '{}', region, service: 'assistant', date: new Date(), nonce: `n-${Date.now()}` }, creds);
+      delete (headers as Record<string, string>).host;
+      const res = await fetch(url, { method: 'POST', headers, body: '{"pageSize":1}' });
       expect(res.status).toBe(401);
-      const body = await res.json();
+      const body = (await res.json()) as { requestId: string };
       expect(body).toMatchObject({ requestId: expect.stringMatching(/^[a-z0-9]{32}$/), error: { code: 401, status: 'UNAUTHENTICATED' } });
       expect(res.headers.get('x-jdcloud-request-id')).toBe(body.requestId);
     });
