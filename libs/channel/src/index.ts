@@ -19,3 +19,5 @@ export * from './jdcloud/script-size';
 export * from './jdcloud/script-transport';
 export * from './jdcloud/signing/jdcloud-signer';
 export * from './inventory/jdcloud-inventory';
+export * from './routing/routing-command-channel';
+export * from './routing/channels-from-config';
