@@ -24,16 +24,27 @@ describe.each(CHANNEL_FACTORIES.map((f) => [f.name, f] as const))('channel contr
     await sim.close();
   });
 
-  it('send then poll: invisible at first, then pending/running, then succeeded with the script result', async () => {
+  it('send then poll: not visible or pending while the agent cannot take it, then succeeded with the script result', async () => {
     const [id] = createInstances(sim, 1, t.region, t.idStyle);
     const m = marker('send');
-    const { commandId } = await send([id], script('diagnose'), m);
-    const first = await t.channel.result(t.region, commandId, id);
-    expect(first === null || ['pending', 'running'].includes(first.status)).toBe(true);
-    const { result } = await pollUntil(t.channel, t.region, commandId, id);
-    expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, truncated: false });
-    const parsed = parseScriptOutput(result.stdout, result.stderr, { script: 'diagnose' });
-    expect(parsed.kind).toBe('ok');
+    // Hold delivery (agent away) so the early states are observed whatever the machine's speed.
+    sim.admin.setAgentOnline(id, false);
+    const jdDelivery = sim.jdcloud.config.deliveryTimeoutS;
+    sim.jdcloud.config = { ...sim.jdcloud.config, deliveryTimeoutS: 3000 };
+    try {
+      const { commandId } = await t.channel.send({ region: t.region, instanceIds: [id], scriptText: script('diagnose'), marker: m, executionTimeoutS: 30, deliveryTimeoutS: 3000 });
+      const first = await t.channel.result(t.region, commandId, id);
+      expect(first === null || first.status === 'pending').toBe(true);
+      const { result: held } = await pollUntil(t.channel, t.region, commandId, id, () => true);
+      expect(held).toMatchObject({ status: 'pending', exitCode: null });
+      sim.admin.setAgentOnline(id, true);
+      const { result } = await pollUntil(t.channel, t.region, commandId, id);
+      expect(result).toMatchObject({ status: 'succeeded', exitCode: 0, truncated: false });
+      const parsed = parseScriptOutput(result.stdout, result.stderr, { script: 'diagnose' });
+      expect(parsed.kind).toBe('ok');
+    } finally {
+      sim.jdcloud.config = { ...sim.jdcloud.config, deliveryTimeoutS: jdDelivery };
+    }
     const got = received(sim, id);
     expect(got).toHaveLength(1);
     expect(got[0]).toMatchObject({ scriptName: 'diagnose', recognized: true, comment: m });
@@ -139,7 +150,7 @@ describe.each(CHANNEL_FACTORIES.map((f) => [f.name, f] as const))('channel contr
       const [id] = createInstances(sim, 1, t.region, t.idStyle);
       const m = marker('lost');
       const since = new Date(Date.now() - 1000);
-      await t.delayListing(1500);
+      await t.delayListing(3000);
       await t.dropSendResponses(true);
       let err: unknown;
       try {
@@ -156,7 +167,7 @@ describe.each(CHANNEL_FACTORIES.map((f) => [f.name, f] as const))('channel contr
       // While the listing lags, the lookup sees nothing: that is "not yet", never "not sent".
       expect(await t.channel.findByMarker(t.region, m, { after: since, before: new Date(Date.now() + 60_000) })).toBeNull();
       let found: string | null = null;
-      for (let i = 0; i < 100 && !found; i++) {
+      for (let i = 0; i < 200 && !found; i++) {
         await sleep(50);
         found = await t.channel.findByMarker(t.region, m, { after: since, before: new Date(Date.now() + 60_000) });
       }
