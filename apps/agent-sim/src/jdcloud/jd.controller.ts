@@ -62,7 +62,7 @@ export class JdController {
     const cfg = this.state.config;
     this.state.countCall(op);
     try {
-      if (cfg.latencyMs > 0) await new Promise((r) => setTimeout(r, cfg.latencyMs));
+      if (cfg.latencyMs > 0) await new Promise((r) => setTimeout(r, cfg.latencyMs).unref());
       this.auth.verify({ method: req.method, url: req.originalUrl, headers: req.headers, rawBody: req.rawBody ?? Buffer.alloc(0) }, { region, service });
       if (cfg.unsupportedOps.includes(op)) throw new JdError(501, 'NOT_IMPLEMENTED', `operation ${op} is not implemented`);
       if (this.faults.shouldThrottle(instanceIds) || this.rng.chance(cfg.rateLimitRate)) throw new JdError(429, 'RATE_LIMIT', 'too many requests');

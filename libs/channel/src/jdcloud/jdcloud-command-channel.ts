@@ -384,8 +384,8 @@ export class JdcloudCommandChannel implements CommandChannel {
     await this.vm.close();
   }
 
-  /** Same shape as SsmCommandChannel.destroy (ChannelModule shutdown). */
+  /** Same shape as SsmCommandChannel.destroy (ChannelModule shutdown): connections are dropped now. */
   destroy(): void {
-    void this.close().catch(() => undefined);
+    void Promise.all([this.http.destroy(), this.vm.destroy()]).catch(() => undefined);
   }
 }

@@ -113,8 +113,13 @@ export class JdcloudHttp {
   async close(): Promise<void> {
     await this.agent.close();
   }
+
+  /** Drops every connection now (process shutdown). */
+  async destroy(): Promise<void> {
+    await this.agent.destroy();
+  }
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, ms).unref());
 }

@@ -59,4 +59,8 @@ export class JdcloudVmClient {
   close(): Promise<void> {
     return this.http.close();
   }
+
+  destroy(): Promise<void> {
+    return this.http.destroy();
+  }
 }
