@@ -1,8 +1,8 @@
-import { Logger } from '@nestjs/common';
 import { isTerminalCommandStatus } from '@rdpfix/domain';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
 import { LegacySendRequest, legacyWindow, markerOf } from '../compat/engine-compat';
+import { CommandJanitor } from './jdcloud-command-janitor';
 import { JdcloudApiError } from './jdcloud-errors';
 import { JdcloudHttp } from './jdcloud-http';
 import { commandNameFor } from './jdcloud-marker';
@@ -37,12 +37,9 @@ const ONLINE_AGENT_STATUSES = new Set(['online', 'running', 'normal', 'ok', 'tru
 export class JdcloudCommandChannel implements CommandChannel {
   readonly name = 'jdcloud';
   readonly maxInstancesPerSend = 50;
-  private readonly log = new Logger(JdcloudCommandChannel.name);
   private readonly http: JdcloudHttp;
   private readonly vm: JdcloudVmClient;
-  /** region → JD commandId → when it may be deleted (ms). In memory: a crash leaves the command (harmless, named rdpfix.*). */
-  private readonly deletions = new Map<string, Map<string, number>>();
-  private readonly sweeping = new Map<string, Promise<void>>();
+  private readonly janitor: CommandJanitor;
 
   constructor(private readonly opts: JdcloudChannelOptions) {
     // Fail at startup, naming the scripts, rather than at the first send of a too-large one.
@@ -56,6 +53,7 @@ export class JdcloudCommandChannel implements CommandChannel {
     };
     this.http = new JdcloudHttp({ ...common, endpointFor: opts.endpointFor, service: 'assistant' });
     this.vm = new JdcloudVmClient({ ...common, endpointFor: opts.vmEndpointFor });
+    this.janitor = new CommandJanitor(opts.deleteDelayS, (region, ids) => this.deleteCommands(region, ids));
   }
 
   private async budget(region: string): Promise<void> {
@@ -96,7 +94,7 @@ export class JdcloudCommandChannel implements CommandChannel {
       throw e instanceof ChannelError ? new ChannelError(e.message, e.code, e.retryable, 'no') : e;
     }
     await this.budget(req.region).catch((err) => {
-      this.forget(req.region, jdCommandId);
+      this.janitor.forget(req.region, jdCommandId);
       throw err;
     });
     try {
@@ -111,7 +109,7 @@ export class JdcloudCommandChannel implements CommandChannel {
     } catch (err) {
       const e = this.translate(err, true);
       // Refused for sure: the command will never run, delete it. Unknown: keep it, the lookup needs it.
-      if (e instanceof ChannelThrottledError || (e instanceof ChannelError && e.sent === 'no')) this.forget(req.region, jdCommandId);
+      if (e instanceof ChannelThrottledError || (e instanceof ChannelError && e.sent === 'no')) this.janitor.forget(req.region, jdCommandId);
       throw e;
     }
   }
@@ -265,8 +263,8 @@ export class JdcloudCommandChannel implements CommandChannel {
       throw this.translate(err, false);
     }
     const inv = (out.invocations ?? []).find((i) => i.invokeId === invokeId) ?? null;
-    if (inv && TERMINAL_INVOCATION.has(String(inv.status ?? '').toLowerCase()) && inv.commandId) this.forget(region, inv.commandId);
-    this.sweep(region);
+    if (inv && TERMINAL_INVOCATION.has(String(inv.status ?? '').toLowerCase()) && inv.commandId) this.janitor.forget(region, inv.commandId);
+    this.janitor.sweep(region);
     return inv;
   }
 
@@ -306,60 +304,19 @@ export class JdcloudCommandChannel implements CommandChannel {
     };
   }
 
-  /** Marks a JD command for deletion after deleteDelayS. */
-  private forget(region: string, jdCommandId: string): void {
-    let m = this.deletions.get(region);
-    if (!m) this.deletions.set(region, (m = new Map()));
-    if (!m.has(jdCommandId)) m.set(jdCommandId, Date.now() + this.opts.deleteDelayS * 1000);
-  }
-
-  /** Deletes due commands in the background (≤ 100 per call), never failing the caller. */
-  private sweep(region: string): void {
-    if (this.sweeping.has(region)) return;
-    const m = this.deletions.get(region);
-    if (!m) return;
-    const now = Date.now();
-    const due = [...m.entries()].filter(([, at]) => at <= now).map(([id]) => id).slice(0, 100);
-    if (!due.length) return;
-    const run = this.deleteCommands(region, due)
-      .then(() => due.forEach((id) => m.delete(id)))
-      .catch((err) => this.log.warn(`deleteCommands in ${region} failed (will retry): ${(err as Error).message}`))
-      .finally(() => this.sweeping.delete(region));
-    this.sweeping.set(region, run);
-  }
-
   private async deleteCommands(region: string, ids: string[]): Promise<void> {
     await this.budget(region);
-    try {
-      await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
-    } catch (err) {
-      // Already gone counts as deleted.
-      if (err instanceof JdcloudApiError && err.code === 404) return;
-      throw err;
-    }
+    await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
   }
 
   /** Deletes every command whose delay has passed — or every known one with `ignoreDelay` (tests, shutdown). */
-  async flushDeletions(ignoreDelay = false): Promise<void> {
-    for (const [region, m] of this.deletions) {
-      await this.sweeping.get(region);
-      if (ignoreDelay) for (const id of m.keys()) m.set(id, 0);
-      for (let guard = 0; guard < 100 && m.size > 0; guard++) {
-        const before = m.size;
-        this.sweep(region);
-        const run = this.sweeping.get(region);
-        if (!run) break;
-        await run;
-        if (m.size === before) break; // a failed delete stays queued for the next sweep
-      }
-    }
+  flushDeletions(ignoreDelay = false): Promise<void> {
+    return this.janitor.flush(ignoreDelay);
   }
 
-  /** JD commands waiting to be deleted (for tests and metrics). */
+  /** JD commands waiting to be deleted (tests and metrics). */
   pendingDeletions(): number {
-    let n = 0;
-    for (const m of this.deletions.values()) n += m.size;
-    return n;
+    return this.janitor.pending();
   }
 
   /** Turns JD errors into the channel's error types (as SsmCommandChannel.translate does for SSM). */
@@ -379,7 +336,7 @@ export class JdcloudCommandChannel implements CommandChannel {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sweeping.values()]);
+    await this.janitor.idle();
     await this.http.close();
     await this.vm.close();
   }
