@@ -2,6 +2,7 @@ import { InitialSchema1764057600000 } from './1764057600000-initial-schema';
 import { ApiKeys1764057650000 } from './1764057650000-api-keys';
 import { Webhooks1764057700000 } from './1764057700000-webhooks';
 import { Rollback1764057800000 } from './1764057800000-rollback';
+import { RequestSymptom1764100000000 } from './1764100000000-request-symptom';
 import { Campaigns1764400000000 } from './1764400000000-campaigns';
 import { CampaignWebhooks1764400000100 } from './1764400000100-campaign-webhooks';
 import { TenantFleetKeys1764400000200 } from './1764400000200-tenant-fleet-keys';
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   ApiKeys1764057650000,
   Webhooks1764057700000,
   Rollback1764057800000,
+  RequestSymptom1764100000000,
   Campaigns1764400000000,
   CampaignWebhooks1764400000100,
   TenantFleetKeys1764400000200,

@@ -8,8 +8,10 @@ import { INVENTORY, INVENTORY_QUERY } from './inventory.port';
 @Module({
   providers: [
     { provide: INVENTORY, inject: [AppConfig], useFactory: (c: AppConfig) => new HttpInventory(c.INVENTORY_URL) },
-    // Bulk reads (campaigns) come from the same adapter.
-    { provide: INVENTORY_QUERY, useExisting: INVENTORY },
+    // Bulk reads for campaigns (lookup by 1,000 ids, paged filter listing): the HTTP inventory
+    // (the simulator's). Its own instance, so that wiring another adapter as INVENTORY (e.g.
+    // JdcloudInventory, which has no bulk reads yet) cannot break campaigns.
+    { provide: INVENTORY_QUERY, inject: [AppConfig], useFactory: (c: AppConfig) => new HttpInventory(c.INVENTORY_URL) },
   ],
   exports: [INVENTORY, INVENTORY_QUERY],
 })
