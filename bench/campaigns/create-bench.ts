@@ -10,7 +10,7 @@
 import 'reflect-metadata';
 import { spawn } from 'child_process';
 import { randomBytes } from 'crypto';
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
 import path from 'path';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
@@ -58,16 +58,33 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** CPU time of the PostgreSQL backends serving the bench database (other databases on the shared server are not counted). */
-let backendPids: number[] = [];
-function postgresCpuMs(): number {
-  return backendPids.reduce((sum, p) => sum + cpuMs(p), 0);
+/**
+ * CPU time of the PostgreSQL backends serving the bench database, by pid (their process title
+ * names the database; other databases on the shared server are not counted).
+ */
+let benchDb = '';
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(` ${benchDb} `)) out.set(Number(d), cpuMs(Number(d)));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+function postgresCpuSince(before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of postgresCpu()) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Times one request while sampling the API's RSS every 10 ms; CPU of the API, PostgreSQL and this process (the simulator). */
 async function timed(pid: number, send: () => Promise<Response>): Promise<{ ms: number; status: number; peakRssMb: number; body: any; apiCpuMs: number; pgCpuMs: number; simCpuMs: number }> {
   const cpu0 = cpuMs(pid);
-  const pg0 = postgresCpuMs();
+  const pg0 = postgresCpu();
   const self0 = process.cpuUsage();
   let peak = rssKb(pid, 'VmRSS');
   const sampler = setInterval(() => (peak = Math.max(peak, rssKb(pid, 'VmRSS'))), 10);
@@ -78,7 +95,7 @@ async function timed(pid: number, send: () => Promise<Response>): Promise<{ ms: 
   clearInterval(sampler);
   peak = Math.max(peak, rssKb(pid, 'VmRSS'));
   const self = process.cpuUsage(self0);
-  return { ms, status: res.status, peakRssMb: peak / 1024, body, apiCpuMs: cpuMs(pid) - cpu0, pgCpuMs: postgresCpuMs() - pg0, simCpuMs: (self.user + self.system) / 1000 };
+  return { ms, status: res.status, peakRssMb: peak / 1024, body, apiCpuMs: cpuMs(pid) - cpu0, pgCpuMs: postgresCpuSince(pg0), simCpuMs: (self.user + self.system) / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -112,9 +129,9 @@ async function main(): Promise<void> {
     API_HOST: '127.0.0.1',
     INVENTORY_URL: sim.url,
     CHANNEL_ENDPOINT: sim.url,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
-  const api = spawn(process.execPath, ['--max-semi-space-size=32', path.join(ROOT, 'dist/apps/api/src/main.js')], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const api = spawn(process.execPath, ['--max-semi-space-size=32', path.join(ROOT, 'dist/apps/api/src/main.js')], { env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const auth = { authorization: `Bearer ${key}` };
   try {
@@ -138,9 +155,7 @@ async function main(): Promise<void> {
       ['JSON list, ?preview=true', () => fetch(`${url}/v1/campaigns?preview=true`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: json })],
     ];
     const summary: string[] = [];
-    // The API's pool connections (warmed up by one small request): their backends do the SQL.
-    await fetch(`${url}/v1/campaigns?preview=true`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ targets: [{ instanceId: ids[0], region: 'eu-west-1' }] }) });
-    backendPids = (await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).map((r: { pid: number }) => r.pid);
+    benchDb = `rdpfix_${tag}`;
     for (const [name, send] of cases) {
       const times: number[] = [];
       const cpu: string[] = [];

@@ -5,7 +5,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import { DataSource } from 'typeorm';
-import { INVENTORY_QUERY, InventoryQuery } from '@rdpfix/channel';
+import { INVENTORY_QUERY, InventoryPage, InventoryQuery } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
 import type { Principal } from '@rdpfix/domain';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
@@ -162,7 +162,7 @@ export class CampaignCreator {
       await client.query('BEGIN');
       // The checks are one big statement over the staged rows: JIT compilation would cost more than it saves.
       await client.query('SET LOCAL jit = off');
-      const stage = new StageWriter(client, this.inventory, { chunkSize: 1000, parallel: 4 });
+      const stage = new StageWriter(client, this.inventory, { chunkSize: 1000, parallel: 6 });
       await stage.open();
       const fed = await feed.run((rows) => stage.add(rows));
       const params = feed.params(fed.params);
@@ -220,24 +220,24 @@ export class CampaignCreator {
     }
   }
 
-  /** Lists the inventory page by page into the stage; more matches than allowed is a 400. */
+  /** Lists the inventory page by page into the stage (the next page is asked for while this one is written); more matches than allowed is a 400. */
   private async stageFilter(stage: StageWriter, filter: TargetFilter): Promise<void> {
-    let token: string | null = null;
+    const page = (token: string | null): Promise<InventoryPage> =>
+      this.inventory.list(filter, token, 1000).catch((err: Error) => {
+        throw new CampaignInventoryError(`the cloud inventory could not be asked: ${err.message}`);
+      });
     let total = 0;
-    do {
-      let page;
-      try {
-        page = await this.inventory.list(filter, token, 1000);
-      } catch (err) {
-        throw new CampaignInventoryError(`the cloud inventory could not be asked: ${(err as Error).message}`);
-      }
-      total += page.records.length;
+    let next: Promise<InventoryPage> | null = page(null);
+    while (next) {
+      const current: InventoryPage = await next;
+      next = current.nextToken ? page(current.nextToken) : null;
+      next?.catch(() => undefined); // awaited on the next turn
+      total += current.records.length;
       if (total > this.config.CAMPAIGN_MAX_TARGETS) {
         throw CampaignInputError.of('filter', `the filter matches more than ${this.config.CAMPAIGN_MAX_TARGETS} instances; narrow it (tenant, region, tags)`);
       }
-      await stage.addRecords(page.records);
-      token = page.nextToken;
-    } while (token);
+      await stage.addRecords(current.records);
+    }
   }
 
   /** Duplicates and missing regions, named by line (set-based over the staged rows). */
