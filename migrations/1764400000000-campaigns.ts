@@ -73,6 +73,8 @@ export class Campaigns1764400000000 implements MigrationInterface {
         reason varchar(64),
         remediation_id uuid,
         attempt int NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+        -- The instance's inventory tags at creation (exclusion filters match them).
+        tags jsonb,
         harvest_due boolean NOT NULL DEFAULT false,
         approval_requested_at timestamptz,
         started_at timestamptz,
@@ -80,7 +82,8 @@ export class Campaigns1764400000000 implements MigrationInterface {
         PRIMARY KEY (campaign_id, seq),
         CONSTRAINT ck_campaign_targets_outcome CHECK ((state IN ('done','excluded')) = (outcome IS NOT NULL))
       )`);
-    // The claim reads the primary key from campaigns.next_seq on: no second index to fill at creation.
+    // The claim reads the primary key from campaigns.next_seq on: no second index to fill while
+    // 100,000 targets are written at creation.
     // Harvest and the cap: started targets whose remediation may have moved.
     await q.query(`CREATE INDEX ix_campaign_targets_started ON campaign_targets (campaign_id, state) WHERE state IN ('running','parked','approved') OR harvest_due`);
     await q.query(`CREATE UNIQUE INDEX uq_campaign_targets_remediation ON campaign_targets (remediation_id) WHERE remediation_id IS NOT NULL`);

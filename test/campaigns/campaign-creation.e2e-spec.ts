@@ -130,6 +130,19 @@ describe('campaign creation: exclusions, preview, bad input, roles, retry', () =
       expect(b.message).toMatch(/at most 100000 targets/);
     });
 
+    it('a file row without a region when no region came before it', async () => {
+      // The spec part after the file: its region cannot apply to rows already read.
+      const f = new FormData();
+      f.set('targets', new Blob([`${inst.ok1}\n`], { type: 'text/csv' }), 'targets.csv');
+      f.set('spec', JSON.stringify({ region: 'eu-west-1' }));
+      const send = async () => {
+        const res = await fetch(`${s.stack.apiUrl}/v1/campaigns`, { method: 'POST', headers: bearer(s.keys.fleet), body: f });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+      const b = await refused(send, 400, 'line 1');
+      expect(b.message).toMatch(/no region/);
+    });
+
     it('unknown regions', async () => {
       await refused(json({ targets: [...targetsOf([inst.ok1]), { instanceId: inst.ok2, region: 'xx-nowhere-1' }] }), 400, 'targets[1].region');
       await refused(() => upload(s.keys.fleet, {}, `${inst.ok1},eu-west-1\n${inst.ok2},zz-moon-7\n`), 400, 'line 2');

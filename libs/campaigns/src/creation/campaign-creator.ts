@@ -20,8 +20,8 @@ import { RowNaming, rowLabel } from '../intake/target-row';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { rawClient } from '../persistence/pg-client';
 import { CampaignWaker } from '../scheduler/campaign-waker';
-import { insertTargetsSql } from './eligibility';
-import { STAGE_TABLE, StageInput, StageWriter } from './stage-writer';
+import { EXCLUDE_ACTIVE_SQL, excludeSql } from './exclusions';
+import { TargetRowInput, TargetWriter } from './target-writer';
 
 export interface Exclusion {
   instanceId: string;
@@ -54,7 +54,7 @@ export interface RetryOverrides {
 interface Feed {
   naming: RowNaming;
   /** Parses the body into the stage; returns the raw parameters. */
-  run(sink: (rows: StageInput[]) => Promise<void>): Promise<IntakeResult>;
+  run(sink: (rows: TargetRowInput[]) => Promise<void>, onSpec: (raw: Record<string, unknown>) => void): Promise<IntakeResult>;
   /** Parameters from the raw body fields (the retry path builds them from the parent). */
   params(raw: Record<string, unknown>): CampaignParams;
   source(p: CampaignParams, raw: IntakeResult): TargetSource;
@@ -107,7 +107,7 @@ export class CampaignCreator {
     } else if (/^multipart\/form-data\b/.test(type)) {
       feed = {
         naming: 'file',
-        run: (sink) => readMultipartCampaign(headers, body, { ...intake, sink }),
+        run: (sink, onSpec) => readMultipartCampaign(headers, body, { ...intake, sink, onSpec }),
         params: (raw) => parseCampaignParams(raw, { regions: this.regions, checkCallbackUrl: this.checkCallbackUrl }),
         source: (p, r) => this.sourceOf(r.hasTargets ? 'file' : 'filter', p),
         parentId: null,
@@ -160,44 +160,56 @@ export class CampaignCreator {
     const mark = (what: string) => marks.push(`${what} +${Date.now() - t0} ms`);
     try {
       await client.query('BEGIN');
-      // The checks are one big statement over the staged rows: JIT compilation would cost more than it saves.
+      // The checks are big statements over the campaign's rows: JIT compilation would cost more than it saves.
       await client.query('SET LOCAL jit = off');
-      const stage = new StageWriter(client, this.inventory, { chunkSize: 1000, parallel: 6 });
-      await stage.open();
-      const fed = await feed.run((rows) => stage.add(rows));
-      const params = feed.params(fed.params);
+      const id = randomUUID();
       const scope = who.role !== 'admin' && who.role !== 'support' ? who.tenantId : null;
+      // A multipart spec read before the file gives file rows without a region theirs.
+      let early: CampaignParams | null = null;
+      const writer = new TargetWriter(client, this.inventory, { campaignId: id, scopeTenant: scope, naming: feed.naming, defaultRegion: () => early?.region ?? null, chunkSize: 1000, parallel: 6 });
+      writer.open();
+      const fed = await feed.run(
+        (rows) => writer.add(rows),
+        (raw) => (early = feed.params(raw)),
+      );
+      const params = early ?? feed.params(fed.params);
       if (fed.hasTargets && params.filter) throw CampaignInputError.of('filter', 'give either targets (a list or a file) or a filter, not both');
       if (!fed.hasTargets) {
         if (!params.filter) throw CampaignInputError.of('targets', 'give the targets: a list, an uploaded file, or an inventory filter');
         if (scope && params.filter.tenantId !== undefined && params.filter.tenantId !== scope) {
           throw CampaignInputError.of('filter.tenantId', `this API key only sees tenant ${scope}`);
         }
-        await this.stageFilter(stage, { ...params.filter, ...(scope ? { tenantId: scope } : {}) });
+        await this.stageFilter(writer, { ...params.filter, ...(scope ? { tenantId: scope } : {}) });
       }
-      const input = await stage.close();
-      mark(`staged (waited ${stage.waitLookupMs} ms for inventory lookups taking ${stage.lookupMs} ms in all, ${stage.waitCopyMs} ms for COPY)`);
-      await this.checkStage(client, feed.naming, params, stage.firstLineWithoutRegion);
+      const input = await writer.close();
+      mark(`written (waited ${writer.waitLookupMs} ms for inventory lookups taking ${writer.lookupMs} ms in all, ${writer.waitCopyMs} ms for COPY)`);
+      await this.checkDuplicates(client, id, feed.naming);
       mark('checked');
 
-      const id = randomUUID();
-      const actor: CampaignActor = { keyId: who.keyId, role: who.role, source: 'campaign' };
-      await this.campaigns.insertProvisional(client, { id, params, parentId: feed.parentId, tenantId: scope, actor, callbackUrl: params.callbackUrl ?? who.defaultCallbackUrl, targetSource: feed.source(params, fed) });
-      const ins = insertTargetsSql({ campaignId: id, excludeIds: params.exclude.instanceIds, excludeFilters: params.exclude.filters, scopeTenant: scope });
-      const byReasonRows: { reason: string; n: number }[] = (await client.query(ins.sql, ins.params)).rows;
-      mark('inserted');
       const excludedByReason: Record<string, number> = {};
-      let eligible = 0;
-      for (const r of byReasonRows) {
-        if (r.reason === '') eligible = r.n;
-        else excludedByReason[r.reason] = r.n;
+      const ex = excludeSql({ campaignId: id, excludeIds: params.exclude.instanceIds, excludeFilters: params.exclude.filters });
+      for (const q of [ex, { sql: EXCLUDE_ACTIVE_SQL, params: [id] }]) {
+        for (const r of (await client.query(q.sql, q.params)).rows as { reason: string }[]) excludedByReason[r.reason] = (excludedByReason[r.reason] ?? 0) + 1;
       }
+      const excluded = Object.values(excludedByReason).reduce((a, b) => a + b, 0);
+      const eligible = input - excluded;
+      mark('excluded');
+      const actor: CampaignActor = { keyId: who.keyId, role: who.role, source: 'campaign' };
       const plan = ratePlan(params, eligible);
-      await this.campaigns.finishCreation(client, id, { input, eligible, excluded: input - eligible, plan });
-      const exclusions: Exclusion[] =
-        input > eligible
-          ? (await client.query(`SELECT instance_id AS "instanceId", region, reason FROM campaign_targets WHERE campaign_id = $1 AND state = 'excluded' ORDER BY seq LIMIT ${EXCLUSIONS_SHOWN}`, [id])).rows
-          : [];
+      await this.campaigns.insertCreated(client, {
+        id,
+        params,
+        parentId: feed.parentId,
+        tenantId: scope,
+        actor,
+        callbackUrl: params.callbackUrl ?? who.defaultCallbackUrl,
+        targetSource: feed.source(params, fed),
+        counts: { input, eligible, excluded, excludedOutcomes: excluded },
+        plan,
+      });
+      const exclusions: Exclusion[] = excluded
+        ? (await client.query(`SELECT instance_id AS "instanceId", region, reason FROM campaign_targets WHERE campaign_id = $1 AND state = 'excluded' ORDER BY seq LIMIT ${EXCLUSIONS_SHOWN}`, [id])).rows
+        : [];
       const sample = preview
         ? (await client.query(`SELECT instance_id AS "instanceId", region FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending' ORDER BY seq LIMIT ${SAMPLE_SHOWN}`, [id])).rows
         : [];
@@ -207,10 +219,10 @@ export class CampaignCreator {
       mark('committed');
       this.log.debug(`campaign ${preview ? 'preview' : id} of ${input} target(s): ${marks.join(', ')}`);
       if (campaign) {
-        this.log.log(`campaign ${id} created: ${eligible} target(s), ${input - eligible} excluded`);
+        this.log.log(`campaign ${id} created: ${eligible} target(s), ${excluded} excluded`);
         await this.waker.wake(id);
       }
-      return { preview, campaign, counts: { input, eligible, excluded: input - eligible, excludedByReason }, plan, exclusions, sample };
+      return { preview, campaign, counts: { input, eligible, excluded, excludedByReason }, plan, exclusions, sample };
     } catch (err) {
       failure = err as Error;
       throw err;
@@ -221,7 +233,7 @@ export class CampaignCreator {
   }
 
   /** Lists the inventory page by page into the stage (the next page is asked for while this one is written); more matches than allowed is a 400. */
-  private async stageFilter(stage: StageWriter, filter: TargetFilter): Promise<void> {
+  private async stageFilter(stage: TargetWriter, filter: TargetFilter): Promise<void> {
     const page = (token: string | null): Promise<InventoryPage> =>
       this.inventory.list(filter, token, 1000).catch((err: Error) => {
         throw new CampaignInventoryError(`the cloud inventory could not be asked: ${err.message}`);
@@ -240,32 +252,24 @@ export class CampaignCreator {
     }
   }
 
-  /** Duplicates and missing regions, named by line (set-based over the staged rows). */
-  private async checkStage(client: PoolClient, naming: RowNaming, params: CampaignParams, missingRegionLine: number | null): Promise<void> {
+  /** A duplicate instance, named by its line (set-based over the written rows). */
+  private async checkDuplicates(client: PoolClient, id: string, naming: RowNaming): Promise<void> {
     // A cheap hash aggregate first; the lines are looked up only when there is a duplicate.
-    const dups = (await client.query(`SELECT instance_id FROM ${STAGE_TABLE} GROUP BY instance_id HAVING count(*) > 1`)).rows as { instance_id: string }[];
-    if (dups.length) {
-      const dup = (
-        await client.query(
-          `SELECT instance_id, min(line) AS first, (array_agg(line ORDER BY line))[2] AS again
-             FROM ${STAGE_TABLE} WHERE instance_id = ANY($1::text[]) GROUP BY instance_id ORDER BY again LIMIT 1`,
-          [dups.slice(0, 10_000).map((d) => d.instance_id)],
-        )
-      ).rows[0] as { instance_id: string; first: number; again: number };
-      const at = rowLabel(naming, dup.again);
-      throw CampaignInputError.of(naming === 'json' ? `${at}.instanceId` : at, `${at}: duplicate instance ${dup.instance_id} (already on ${rowLabel(naming, dup.first)})`);
-    }
-    if (missingRegionLine !== null) {
-      if (!params.region) {
-        const at = rowLabel(naming, missingRegionLine);
-        throw CampaignInputError.of(naming === 'json' ? `${at}.region` : at, `${at}: no region (add a region column, or give the campaign's region)`);
-      }
-      await client.query(`UPDATE ${STAGE_TABLE} SET region = $1 WHERE region IS NULL`, [params.region]);
-    }
+    const dups = (await client.query(`SELECT instance_id FROM campaign_targets WHERE campaign_id = $1 GROUP BY instance_id HAVING count(*) > 1`, [id])).rows as { instance_id: string }[];
+    if (!dups.length) return;
+    const dup = (
+      await client.query(
+        `SELECT instance_id, min(seq) AS first, (array_agg(seq ORDER BY seq))[2] AS again
+           FROM campaign_targets WHERE campaign_id = $1 AND instance_id = ANY($2::text[]) GROUP BY instance_id ORDER BY again LIMIT 1`,
+        [id, dups.slice(0, 10_000).map((d) => d.instance_id)],
+      )
+    ).rows[0] as { instance_id: string; first: number; again: number };
+    const at = rowLabel(naming, dup.again);
+    throw CampaignInputError.of(naming === 'json' ? `${at}.instanceId` : at, `${at}: duplicate instance ${dup.instance_id} (already on ${rowLabel(naming, dup.first)})`);
   }
 
   /** The parent's targets with one of `outcomes`, streamed from another connection (the parent is final). */
-  private async streamParentTargets(parent: CampaignEntity, outcomes: string[], sink: (rows: StageInput[]) => Promise<void>): Promise<number> {
+  private async streamParentTargets(parent: CampaignEntity, outcomes: string[], sink: (rows: TargetRowInput[]) => Promise<void>): Promise<number> {
     const { client, release } = await rawClient(this.ds);
     let failure: Error | undefined;
     try {
@@ -279,7 +283,7 @@ export class CampaignCreator {
         ),
       );
       let line = 0;
-      let batch: StageInput[] = [];
+      let batch: TargetRowInput[] = [];
       for await (const row of stream as AsyncIterable<{ instance_id: string; region: string; attempt: number }>) {
         line++;
         batch.push({ line, instanceId: row.instance_id, region: row.region, attempt: row.attempt + 1 });

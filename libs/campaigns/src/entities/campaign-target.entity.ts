@@ -17,6 +17,8 @@ export class CampaignTargetEntity {
   @Column({ name: 'remediation_id', type: 'uuid', nullable: true }) remediationId: string | null;
   /** 1 for a first attempt; a retry campaign's target has its parent target's attempt + 1. */
   @Column({ type: 'int', default: 1 }) attempt: number;
+  /** Inventory tags at creation (exclusion filters match them). */
+  @Column({ type: 'jsonb', nullable: true }) tags: Record<string, string> | null;
   @Column({ name: 'harvest_due', type: 'boolean', default: false }) harvestDue: boolean;
   @Column({ name: 'approval_requested_at', type: 'timestamptz', nullable: true }) approvalRequestedAt: Date | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;

@@ -37,16 +37,21 @@ export function readMultipartCampaign(headers: IncomingHttpHeaders, body: Readab
     };
     const setSpec = (text: string) => {
       if (params) return fail(CampaignInputError.of('spec', 'the spec part appears twice'));
+      let v: unknown;
       try {
-        const v = JSON.parse(text) as unknown;
+        v = JSON.parse(text) as unknown;
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
-        if ('targets' in (v as object)) return fail(CampaignInputError.of('spec.targets', 'with an uploaded file, the targets come from the file, not from spec.targets'));
-        params = v as Record<string, unknown>;
       } catch (err) {
-        fail(CampaignInputError.of('spec', `the spec part must be a JSON object of campaign parameters (${(err as Error).message.slice(0, 100)})`));
+        return fail(CampaignInputError.of('spec', `the spec part must be a JSON object of campaign parameters (${(err as Error).message.slice(0, 100)})`));
+      }
+      if ('targets' in (v as object)) return fail(CampaignInputError.of('spec.targets', 'with an uploaded file, the targets come from the file, not from spec.targets'));
+      params = v as Record<string, unknown>;
+      try {
+        opts.onSpec?.(params);
+      } catch (err) {
+        fail(err);
       }
     };
-
     bb.on('field', (name, value, info) => {
       if (name !== 'spec') return fail(CampaignInputError.of(name, `unknown form field "${name}" (send spec and a targets file)`));
       if (info.valueTruncated) return fail(CampaignInputError.of('spec', `the spec part is larger than ${SPEC_LIMIT} bytes`, 413, 'entity_too_large'));
@@ -73,7 +78,9 @@ export function readMultipartCampaign(headers: IncomingHttpHeaders, body: Readab
       }
       hasTargets = true;
       stream.on('limit', () => fail(CampaignInputError.of('targets', `the targets file is larger than ${opts.limit} bytes`, 413, 'entity_too_large')));
-      const job = readRows(stream, opts).then((n) => {
+      // Rows without a region take the spec's: only when the spec part came first (the order of the
+      // parts decides, not how fast they are read).
+      const job = readRows(stream, opts, params !== null).then((n) => {
         count = n;
       });
       job.catch(fail);
@@ -110,7 +117,7 @@ class SinkFailure extends Error {
 }
 
 /** Parses the targets file (CSV or one id per line) into validated rows, a batch at a time. */
-async function readRows(stream: Readable, opts: IntakeOptions): Promise<number> {
+async function readRows(stream: Readable, opts: IntakeOptions, specFirst: boolean): Promise<number> {
   const sink = async (rows: TargetInput[]) => {
     try {
       await opts.sink(rows);
@@ -157,7 +164,11 @@ async function readRows(stream: Readable, opts: IntakeOptions): Promise<number> 
       }
       count++;
       if (count > opts.maxTargets) throw CampaignInputError.of(`line ${line}`, `at most ${opts.maxTargets} targets: line ${line} is one too many`);
-      batch.push(checkTarget('file', line, id ?? '', region, opts.regions));
+      const row = checkTarget('file', line, id ?? '', region, opts.regions);
+      if (row.region === null && !specFirst) {
+        throw CampaignInputError.of(`line ${line}`, `line ${line}: no region (add a region column to the file, or send the spec part, with a region, before the file)`);
+      }
+      batch.push(row);
       if (batch.length >= BATCH) {
         const rows = batch;
         batch = [];

@@ -11,6 +11,8 @@ export interface IntakeOptions {
   regions: ReadonlySet<string>;
   /** Receives validated rows in order, a batch at a time; its promise is the backpressure. */
   sink: (rows: TargetInput[]) => Promise<void>;
+  /** Multipart: the spec part, as soon as it is read (before the file when it comes first); may throw to refuse it. */
+  onSpec?: (params: Record<string, unknown>) => void;
 }
 
 export interface IntakeResult {

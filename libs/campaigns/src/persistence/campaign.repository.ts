@@ -41,16 +41,35 @@ export class CampaignRepository {
     return rows[0] ? this.fromRow(rows[0]) : null;
   }
 
-  async insertProvisional(
+  /**
+   * The campaign row, written once its targets are frozen: parameters as given, the absolute
+   * numbers, the counters, and its waves. A campaign with no eligible target is completed at once.
+   */
+  async insertCreated(
     client: PoolClient,
-    c: { id: string; params: CampaignParams; parentId: string | null; tenantId: string | null; actor: CampaignActor; callbackUrl: string | null; targetSource: TargetSource },
+    c: {
+      id: string;
+      params: CampaignParams;
+      parentId: string | null;
+      tenantId: string | null;
+      actor: CampaignActor;
+      callbackUrl: string | null;
+      targetSource: TargetSource;
+      counts: { input: number; eligible: number; excluded: number; excludedOutcomes: number };
+      plan: RatePlan;
+    },
   ): Promise<void> {
     const p = c.params;
+    const n = c.counts;
+    const counts = { pending: n.eligible, running: 0, parked: 0, approved: 0, done: 0, excluded: n.excluded };
+    const outcomes = n.excludedOutcomes ? { skipped: n.excludedOutcomes } : {};
     await client.query(
       `INSERT INTO campaigns (id, name, parent_id, mode, strategy, allow_reboot, license_server, licensing_mode, tenant_id, actor, callback_url,
-                              target_source, state, input_count, target_count, excluded_count, max_concurrency_spec, max_concurrency,
-                              max_errors_spec, max_errors, max_unreachable_spec, max_unreachable, waves, wave_bake_s)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb,$11,$12::jsonb,'running',0,0,0,$13,1,$14,0,$15,0,'[]'::jsonb,$16)`,
+                              target_source, state, finished_at, input_count, target_count, excluded_count, max_concurrency_spec, max_concurrency,
+                              max_errors_spec, max_errors, max_unreachable_spec, max_unreachable, waves, wave_bake_s, counts, outcomes)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb,$11,$12::jsonb,
+               CASE WHEN $14::int = 0 THEN 'completed' ELSE 'running' END, CASE WHEN $14::int = 0 THEN now() END,
+               $13,$14,$15,$16,$17,$18,$19,$20,$21,$22::jsonb,$23,$24::jsonb,$25::jsonb)`,
       [
         c.id,
         p.name,
@@ -64,31 +83,26 @@ export class CampaignRepository {
         JSON.stringify(c.actor),
         c.callbackUrl,
         JSON.stringify(c.targetSource),
+        n.input,
+        n.eligible,
+        n.excluded,
         formatAmount(p.maxConcurrency),
+        c.plan.maxConcurrency.value,
         formatAmount(p.maxErrors),
+        c.plan.maxErrors.value,
         formatAmount(p.maxUnreachable),
+        c.plan.maxUnreachable.value,
+        JSON.stringify(c.plan.waves),
         p.waveBakeS,
+        JSON.stringify(counts),
+        JSON.stringify(outcomes),
       ],
     );
-  }
-
-  /** The absolute numbers, the counters and the waves, once the targets are frozen. */
-  async finishCreation(client: PoolClient, id: string, r: { input: number; eligible: number; excluded: number; plan: RatePlan }): Promise<void> {
-    const counts = { pending: r.eligible, running: 0, parked: 0, approved: 0, done: 0, excluded: r.excluded };
-    const outcomes = r.excluded ? { skipped: r.excluded } : {};
-    await client.query(
-      `UPDATE campaigns SET input_count = $2, target_count = $3, excluded_count = $4, max_concurrency = $5, max_errors = $6,
-              max_unreachable = $7, waves = $8::jsonb, counts = $9::jsonb, outcomes = $10::jsonb,
-              state = CASE WHEN $3 = 0 THEN 'completed' ELSE 'running' END,
-              finished_at = CASE WHEN $3 = 0 THEN now() END
-        WHERE id = $1`,
-      [id, r.input, r.eligible, r.excluded, r.plan.maxConcurrency.value, r.plan.maxErrors.value, r.plan.maxUnreachable.value, JSON.stringify(r.plan.waves), JSON.stringify(counts), JSON.stringify(outcomes)],
-    );
-    if (r.eligible > 0) {
+    if (n.eligible > 0) {
       await client.query(
         `INSERT INTO campaign_waves (campaign_id, wave, spec, cumulative, size)
          SELECT $1, w.wave, w.spec, w.cumulative, w.size FROM jsonb_to_recordset($2::jsonb) AS w(wave int, spec text, cumulative int, size int)`,
-        [id, JSON.stringify(r.plan.waves)],
+        [c.id, JSON.stringify(c.plan.waves)],
       );
     }
   }

@@ -2,12 +2,12 @@ import { once } from 'events';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { InventoryQuery, InventoryRecord } from '@rdpfix/channel';
-import { CampaignInventoryError } from '../domain/field-error';
+import { CampaignInputError, CampaignInventoryError } from '../domain/field-error';
 import { REGION_SYNTAX } from '../intake/known-regions';
-import { INSTANCE_ID_PATTERN } from '../intake/target-row';
+import { INSTANCE_ID_PATTERN, RowNaming, rowLabel } from '../intake/target-row';
 
-/** A row to stage: the target as given (line = position), with its attempt number for retries. */
-export interface StageInput {
+/** A row to write: the target as given (line = position), with its attempt number for retries. */
+export interface TargetRowInput {
   line: number;
   instanceId: string;
   region: string | null;
@@ -16,6 +16,7 @@ export interface StageInput {
 
 /** COPY text format: backslash, tab, newline and carriage return are escaped; null is \N. */
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const WINDOWS = /windows/i;
 
 export function copyText(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '\\N';
@@ -26,22 +27,43 @@ export function copyText(v: string | number | boolean | null | undefined): strin
   return s.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
-export const STAGE_TABLE = 'campaign_stage';
-const WINDOWS = /windows/i;
+/**
+ * Why the inventory says an instance cannot run (before exclusions, which are applied in SQL once
+ * every parameter is known). Pure. Another tenant's instance, for a tenant-bound key, looks
+ * exactly like one that does not exist.
+ */
+export function inventoryReason(rec: InventoryRecord | null, region: string, scopeTenant: string | null): string | null {
+  if (!rec || (scopeTenant !== null && rec.tenantId !== scopeTenant)) return 'not_found';
+  if (rec.region !== region) return 'region_mismatch';
+  if (!WINDOWS.test(rec.platform)) return 'not_windows';
+  if (rec.state === 'stopped' || rec.state === 'stopping') return 'stopped';
+  if (rec.state !== 'running') return 'not_running';
+  return null;
+}
+
+export interface TargetWriterOptions {
+  campaignId: string;
+  scopeTenant: string | null;
+  naming: RowNaming;
+  /** The campaign's `region`, for file rows that name none (null while not known). */
+  defaultRegion: () => string | null;
+  chunkSize: number;
+  parallel: number;
+}
 
 /**
- * Streams targets into a temporary table (COPY, dropped at commit or rollback) together with what
- * the inventory says about each: rows are looked up 1,000 ids at a time, a few lookups in flight
- * while parsing goes on, and written in order. Memory holds at most `parallel` chunks.
+ * Streams targets straight into campaign_targets (COPY, in the creating transaction) while they
+ * are parsed: each chunk of ids is looked up in the inventory first (a few lookups in flight,
+ * rows written in order), and each row carries the inventory's reason it cannot run, if any, its
+ * owner and its tags. Exclusions and active remediations are applied afterwards in SQL
+ * (CampaignCreator). Memory holds at most `parallel` chunks; PostgreSQL ingests while we parse.
  */
-export class StageWriter {
+export class TargetWriter {
   private copy!: NodeJS.WritableStream & { destroy(err?: Error): void };
   private readonly queue: Promise<string>[] = [];
-  private chunk: StageInput[] = [];
+  private chunk: TargetRowInput[] = [];
   private copyError: Error | null = null;
   rows = 0;
-  /** The first row given without a region (file rows may take the campaign's), or null. */
-  firstLineWithoutRegion: number | null = null;
   /** Time spent waiting for inventory lookups and for COPY (ms), for the timing log. */
   waitLookupMs = 0;
   waitCopyMs = 0;
@@ -50,24 +72,27 @@ export class StageWriter {
   constructor(
     private readonly client: PoolClient,
     private readonly inventory: InventoryQuery,
-    private readonly opts: { chunkSize: number; parallel: number },
+    private readonly opts: TargetWriterOptions,
   ) {}
 
-  async open(): Promise<void> {
-    await this.client.query(`CREATE TEMP TABLE ${STAGE_TABLE} (
-        line int NOT NULL, instance_id varchar(32) NOT NULL, region varchar(32), found boolean NOT NULL,
-        inv_tenant text, inv_region text, is_windows boolean, inv_state text, tags jsonb, attempt int NOT NULL
-      ) ON COMMIT DROP`);
+  open(): void {
     this.copy = this.client.query(
-      copyFrom(`COPY ${STAGE_TABLE} (line, instance_id, region, found, inv_tenant, inv_region, is_windows, inv_state, tags, attempt) FROM STDIN`),
+      copyFrom(`COPY campaign_targets (campaign_id, seq, instance_id, region, tenant_id, state, reason, attempt, tags) FROM STDIN`),
     ) as never;
     (this.copy as unknown as NodeJS.EventEmitter).on('error', (err: Error) => (this.copyError ??= err));
   }
 
   /** Targets as given: looked up in the inventory by id. */
-  async add(rows: StageInput[]): Promise<void> {
+  async add(rows: TargetRowInput[]): Promise<void> {
     for (const r of rows) {
-      if (r.region === null && this.firstLineWithoutRegion === null) this.firstLineWithoutRegion = r.line;
+      if (r.region === null) {
+        const d = this.opts.defaultRegion();
+        if (!d) {
+          const at = rowLabel(this.opts.naming, r.line);
+          throw CampaignInputError.of(at, `${at}: no region (add a region column to the file, or send the spec part, with a region, before the file)`);
+        }
+        r.region = d;
+      }
       this.chunk.push(r);
       if (this.chunk.length >= this.opts.chunkSize) await this.launch();
     }
@@ -122,7 +147,7 @@ export class StageWriter {
     }
   }
 
-  private async enrich(rows: StageInput[]): Promise<string> {
+  private async enrich(rows: TargetRowInput[]): Promise<string> {
     let found: InventoryRecord[];
     const t = Date.now();
     try {
@@ -135,10 +160,13 @@ export class StageWriter {
     return rows.map((r) => this.line(r, byId.get(r.instanceId) ?? null)).join('');
   }
 
-  private line(r: StageInput, rec: InventoryRecord | null): string {
+  /** One COPY line: pending, with the inventory's reason it cannot run (applied after the checks). */
+  private line(r: TargetRowInput, rec: InventoryRecord | null): string {
+    const region = r.region!;
+    const reason = inventoryReason(rec, region, this.opts.scopeTenant);
+    const tenant = rec && reason !== 'not_found' ? rec.tenantId : null;
     const tags = rec?.tags && Object.keys(rec.tags).length ? JSON.stringify(rec.tags) : null;
     // Instance ids and regions were validated by pattern: nothing in them needs escaping.
-    // is_windows is decided here, not by a case-insensitive regex per row in SQL (a third of the insert's time).
-    return `${r.line}\t${r.instanceId}\t${r.region ?? '\\N'}\t${rec ? 't' : 'f'}\t${copyText(rec?.tenantId)}\t${copyText(rec?.region)}\t${rec ? (WINDOWS.test(rec.platform) ? 't' : 'f') : '\\N'}\t${copyText(rec?.state)}\t${copyText(tags)}\t${r.attempt ?? 1}\n`;
+    return `${this.opts.campaignId}\t${r.line}\t${r.instanceId}\t${region}\t${copyText(tenant)}\tpending\t${reason ?? '\\N'}\t${r.attempt ?? 1}\t${copyText(tags)}\n`;
   }
 }
