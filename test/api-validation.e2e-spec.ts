@@ -125,6 +125,7 @@ describe('API input validation', () => {
     ['gzip that is not gzip', 'gzip', Buffer.from(JSON.stringify(good)), 400, 'invalid_content_encoding'],
     ['deflate that is not deflate', 'deflate', Buffer.from('hello'), 400, 'invalid_content_encoding'],
     ['br that is not br', 'br', Buffer.from('hello'), 400, 'invalid_content_encoding'],
+    ['br that is not br (another decoder error)', 'br', Buffer.from('{}'), 400, 'invalid_content_encoding'],
     ['truncated gzip', 'gzip', gzipSync(JSON.stringify(good)).subarray(0, 12), 400, 'invalid_content_encoding'],
     ['an unknown encoding', 'compress', Buffer.from('{}'), 415, 'unsupported_content_encoding'],
     ['two encodings', 'gzip, gzip', gzipSync(gzipSync('{}')), 415, 'unsupported_content_encoding'],

@@ -6,7 +6,7 @@ import { errorResponse, ErrorResponse } from './error-body';
  * claims to be); all are the client's doing.
  */
 export function bodyParserErrorResponse(e: unknown, limitBytes?: number): ErrorResponse | null {
-  const err = e as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; message?: unknown } | null;
+  const err = e as { type?: unknown; status?: unknown; statusCode?: unknown; code?: unknown; message?: unknown; expose?: unknown } | null;
   if (!err || typeof err !== 'object') return null;
   const type = typeof err.type === 'string' ? err.type : '';
   const code = typeof err.code === 'string' ? err.code : '';
@@ -27,9 +27,11 @@ export function bodyParserErrorResponse(e: unknown, limitBytes?: number): ErrorR
     case 'request.size.invalid':
       return errorResponse(400, 'invalid_content_length', 'the request body does not match its Content-Length');
   }
-  if (code.startsWith('Z_') || code.startsWith('ERR_BROTLI') || code.startsWith('ERR__ZSTD') || code === 'ERR_ZSTD_DECOMPRESSION_FAILED') {
+  // zlib (Z_DATA_ERROR, Z_BUF_ERROR...), brotli (ERR__ERROR_FORMAT_...), zstd decoder failures.
+  if (/^(Z_|ERR__|ERR_BROTLI|ERR_ZSTD)/.test(code)) {
     return errorResponse(400, 'invalid_content_encoding', 'the request body is not valid data for its Content-Encoding');
   }
-  if (type && status >= 400 && status < 500) return errorResponse(status, 'bad_request', 'the request body could not be read');
+  // Any other client error the body reader raised (http-errors marks those it may expose).
+  if ((type || err.expose === true) && status >= 400 && status < 500) return errorResponse(status, 'bad_request', 'the request body could not be read');
   return null;
 }
