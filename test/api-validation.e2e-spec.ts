@@ -48,6 +48,7 @@ describe('API input validation', () => {
     ['licensing mode unknown', { ...good, strategy: 'configure-licensing', licenseServer: 'ls01', licensingMode: 'per-cpu' }, 'licensingMode'],
     ['ticketRef too long', { ...good, ticketRef: 'T'.repeat(129) }, 'ticketRef'],
     ['ticketRef with markup', { ...good, ticketRef: '<script>' }, 'ticketRef'],
+    ['a callback URL on port 0', { ...good, callbackUrl: 'https://hooks.example.com:0/rdpfix' }, 'callbackUrl'],
     ['__proto__ smuggling', '{"instanceId":"i-0123456789abcdef0","region":"eu-west-1","__proto__":{"admin":true}}', '__proto__'],
     ['__proto__ smuggling with a bad field', '{"instanceId":"nope","region":"eu-west-1","__proto__":{}}', '__proto__'],
   ];
@@ -78,6 +79,12 @@ describe('API input validation', () => {
     const res = await stack.http('POST', '/v1/admin/keys', { name: 'n', role: 'support', [field]: null });
     expect(res.status).toBe(400);
     expect(res.body.fields.map((f: any) => f.field)).toEqual([field]);
+  });
+
+  it('a default callback URL on port 0 is refused for an API key too', async () => {
+    const res = await stack.http('POST', '/v1/admin/keys', { name: 'hooks', role: 'support', defaultCallbackUrl: 'https://hooks.example.com:0/x' });
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual([{ field: 'defaultCallbackUrl', message: expect.stringMatching(/port/) }]);
   });
 
   it('an empty body names each missing field once', async () => {

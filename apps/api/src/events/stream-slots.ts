@@ -34,11 +34,4 @@ export class StreamSlots {
   held(keyId: string): number {
     return this.perKey.get(keyId) ?? 0;
   }
-
-  /** Slots held by all keys together. */
-  total(): number {
-    let n = 0;
-    for (const v of this.perKey.values()) n += v;
-    return n;
-  }
 }

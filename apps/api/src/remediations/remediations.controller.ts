@@ -37,7 +37,7 @@ const scope = (p: Principal) => (p.role === 'console' ? (p.tenantId ?? '') : und
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No or invalid API key.', schema: { example: EXAMPLES.unauthorized } })
 @ApiForbiddenResponse({ description: 'The key\'s role may not do this.', schema: { example: EXAMPLES.forbidden } })
-@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.', schema: { example: EXAMPLES.rateLimited } })
+@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded, or too many failed authentications from this address (`too_many_auth_failures`); see Retry-After.', schema: { example: EXAMPLES.rateLimited } })
 @Controller('v1/remediations')
 export class RemediationsController {
   constructor(
