@@ -26,7 +26,6 @@ import {
 import { RollbackGuard } from './rollback-guard';
 import { ActiveRemediationExistsError } from '@rdpfix/persistence';
 
-
 export interface CreateRemediationInput {
   instanceId: string;
   region: string;
