@@ -54,15 +54,23 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: true }));
   });
 
-  it('cause B without consent: applies nothing that reboots, waits for approval, then finishes after approve', async () => {
+  it('cause B without consent: changes NOTHING before approval, shows the plan, then removes and restarts after approve', async () => {
     const id = await stack.instance('2016', 'cause-b');
     const created = await stack.submit({ instanceId: id, mode: 'fix' });
     const parked = await stack.waitFor(created.id, ['awaiting_approval', 'finished']);
     expect(parked.state).toBe('awaiting_approval');
+    expect(parked.step).toBe('plan');
     expect(parked.approvalExpiresAt).toEqual(expect.any(String));
-    // Give a wrongly eager worker time to misbehave: still no reboot.
+    // The exact plan, what is irreversible, and that a restart follows.
+    expect(parked.plan).toEqual(expect.objectContaining({ decision: 'act', actions: [{ kind: 'remove-rdsh-role' }], needsReboot: true }));
+    const required = parked.timeline.find((e: any) => e.type === 'approval_required');
+    expect(required.data).toEqual(expect.objectContaining({ irreversible: ['remove-rdsh-role'], restart: true }));
+    expect(parked.preview.join('\n')).toMatch(/cannot be rolled back by rdpfix/);
+    expect(parked.preview.join('\n')).toMatch(/changes nothing before your consent/);
+    expect(parked.changes).toEqual([]);
+    // Give a wrongly eager worker time to misbehave: nothing that changes the server was sent.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(0);
+    expect(scriptsReceived(await stack.simCommands(id))).toEqual(['diagnose']);
     expect((await stack.get(created.id)).state).toBe('awaiting_approval');
     expect((await stack.groundTruth(id)).canRdp).toBe(false);
 
@@ -70,11 +78,38 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(approved.status).toBe(202);
     const r = await stack.waitFor(created.id);
     expect(r.outcome).toBe('fixed');
-    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval_required', 'approved', 'reboot_scheduled']));
-    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(1);
+    expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['approval_required', 'approved', 'rediagnose', 'change_applied', 'reboot_scheduled']));
+    // A fresh diagnosis after the approval, then exactly one removal and one restart.
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => n !== 'verify')).toEqual(['diagnose', 'diagnose', 'remove-rdsh-role', 'restart-computer']);
     expect((await stack.groundTruth(id)).canRdp).toBe(true);
     // A second approve is a conflict, not a second reboot.
     expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(409);
+  });
+
+  it('consent first: if the server changed before the approval, the approved plan is not applied', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    await stack.waitFor(created.id, ['awaiting_approval']);
+    // Meanwhile someone configures licensing with a working license server.
+    await stack.http('PATCH', `${stack.simUrl}/admin/instances/${id}`, {
+      overrides: { domain: { role: 3, partOfDomain: true }, licensing: { mode: 4, servers: ['ls01.corp.example.com'], reachability: { 'ls01.corp.example.com': 11 } } },
+    });
+    expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(202);
+    const r = await stack.waitFor(created.id);
+    expect(r.outcome).toBe('already_healthy');
+    expect(r.reasonDetail).toMatch(/After the approval the server no longer needed the fix/);
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  });
+
+  it('consent first: cancelling while awaiting approval leaves the server untouched and says so', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    const parked = await stack.waitFor(created.id, ['awaiting_approval']);
+    expect(parked.state).toBe('awaiting_approval');
+    // Nothing was applied, and the text says that.
+    const cancelled = await stack.http('POST', `/v1/remediations/${created.id}/cancel`);
+    expect(cancelled.body.reasonDetail).toBe('Cancelled while waiting for approval; nothing was changed.');
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
   });
 
   it('agent offline: fails with agent_offline and VNC advice, and sends no command', async () => {
@@ -164,5 +199,73 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(finished.body.items).toHaveLength(3);
     const active = await stack.http('GET', `/v1/remediations?instanceId=${id}&state=running`);
     expect(active.body.items).toHaveLength(0);
+  });
+
+  it('consent first: if the approved plan no longer fits the server, nothing is done (plan_changed)', async () => {
+    const id = await stack.instance('2019', 'cause-b');
+    const created = await stack.submit({ instanceId: id, mode: 'fix' });
+    await stack.waitFor(created.id, ['awaiting_approval']);
+    // Meanwhile the administrator logs on: the single-session restriction now blocks a logon too,
+    // so the plan would change two settings instead of the one that was approved.
+    await stack.http('PATCH', `${stack.simUrl}/admin/instances/${id}`, { overrides: { sessions: [{ username: 'administrator', id: 2 }] } });
+    expect((await stack.http('POST', `/v1/remediations/${created.id}/approve`)).status).toBe(202);
+    const r = await stack.waitFor(created.id);
+    expect(r).toEqual(expect.objectContaining({ outcome: 'refused', reason: 'plan_changed' }));
+    expect(r.reasonDetail).toMatch(/approved plan was: remove-rdsh-role \+ restart.*needs: allow-multiple-sessions, remove-rdsh-role \+ restart/);
+    expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual([]);
+  });
+
+  describe('issue 7 request fields', () => {
+    const post = (body: object, headers?: Record<string, string>) => stack.http('POST', '/v1/remediations', { region: 'eu-west-1', ...body }, headers);
+
+    it('symptom makes the single-session restriction a cause even with nobody logged on', async () => {
+      const id = await stack.instance('2019', 'healthy');
+      const plain = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'diagnose' })).id);
+      expect(plain.plan.decision).toBe('healthy');
+      expect(plain.preview.join(' ')).toMatch(/reported, not changed/);
+      const res = await post({ instanceId: id, mode: 'fix', symptom: 'another-user-logged-on', symptomAccount: 'CORP\\alice' });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual(expect.objectContaining({ symptom: 'another-user-logged-on', symptomAccount: 'CORP\\alice', removeRoleDespiteLicensing: false }));
+      const r = await stack.waitFor(res.body.id);
+      expect(r.outcome).toBe('fixed');
+      expect(r.plan.notes.join(' ')).toMatch(/no active session of CORP\\alice/);
+      expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual(['set-single-session']);
+    });
+
+    it.each([
+      ['an unknown symptom', { symptom: 'slow' }, 'symptom'],
+      ['symptomAccount without symptom', { symptomAccount: 'alice' }, 'symptomAccount'],
+      ['a symptomAccount with a forbidden character', { symptom: 'another-user-logged-on', symptomAccount: 'a/b' }, 'symptomAccount'],
+      ['removeRoleDespiteLicensing as a boolean', { removeRoleDespiteLicensing: true }, 'removeRoleDespiteLicensing'],
+      ['removeRoleDespiteLicensing naming another instance', { removeRoleDespiteLicensing: 'i-0123456789abcdef1' }, 'removeRoleDespiteLicensing'],
+      ['removeRoleDespiteLicensing with configure-licensing', { removeRoleDespiteLicensing: '$id', strategy: 'configure-licensing', licenseServer: 'ls1', licensingMode: 'per-device' }, 'removeRoleDespiteLicensing'],
+    ])('400 for %s, and nothing is written', async (_n, extra, field) => {
+      const id = await stack.instance('2019', 'licensed-ls-unreachable');
+      const body: Record<string, unknown> = { instanceId: id, mode: 'fix', ...extra };
+      if (body.removeRoleDespiteLicensing === '$id') body.removeRoleDespiteLicensing = id;
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      expect(res.body.fields.map((f: { field: string }) => f.field)).toContain(field);
+      expect((await stack.http('GET', `/v1/remediations?instanceId=${id}`)).body.items).toEqual([]);
+      expect(await stack.simCommands(id)).toEqual([]);
+    });
+
+    it('a console key cannot send removeRoleDespiteLicensing (403), support can', async () => {
+      const consoleKey = (await stack.createKey('console', 'tenant-a')).key;
+      const id = await stack.instance('2019', 'licensed-ls-unreachable');
+      const denied = await post({ instanceId: id, mode: 'fix', allowReboot: true, removeRoleDespiteLicensing: id }, { authorization: `Bearer ${consoleKey}` });
+      expect(denied.status).toBe(403);
+      expect(denied.body).toEqual(expect.objectContaining({ statusCode: 403, error: 'forbidden', fields: [expect.objectContaining({ field: 'removeRoleDespiteLicensing' })] }));
+      expect((await stack.http('GET', `/v1/remediations?instanceId=${id}`)).body.items).toEqual([]);
+      // Without the field the console gets the refusal, and nothing changes.
+      const refused = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true }, { authorization: `Bearer ${consoleKey}` })).id);
+      expect(refused).toEqual(expect.objectContaining({ outcome: 'refused', reason: 'license_server_unreachable' }));
+      // A support key may ask explicitly.
+      const supportKey = (await stack.createKey('support')).key;
+      const removed = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'fix', allowReboot: true, removeRoleDespiteLicensing: id }, { authorization: `Bearer ${supportKey}` })).id);
+      expect(removed.outcome).toBe('fixed');
+      expect(removed.plan.actions).toEqual([{ kind: 'remove-rdsh-role', despiteLicensing: true }]);
+      expect(scriptsReceived(await stack.simCommands(id)).filter((n) => CHANGING.includes(n))).toEqual(['remove-rdsh-role', 'restart-computer']);
+    });
   });
 });

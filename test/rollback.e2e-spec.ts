@@ -30,7 +30,7 @@ describe('rollback', () => {
     expect((await stack.get(fix.id)).timeline.map((e: { type: string }) => e.type)).toContain('rollback_requested');
   });
 
-  it('configure-licensing: mode and license servers go back to what they were', async () => {
+  it('configure-licensing back to "not configured": verified through WMI, which shows it only after a restart (said so)', async () => {
     const id = await stack.instance('2022', 'cause-b', { domain: { role: 3, partOfDomain: true } });
     const fix = await stack.waitFor(
       (await stack.submit({ instanceId: id, mode: 'fix', strategy: 'configure-licensing', licenseServer: 'ls01.corp.example.com', licensingMode: 'per-user' })).id,
@@ -38,9 +38,38 @@ describe('rollback', () => {
     expect(fix.outcome).toBe('fixed');
     const rb = await stack.waitFor((await stack.http('POST', `/v1/remediations/${fix.id}/rollback`)).body.id);
     expect(rb.outcome).toBe('rolled_back');
+    // Mode 5 is written to the registry; WMI LicensingType (what the verify reads) keeps 4 until a restart.
+    const restore = rb.commands.find((c: { script: { name: string } }) => c.script.name === 'restore-licensing');
+    expect(restore.result).toEqual(expect.objectContaining({ ok: true, registryMode: 5, restartNeeded: true, after: { mode: 4, servers: [] } }));
     const verify = rb.commands.filter((c: { script: { name: string } }) => c.script.name === 'verify').pop();
-    expect(verify.result.facts.licensing).toEqual(expect.objectContaining({ mode: 5, servers: [] }));
+    expect(verify.result.facts.licensing).toEqual(expect.objectContaining({ mode: 4, servers: [] }));
+    expect(rb.reasonDetail).toMatch(/restart of TermService or of the server is needed for WMI LicensingType to show it/);
+    expect(rb.summary).toMatch(/takes effect in WMI only after TermService or the server restarts/);
+    expect(rb.changes).toEqual(expect.arrayContaining([expect.objectContaining({ setting: 'LicensingMode', before: 4, after: 5, restartNeeded: true })]));
     expect(countScript(await stack.simCommands(id), 'restore-licensing')).toBe(1);
+    expect(countScript(await stack.simCommands(id), 'restart-computer')).toBe(0);
+    // After a restart Windows shows the restored mode.
+    await stack.http('POST', `${stack.simUrl}/admin/instances/${id}/restart`);
+    for (let i = 0; i < 100; i++) {
+      const d = (await stack.http('GET', `${stack.simUrl}/admin/instances/${id}`)).body;
+      if (!d.agent.restarting && d.agent.pingStatus === 'Online') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const after = await stack.waitFor((await stack.submit({ instanceId: id, mode: 'diagnose' })).id);
+    expect(after.diagnosis.licensing).toEqual(expect.objectContaining({ mode: 5, servers: [] }));
+  });
+
+  it('configure-licensing between two configured modes: WMI shows the restored mode at once', async () => {
+    const id = await stack.instance('2019', 'licensed-ls-unreachable');
+    const fix = await stack.waitFor(
+      (await stack.submit({ instanceId: id, mode: 'fix', strategy: 'configure-licensing', licenseServer: 'ls02.corp.example.com', licensingMode: 'per-device' })).id,
+    );
+    expect(fix.outcome).toBe('fixed');
+    const rb = await stack.waitFor((await stack.http('POST', `/v1/remediations/${fix.id}/rollback`)).body.id);
+    expect(rb.outcome).toBe('rolled_back');
+    expect(rb.reasonDetail).toBe('The recorded values were put back and read back as before the fix.');
+    const verify = rb.commands.filter((c: { script: { name: string } }) => c.script.name === 'verify').pop();
+    expect(verify.result.facts.licensing).toEqual(expect.objectContaining({ mode: 4, servers: ['ls01.corp.example.com'] }));
   });
 
   it('role removal: 409 that says plainly it is not reversible, and nothing is sent', async () => {

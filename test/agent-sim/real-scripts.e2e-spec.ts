@@ -68,4 +68,45 @@ describe('agent-sim runs the real rendered runbook scripts', () => {
       ]);
     }
   });
+
+  it('diagnose on a server with failed reads: every unknown fact passes the runbook parser as null, with its read named', async () => {
+    const inst = sim.admin.createInstance({
+      tenantId: 't',
+      region: 'eu-west-1',
+      os: '2012R2',
+      preset: 'licensed-ok',
+      overrides: {
+        readFailures: { ts: 'Win32_TerminalServiceSetting: Invalid class', domain: 'Access denied', features: 'x', sessions: 'quser exit code 5', fw: 'y' },
+        licensing: { reachability: { 'ls01.corp.example.com': -1 } },
+      },
+    });
+    const { r, rendered } = await run(inst.instanceId, 'diagnose');
+    const parsed = parseScriptOutput(r.StandardOutputContent!, r.StandardErrorContent, { script: rendered.name, version: rendered.version });
+    expect(parsed.kind).toBe('ok');
+    if (parsed.kind !== 'ok') return;
+    const facts = (parsed.result as { facts: Record<string, any> }).facts;
+    expect(Object.keys(facts.unknown)).toEqual(['ts', 'features', 'domain', 'fw', 'sessions']);
+    expect(facts.rdsh).toEqual({ installed: null, terminalServerMode: null, removalPending: null });
+    expect(facts.domain).toEqual({ role: null, partOfDomain: null, isDomainController: false });
+    expect(facts.sessions).toBeNull();
+    expect(parsed.line.length).toBeLessThan(2500);
+  });
+
+  it('restart-computer does not restart a server that booted after the expected boot time', async () => {
+    const inst = sim.admin.createInstance({ tenantId: 't', region: 'eu-west-1', os: '2022', preset: 'healthy' });
+    const rendered = renderScript('restart-computer', { delaySeconds: 5, expectedBootTime: '2020-01-01T00:00:00Z' });
+    const sent = await ssm.send(new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [inst.instanceId], Parameters: { commands: [rendered.text] } }));
+    let out: string | undefined;
+    for (let i = 0; i < 200 && out === undefined; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      try {
+        const g = await ssm.send(new GetCommandInvocationCommand({ CommandId: sent.Command!.CommandId!, InstanceId: inst.instanceId }));
+        if (g.Status === 'Success') out = g.StandardOutputContent;
+      } catch {
+        /* not visible yet */
+      }
+    }
+    expect(parseScriptOutput(out ?? '', '', { script: 'restart-computer', version: rendered.version })).toMatchObject({ kind: 'ok', result: { ok: true, scheduled: false, alreadyRestarted: true } });
+    expect(sim.store.getRuntime(inst.instanceId)!.rebootAt).toBeNull();
+  });
 });

@@ -20,6 +20,8 @@ export interface StackOptions {
   worker?: 'in-process' | 'none';
   config?: Partial<AppConfig>;
   sim?: Record<string, unknown>;
+  /** Command channel of the stack: ssm (default) or jdcloud (the simulator's Cloud Assistant front end). */
+  channel?: 'ssm' | 'jdcloud';
 }
 
 export type Json = Record<string, any>;
@@ -65,6 +67,9 @@ export class Stack {
       QUEUE_PREFIX: this.prefix,
       CHANNEL_ENDPOINT: this.simUrl,
       INVENTORY_URL: this.simUrl,
+      ...(this.opts.channel === 'jdcloud'
+        ? { CHANNEL: 'jdcloud', JDCLOUD_ENDPOINT: this.simUrl, JDCLOUD_VM_ENDPOINT: this.simUrl, JDCLOUD_DELETE_DELAY_S: 0, JDCLOUD_REQUEST_TIMEOUT_MS: 5000 }
+        : {}),
       API_PORT: 0,
       API_HOST: '127.0.0.1',
       POLL_INTERVAL_MS: 100,
@@ -158,6 +163,13 @@ export class Stack {
   /** Creates a simulated instance and returns its id. */
   async instance(os: string, preset: string, overrides?: Json, tenantId = 'tenant-a', region = 'eu-west-1'): Promise<string> {
     const res = await this.http('POST', `${this.simUrl}/admin/instances`, { tenantId, region, os, preset, overrides });
+    if (res.status !== 201) throw new Error(`sim create failed ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.instanceId ?? res.body.instance.instanceId;
+  }
+
+  /** Creates a simulated instance from a full admin body (explicit instanceId, idStyle, ...) and returns its id. */
+  async instanceFrom(body: Json): Promise<string> {
+    const res = await this.http('POST', `${this.simUrl}/admin/instances`, body);
     if (res.status !== 201) throw new Error(`sim create failed ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.instanceId ?? res.body.instance.instanceId;
   }

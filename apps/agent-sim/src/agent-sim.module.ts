@@ -8,6 +8,7 @@ import { FaultService } from './faults/fault.service';
 import { HealthController } from './health.controller';
 import { InventoryController } from './inventory/inventory.controller';
 import { InventoryService } from './inventory/inventory.service';
+import { JDCLOUD_CONTROLLERS, JDCLOUD_PROVIDERS, JdState } from './jdcloud';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { Scheduler } from './lifecycle/scheduler';
 import { CancelCommandOp } from './ssm/ops/cancel-command.op';
@@ -27,7 +28,7 @@ export class AgentSimModule implements OnModuleDestroy {
   static forRoot(options: SimulatorOptions): DynamicModule {
     return {
       module: AgentSimModule,
-      controllers: [SsmController, AdminController, InventoryController, HealthController],
+      controllers: [SsmController, AdminController, InventoryController, HealthController, ...JDCLOUD_CONTROLLERS],
       providers: [
         { provide: SIM_OPTIONS, useValue: options },
         { provide: Rng, useValue: new Rng(options.seed) },
@@ -45,8 +46,9 @@ export class AgentSimModule implements OnModuleDestroy {
         SsmService,
         AdminService,
         InventoryService,
+        ...JDCLOUD_PROVIDERS,
       ],
-      exports: [SimStore, AdminService],
+      exports: [SimStore, AdminService, JdState],
     };
   }
 

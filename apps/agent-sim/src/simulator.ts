@@ -9,6 +9,7 @@ import { AgentSimModule } from './agent-sim.module';
 import { RedactingConsoleLogger } from './logging/redacting-console-logger';
 import { requestLog } from './logging/request-log.middleware';
 import { SimulatorOptions, resolveOptions } from './config/simulator-options';
+import { JdState } from './jdcloud';
 import { AMZ_JSON } from './ssm/ssm-exception.filter';
 import { SimStore } from './store/sim-store';
 
@@ -22,6 +23,8 @@ export interface RunningSimulator {
   store: SimStore;
   /** The admin API's operations, in-process. */
   admin: AdminService;
+  /** The JD Cloud front end's settings, faults and bookkeeping (in-process twin of /admin/jdcloud). */
+  jdcloud: JdState;
   options: SimulatorOptions;
   app: INestApplication;
 }
@@ -37,7 +40,8 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     forceCloseConnections: true,
   });
   if (resolved.logger) app.use(requestLog());
-  app.use(express.json({ type: [AMZ_JSON, 'application/json'], limit: resolved.maxBodyBytes }));
+  // rawBody: the JD Cloud front end verifies signatures over the exact bytes received.
+  app.use(express.json({ type: [AMZ_JSON, 'application/json'], limit: resolved.maxBodyBytes, verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf) }));
   app.use(bodyErrorHandler);
   await app.listen(resolved.port, resolved.host);
   const server = app.getHttpServer() as Server;
@@ -49,6 +53,7 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
     port,
     store: app.get(SimStore),
     admin: app.get(AdminService),
+    jdcloud: app.get(JdState),
     options: resolved,
     app,
     close: () => (closing ??= app.close()),
@@ -59,6 +64,12 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
 function bodyErrorHandler(err: { status?: number; message?: string }, req: Request, res: Response, next: NextFunction): void {
   if (!err) return next();
   const tooLarge = err.status === 413;
+  if (req.path.startsWith('/v1/regions/')) {
+    // JD Cloud's envelope for the JD front end.
+    const code = tooLarge ? 413 : 400;
+    res.status(code).type('application/json; charset=utf-8').send(JSON.stringify({ requestId: '', error: { code, status: 'INVALID_ARGUMENT', message: err.message ?? 'bad body' } }));
+    return;
+  }
   if (typeof req.headers['x-amz-target'] === 'string') {
     res
       .status(tooLarge ? 413 : 400)

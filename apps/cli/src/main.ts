@@ -18,7 +18,8 @@ program
   .command('demo')
   .description('fix a handful of broken simulated Windows instances end to end, then print each outcome')
   .option('--keep', 'keep the stack running after the demo (Ctrl-C to stop)', false)
-  .action(async (opts: { keep: boolean }) => process.exit(await demoCommand(opts)));
+  .option('--channel <name>', 'command channel of the simulated cloud: ssm or jdcloud', 'ssm')
+  .action(async (opts: { keep: boolean; channel: string }) => process.exit(await demoCommand(opts)));
 
 program.addCommand(keysCommand());
 

@@ -1,11 +1,11 @@
 import { Global, Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import Redis from 'ioredis';
-import { AppConfig, parseEndpointMap } from '@rdpfix/config';
+import { AppConfig } from '@rdpfix/config';
 import { redisOptionsFromUrl } from '@rdpfix/queue';
 import { ChannelBudget } from './channel-budget';
-import { COMMAND_CHANNEL } from './command-channel.port';
+import { COMMAND_CHANNEL, CommandChannel } from './command-channel.port';
 import { ChannelInventoryModule } from './inventory/inventory.module';
-import { SsmCommandChannel } from './ssm/ssm-command-channel';
+import { channelFromConfig } from './routing/channels-from-config';
 
 const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
 
@@ -20,15 +20,8 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
     {
       provide: COMMAND_CHANNEL,
       inject: [AppConfig, CHANNEL_REDIS],
-      useFactory: (c: AppConfig, redis: Redis) => {
-        const map = c.CHANNEL_ENDPOINTS ? parseEndpointMap(c.CHANNEL_ENDPOINTS) : {};
-        return new SsmCommandChannel({
-          endpointFor: (region) => map[region] ?? c.CHANNEL_ENDPOINT,
-          credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID, secretAccessKey: c.AWS_SECRET_ACCESS_KEY },
-          maxAttempts: c.CHANNEL_MAX_ATTEMPTS,
-          budget: new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND),
-        });
-      },
+      // CHANNEL (+ CHANNEL_BY_REGION): one adapter, or a routing channel over several (docs/channels.md).
+      useFactory: (c: AppConfig, redis: Redis) => channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND)),
     },
   ],
   imports: [ChannelInventoryModule],
@@ -37,11 +30,11 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
 export class ChannelModule implements OnApplicationShutdown {
   constructor(
     @Inject(CHANNEL_REDIS) private readonly redis: Redis,
-    @Inject(COMMAND_CHANNEL) private readonly channel: SsmCommandChannel,
+    @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    this.channel.destroy();
+    (this.channel as { destroy?: () => void }).destroy?.();
     this.redis.disconnect();
   }
 }

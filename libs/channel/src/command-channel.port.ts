@@ -2,11 +2,16 @@ import type { CommandStatus } from '@rdpfix/domain';
 
 export interface SendRequest {
   region: string;
+  /** 1..maxInstancesPerSend instances that run the same script. */
   instanceIds: string[];
   /** Full script text (header, data line, body). */
   scriptText: string;
-  /** Our correlation token (`rdpfix:<commandRunId>`), stored by the provider with the command. */
-  comment: string;
+  /**
+   * Our correlation token (≤ 100 chars, e.g. `rdpfix:<commandRunId>`), stored by the provider with
+   * the command (SSM Comment; JD Cloud command name and description), so a send whose outcome is
+   * unknown can be looked up instead of resent.
+   */
+  marker: string;
   executionTimeoutS: number;
   deliveryTimeoutS: number;
 }
@@ -34,12 +39,20 @@ export interface InstanceInfo {
 
 /** The cloud's guest-agent command channel (DESIGN §5). One port, many adapters. */
 export interface CommandChannel {
+  /** 'ssm' | 'jdcloud' */
   readonly name: string;
+  /** Most instances one send may target (50 for SSM and JD Cloud). */
+  readonly maxInstancesPerSend: number;
   send(req: SendRequest): Promise<{ commandId: string }>;
   /** null = the invocation is not visible yet (eventual consistency right after a send). */
   result(region: string, commandId: string, instanceId: string): Promise<InvocationResult | null>;
-  /** Finds a command sent to the instance since `since` whose comment equals `comment`. */
-  findByComment(region: string, instanceId: string, comment: string, since: Date): Promise<string | null>;
+  /** Every instance of one command, paginated inside; instances not visible yet are absent. */
+  results(region: string, commandId: string): Promise<Map<string, InvocationResult>>;
+  /**
+   * The command carrying `marker`, sent within `window`. null = not visible (yet): never proof
+   * that it was not sent.
+   */
+  findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null>;
   cancel(region: string, commandId: string, instanceIds: string[]): Promise<void>;
   instanceInfo(region: string, instanceIds: string[]): Promise<Map<string, InstanceInfo>>;
 }

@@ -21,8 +21,10 @@ export class AppConfig {
   /** Maximum JSON request body, in bytes. */
   @Type(() => Number) @IsInt() @Min(1024) @Max(1048576) API_BODY_LIMIT = 16384;
 
-  /** Command-channel adapter. Only `ssm` exists today (the simulator speaks SSM). */
-  @IsIn(['ssm']) CHANNEL = 'ssm';
+  /** Default command-channel adapter: `ssm` (AWS SSM Run Command) or `jdcloud` (JD Cloud Cloud Assistant). */
+  @IsIn(['ssm', 'jdcloud']) CHANNEL = 'ssm';
+  /** Optional JSON object region -> channel (`ssm` | `jdcloud`), overriding CHANNEL per region. */
+  @IsOptional() @IsString() CHANNEL_BY_REGION?: string;
   /** SSM endpoint for every region; the built-in simulator by default. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CHANNEL_ENDPOINT = 'http://127.0.0.1:4566';
   /** Optional JSON object region -> endpoint URL, overriding CHANNEL_ENDPOINT per region. */
@@ -33,6 +35,27 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+
+  // --- JD Cloud Cloud Assistant (channel `jdcloud`, docs/channels.md) ---
+  /** Cloud Assistant endpoint for every JD region (the simulator in tests and the demo). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) JDCLOUD_ENDPOINT = 'https://assistant.jdcloud-api.com';
+  /** Optional JSON object region -> URL, overriding JDCLOUD_ENDPOINT per region. */
+  @IsOptional() @IsString() JDCLOUD_ENDPOINTS?: string;
+  /** JD Cloud VM API (describeInstances, rebootInstance). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) JDCLOUD_VM_ENDPOINT = 'https://vm.jdcloud-api.com';
+  @IsString() JDCLOUD_ACCESS_KEY_ID = 'simulator';
+  @IsString() JDCLOUD_SECRET_ACCESS_KEY = 'simulator';
+  /** Optional JSON file {"accessKeyId","secretAccessKey"}; takes precedence over the two variables. */
+  @IsOptional() @IsString() JDCLOUD_CREDENTIALS_FILE?: string;
+  @Type(() => Number) @IsInt() @Min(100) @Max(60000) JDCLOUD_CONNECT_TIMEOUT_MS = 5000;
+  /** Whole-request limit of one Cloud Assistant / VM call (the JD SDKs use 10 s). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(120000) JDCLOUD_REQUEST_TIMEOUT_MS = 10000;
+  /** commandContent limit in bytes (docs: < 16 KB; the Go SDK says 36 KB, not verified). Checked at startup against every script. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(36864) JDCLOUD_MAX_SCRIPT_BYTES = 16000;
+  /** A finished command is deleted (deleteCommands) this long after its invocation was seen finished. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(86400) JDCLOUD_DELETE_DELAY_S = 600;
+  /** VM tag whose value names the owning tenant (inventory on JD Cloud). */
+  @IsString() JDCLOUD_OWNER_TAG_KEY = 'tenant';
   /** Cloud inventory (owner, region, platform of an instance); the simulator serves one. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) INVENTORY_URL = 'http://127.0.0.1:4566';
 
@@ -106,7 +129,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const known = Object.keys(new AppConfig());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'CHANNEL_ENDPOINTS']) {
+  for (const key of [...known, 'CHANNEL_ENDPOINTS', 'CHANNEL_BY_REGION', 'JDCLOUD_ENDPOINTS', 'JDCLOUD_CREDENTIALS_FILE']) {
     if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...picked, ...overrides });
@@ -116,22 +139,42 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${lines.join('; ')}`);
   }
   if (config.CHANNEL_ENDPOINTS) parseEndpointMap(config.CHANNEL_ENDPOINTS);
+  if (config.JDCLOUD_ENDPOINTS) parseEndpointMap(config.JDCLOUD_ENDPOINTS, 'JDCLOUD_ENDPOINTS');
+  if (config.CHANNEL_BY_REGION) parseChannelMap(config.CHANNEL_BY_REGION);
   return config;
 }
 
-/** Region -> endpoint map from CHANNEL_ENDPOINTS, validated. */
-export function parseEndpointMap(raw: string): Record<string, string> {
+export const CHANNEL_NAMES = ['ssm', 'jdcloud'] as const;
+
+/** Region -> channel from CHANNEL_BY_REGION, validated: `{"cn-north-1": "jdcloud"}`. */
+export function parseChannelMap(raw: string): Record<string, (typeof CHANNEL_NAMES)[number]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new ConfigError('CHANNEL_ENDPOINTS must be a JSON object of region -> URL');
+    throw new ConfigError('CHANNEL_BY_REGION must be a JSON object of region -> channel');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('CHANNEL_BY_REGION must be a JSON object of region -> channel');
+  for (const [region, name] of Object.entries(parsed)) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(region)) throw new ConfigError(`CHANNEL_BY_REGION: ${region} is not a region name`);
+    if (!(CHANNEL_NAMES as readonly unknown[]).includes(name)) throw new ConfigError(`CHANNEL_BY_REGION.${region} must be one of ${CHANNEL_NAMES.join(', ')}`);
+  }
+  return parsed as Record<string, (typeof CHANNEL_NAMES)[number]>;
+}
+
+/** Region -> endpoint map from CHANNEL_ENDPOINTS, validated. */
+export function parseEndpointMap(raw: string, variable = 'CHANNEL_ENDPOINTS'): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`${variable} must be a JSON object of region -> URL`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError('CHANNEL_ENDPOINTS must be a JSON object of region -> URL');
+    throw new ConfigError(`${variable} must be a JSON object of region -> URL`);
   }
   for (const [region, url] of Object.entries(parsed)) {
-    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ConfigError(`CHANNEL_ENDPOINTS.${region} is not an http(s) URL`);
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new ConfigError(`${variable}.${region} is not an http(s) URL`);
   }
   return parsed as Record<string, string>;
 }

@@ -9,3 +9,4 @@ export * from './verification';
 export * from './summary';
 export * from './roles';
 export * from './rollback';
+export * from './sessions';

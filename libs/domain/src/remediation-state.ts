@@ -16,6 +16,8 @@ export type FailureReason =
   | 'instance_not_found'
   | 'command_failed'
   | 'command_timed_out'
+  /** remove-rdsh-role outlived its time limit and the feature does not read as removal-pending. */
+  | 'role_removal_unfinished'
   | 'command_undelivered'
   | 'verification_failed'
   | 'unsupported_os'

@@ -6,7 +6,8 @@
 #   * PowerShell 2.0 compatible: the same text runs on Server 2008 (WMF 2.0), 2008 R2 and 2012+.
 #   * ASCII only: the guest agent may save the script without a BOM, and Windows PowerShell then
 #     reads it in the ANSI code page.
-#   * Parameters arrive only as data in $RdpfixParams (base64) and are validated again here.
+#   * Parameters arrive only as data in $RdpfixParams (base64) and are validated again on the
+#     server (_change.ps1, which only the changing scripts include).
 #   * The last stdout line is one compact JSON object; the exit code is 0 when ok and 1 when not.
 #     Never 3010 or 194: the SSM agent would reboot the machine and run the script again.
 # This file only defines functions and preferences. Nothing runs until the body calls Start-Rdpfix.
@@ -21,9 +22,14 @@ $ConfirmPreference = 'None'
 $script:RdpfixName = 'unknown'
 $script:RdpfixVersion = 0
 $script:RdpfixErrors = New-Object System.Collections.ArrayList
+$script:RdpfixErrorsDropped = 0
+# Reads that failed: read name -> error text (the facts that came from them are reported null).
+$script:RdpfixUnknown = New-Object System.Collections.Specialized.OrderedDictionary
 # Caps that keep the result line far below the 2,500 characters the channel keeps (see tests).
-$script:RdpfixMaxErrors = 3
-$script:RdpfixMaxErrorChars = 100
+$script:RdpfixMaxErrors = 2
+$script:RdpfixMaxErrorChars = 80
+$script:RdpfixMaxUnknownMessages = 4
+$script:RdpfixMaxUnknownChars = 48
 $script:RdpfixMaxMessageChars = 200
 $script:RdpfixMaxServers = 3
 $script:RdpfixMaxServerChars = 64
@@ -115,8 +121,8 @@ function Exit-RdpfixFailure([string]$Message, $Result) {
     Exit-RdpfixResult $Result
 }
 
-function Add-RdpfixError([string]$Check, $ErrorRecord) {
-    if ($script:RdpfixErrors.Count -ge $script:RdpfixMaxErrors) { return }
+# The message of an ErrorRecord (or of anything else), whitespace collapsed.
+function Get-RdpfixErrorText($ErrorRecord) {
     $msg = ''
     if ($null -ne $ErrorRecord) {
         if ($ErrorRecord -is [System.Management.Automation.ErrorRecord]) {
@@ -125,12 +131,36 @@ function Add-RdpfixError([string]$Check, $ErrorRecord) {
             $msg = [string]$ErrorRecord
         }
     }
-    $text = (($Check + ': ' + $msg) -replace '\s+', ' ').Trim()
+    return (($msg -replace '\s+', ' ').Trim())
+}
+
+# A non-fatal error that is not a fact of its own. Past the cap it is only counted.
+function Add-RdpfixError([string]$Check, $ErrorRecord) {
+    if ($script:RdpfixErrors.Count -ge $script:RdpfixMaxErrors) {
+        $script:RdpfixErrorsDropped = $script:RdpfixErrorsDropped + 1
+        return
+    }
+    $text = (($Check + ': ' + (Get-RdpfixErrorText $ErrorRecord)) -replace '\s+', ' ').Trim()
     [void]$script:RdpfixErrors.Add((Limit-RdpfixText $text $script:RdpfixMaxErrorChars))
 }
 
 function Get-RdpfixErrors {
     return , ($script:RdpfixErrors.ToArray())
+}
+
+# A read that failed: every fact that came from it is reported null ("unknown"), never a default.
+# The first few keep their error text; later ones keep the name with an empty text (room).
+function Set-RdpfixUnknown([string]$Read, $ErrorRecord) {
+    if ($script:RdpfixUnknown.Contains($Read)) { return }
+    $text = ''
+    if ($script:RdpfixUnknown.Count -lt $script:RdpfixMaxUnknownMessages) {
+        $text = Limit-RdpfixText (Get-RdpfixErrorText $ErrorRecord) $script:RdpfixMaxUnknownChars
+    }
+    $script:RdpfixUnknown[$Read] = $text
+}
+
+function Test-RdpfixUnknown([string]$Read) {
+    return $script:RdpfixUnknown.Contains($Read)
 }
 
 # ----------------------------------------------------------------------------- JSON, built by hand (PowerShell 2.0 has no JSON cmdlet)
@@ -202,67 +232,7 @@ function ConvertTo-RdpfixJson($Value) {
     return (ConvertTo-RdpfixJsonString ([string]$Value))
 }
 
-# ----------------------------------------------------------------------------- parameters
-
-# Decodes $RdpfixParams (base64 of UTF-8 "key=value" lines joined by LF) into a hashtable.
-# Values stay data: they are never pasted into code or evaluated.
-function Get-RdpfixParams {
-    $map = @{}
-    # Set on line 2 of the rendered script; [string] turns a missing variable into ''.
-    $encoded = [string]$RdpfixParams
-    if ($encoded.Length -eq 0) { return $map }
-    try {
-        $text = [System.Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($encoded))
-    } catch {
-        Exit-RdpfixFailure 'bad parameters: not base64' $null
-    }
-    foreach ($line in ($text -split "`n")) {
-        if ($line.Length -eq 0) { continue }
-        $i = $line.IndexOf('=')
-        if ($i -lt 1) { Exit-RdpfixFailure 'bad parameters: a line without key=value' $null }
-        $map[$line.Substring(0, $i)] = $line.Substring($i + 1)
-    }
-    return $map
-}
-
-# Returns the parameter when it matches the case-sensitive pattern; otherwise ends the script.
-function Get-RdpfixParam([hashtable]$Params, [string]$Key, [string]$Pattern) {
-    if (-not $Params.ContainsKey($Key)) { Exit-RdpfixFailure ('bad parameters: ' + $Key + ' is missing') $null }
-    $value = [string]$Params[$Key]
-    if ($value -cnotmatch $Pattern) { Exit-RdpfixFailure ('bad parameters: ' + $Key + ' is not valid') $null }
-    return $value
-}
-
-# Host name, FQDN or IPv4 address; nothing else can reach WMI or the registry as a server name.
-# At most RdpfixMaxServerChars, so that a configured name is never cut in a result.
-function Test-RdpfixServerName([string]$Name) {
-    if ($null -eq $Name -or $Name.Length -lt 1 -or $Name.Length -gt $script:RdpfixMaxServerChars) { return $false }
-    if ($Name -cmatch '^[0-9]{1,3}(\.[0-9]{1,3}){3}$') {
-        foreach ($octet in $Name.Split('.')) {
-            if ([int]$octet -gt 255) { return $false }
-        }
-        return $true
-    }
-    # NetBIOS names may contain '_'; nothing here can separate or quote anything.
-    return ($Name -cmatch '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$')
-}
-
-# servers=a,b parameter: a list of valid names (possibly empty), at most RdpfixMaxServers.
-function Get-RdpfixServerParam([hashtable]$Params, [bool]$AllowEmpty) {
-    if (-not $Params.ContainsKey('servers')) { Exit-RdpfixFailure 'bad parameters: servers is missing' $null }
-    $list = New-Object System.Collections.ArrayList
-    $raw = [string]$Params['servers']
-    if ($raw.Length -gt 0) {
-        foreach ($part in $raw.Split(',')) {
-            $name = $part.Trim()
-            if (-not (Test-RdpfixServerName $name)) { Exit-RdpfixFailure 'bad parameters: servers contains an invalid name' $null }
-            [void]$list.Add($name)
-        }
-    }
-    if ($list.Count -eq 0 -and -not $AllowEmpty) { Exit-RdpfixFailure 'bad parameters: servers is empty' $null }
-    if ($list.Count -gt $script:RdpfixMaxServers) { Exit-RdpfixFailure 'bad parameters: too many servers' $null }
-    return , $list
-}
+# Parameters, registry writes and the licensing writers live in _change.ps1 (changing scripts only).
 
 # ----------------------------------------------------------------------------- small helpers
 
@@ -284,16 +254,6 @@ function ConvertTo-RdpfixInt($Value) {
     $s = ([string]$Value).Trim()
     if ($s -cmatch '^-?[0-9]{1,9}$') { return [int]$s }
     return $null
-}
-
-function Test-RdpfixStringListEqual($A, $B) {
-    $a1 = @($A)
-    $b1 = @($B)
-    if ($a1.Count -ne $b1.Count) { return $false }
-    for ($i = 0; $i -lt $a1.Count; $i++) {
-        if ([string]$a1[$i] -ne [string]$b1[$i]) { return $false }
-    }
-    return $true
 }
 
 # Runs a console tool and returns @{ exitCode; stdout; stderr } (stdout/stderr as ArrayLists).
@@ -364,26 +324,6 @@ function Get-RdpfixRegSubKeyNames([string]$Path) {
     return , $names
 }
 
-function Set-RdpfixRegValue([string]$Path, [string]$Name, $Value, [Microsoft.Win32.RegistryValueKind]$Kind) {
-    $key = [Microsoft.Win32.Registry]::LocalMachine.CreateSubKey($Path)
-    if ($null -eq $key) { throw ('cannot open HKLM\' + $Path) }
-    try {
-        $key.SetValue($Name, $Value, $Kind)
-    } finally {
-        $key.Close()
-    }
-}
-
-function Remove-RdpfixRegValue([string]$Path, [string]$Name) {
-    $key = [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey($Path, $true)
-    if ($null -eq $key) { return }
-    try {
-        if ($key.GetValueNames() -contains $Name) { $key.DeleteValue($Name) }
-    } finally {
-        $key.Close()
-    }
-}
-
 # A DWORD value as 0/1 (nonzero = 1), or $null when absent or not a number.
 function Get-RdpfixRegFlag([string]$Path, [string]$Name) {
     $r = Get-RdpfixRegValue $Path $Name
@@ -402,24 +342,6 @@ function Get-RdpfixTsSetting {
     $ts = Get-RdpfixFirst $all
     if ($null -eq $ts) { throw 'Win32_TerminalServiceSetting has no instance' }
     return , $ts
-}
-
-# The fix scripts' shared opening: the Win32_TerminalServiceSetting object, or a failed result.
-function Get-RdpfixTsSettingOrExit($Result) {
-    $ts = $null
-    try {
-        $ts = Get-RdpfixTsSetting
-    } catch {
-        Exit-RdpfixFailure ('wmi: ' + $_.Exception.Message) $Result
-    }
-    return , $ts
-}
-
-# Licensing set by Group Policy would be reverted at the next refresh: never write it locally.
-function Assert-RdpfixLicensingNotPolicy($Policy, $Result) {
-    if ($Policy.licensingMode -or $Policy.licenseServers) {
-        Exit-RdpfixFailure 'refused: Group Policy controls RD licensing (mode or license servers); change the policy instead' $Result
-    }
 }
 
 # Calls a WMI method through the .NET object so that arrays and out parameters are passed
@@ -509,34 +431,6 @@ function Get-RdpfixSpecifiedServers($Ts) {
     return , $list
 }
 
-# Writes the non-policy license server list (replaces it; an empty list clears it).
-function Set-RdpfixSpecifiedServers($Ts, $Servers) {
-    $arr = [string[]]@($Servers.ToArray())
-    if ($script:RdpfixOsLevel -ge 601) {
-        if ($arr.Length -eq 0) {
-            $out = Invoke-RdpfixWmiMethod $Ts 'EmptySpecifiedLicenseServerList' $null
-            Assert-RdpfixWmiSuccess $out 'EmptySpecifiedLicenseServerList'
-        } else {
-            $out = Invoke-RdpfixWmiMethod $Ts 'SetSpecifiedLicenseServerList' @{ SpecifiedLSList = $arr }
-            Assert-RdpfixWmiSuccess $out 'SetSpecifiedLicenseServerList'
-        }
-    } else {
-        # 2008 has no list methods: the REG_MULTI_SZ value is the documented non-policy store.
-        if ($arr.Length -eq 0) {
-            Remove-RdpfixRegValue $script:LicenseServersKey 'SpecifiedLicenseServers'
-        } else {
-            Set-RdpfixRegValue $script:LicenseServersKey 'SpecifiedLicenseServers' $arr ([Microsoft.Win32.RegistryValueKind]::MultiString)
-        }
-    }
-}
-
-# Current non-policy licensing configuration: @{ mode = 1|2|4|5 or $null; servers = ArrayList }.
-function Get-RdpfixLicensingConfig($Ts) {
-    $mode = ConvertTo-RdpfixModeCode $Ts.LicensingType
-    $servers = Get-RdpfixSpecifiedServers $Ts
-    return @{ mode = $mode; servers = $servers }
-}
-
 # Server names as reported in results: at most RdpfixMaxServers, each cut to RdpfixMaxServerChars.
 function Limit-RdpfixServerList($Servers) {
     $out = New-Object System.Collections.ArrayList
@@ -623,15 +517,85 @@ function Get-RdpfixSessionDirectoryActive {
     return $false
 }
 
+# Win32_ComputerSystem: DomainRole and PartOfDomain. Throws when WMI cannot answer.
 function Get-RdpfixDomainInfo {
     $cs = Get-RdpfixFirst (Get-WmiObject -Class Win32_ComputerSystem -ErrorAction Stop)
     if ($null -eq $cs) { throw 'Win32_ComputerSystem has no instance' }
-    $role = [int]$cs.DomainRole
-    $partOfDomain = [bool]$cs.PartOfDomain
+    $role = ConvertTo-RdpfixInt $cs.DomainRole
+    if ($null -eq $role) { throw ('unexpected DomainRole ' + [string]$cs.DomainRole) }
+    return @{ role = $role; partOfDomain = [bool]$cs.PartOfDomain }
+}
+
+# Domain controller: DomainRole 4/5 (when known) or ProductType LanmanNT. ProductType alone
+# answers when WMI does not: LanmanNT = DC, ServerNT / WinNT = not a DC. $null = cannot tell.
+function Test-RdpfixDomainController($Role) {
+    if ($null -ne $Role -and $Role -ge 4) { return $true }
     $pt = Get-RdpfixRegValue $script:ProductOptionsKey 'ProductType'
-    # DomainRole 4/5 = backup/primary DC; ProductType LanmanNT = DC.
-    $isDc = ($role -ge 4) -or ($pt.present -and [string]$pt.value -eq 'LanmanNT')
-    return @{ role = $role; partOfDomain = $partOfDomain; isDomainController = $isDc }
+    if ($pt.present) {
+        $t = [string]$pt.value
+        if ($t -eq 'LanmanNT') { return $true }
+        if ($t -eq 'ServerNT' -or $t -eq 'WinNT') { return $false }
+    }
+    if ($null -ne $Role) { return $false }
+    return $null
+}
+
+# The local RD license server (only where the RD Licensing role is installed): activated
+# (Win32_TSLicenseServer.GetActivationStatus() = 0) and how many real CAL packs it holds
+# (Win32_TSLicenseKeyPack; built-in packs and empty packs do not count).
+function Get-RdpfixLicenseServerState {
+    $cls = [wmiclass]'root\cimv2:Win32_TSLicenseServer'
+    $out = Invoke-RdpfixWmiMethod $cls 'GetActivationStatus' $null
+    Assert-RdpfixWmiSuccess $out 'GetActivationStatus'
+    $status = ConvertTo-RdpfixInt (Get-RdpfixWmiOut $out 'ActivationStatus')
+    if ($null -eq $status) { throw 'GetActivationStatus gave no ActivationStatus' }
+    $packs = 0
+    foreach ($kp in @(Get-WmiObject -Namespace root\cimv2 -Class Win32_TSLicenseKeyPack -ErrorAction Stop)) {
+        if ($null -eq $kp) { continue }
+        $label = [string]$kp.Description + ' ' + [string]$kp.TypeAndModel
+        if ($label -match 'Built-in') { continue }
+        $total = ConvertTo-RdpfixInt $kp.TotalLicenses
+        if ($null -ne $total -and $total -le 0) { continue }
+        $packs = $packs + 1
+    }
+    return @{ activated = ($status -eq 0); packs = $packs }
+}
+
+# True when a firewall LocalPorts value ("3389", "*", "3389,3390", "3000-4000") covers $Port.
+function Test-RdpfixPortInList([string]$Ports, [int]$Port) {
+    foreach ($part in $Ports.Split(',')) {
+        $p = $part.Trim()
+        if ($p -eq '*') { return $true }
+        if ($p -cmatch '^[0-9]{1,5}$') {
+            if ([int]$p -eq $Port) { return $true }
+        } elseif ($p -cmatch '^([0-9]{1,5})-([0-9]{1,5})$') {
+            if ($Port -ge [int]$matches[1] -and $Port -le [int]$matches[2]) { return $true }
+        }
+    }
+    return $false
+}
+
+# Windows Firewall (HNetCfg.FwPolicy2, Server 2008+): on for an active profile, and whether an
+# enabled inbound TCP rule of an active profile allows $Port with no enabled block rule covering it.
+function Get-RdpfixFirewallState([int]$Port) {
+    $fw = New-Object -ComObject HNetCfg.FwPolicy2
+    $profiles = [int]$fw.CurrentProfileTypes
+    $enabled = $false
+    foreach ($p in @(1, 2, 4)) {
+        if (($profiles -band $p) -ne 0 -and [bool]$fw.FirewallEnabled($p)) { $enabled = $true }
+    }
+    $allowed = $false
+    $blocked = $false
+    foreach ($rule in $fw.Rules) {
+        if ($null -eq $rule -or -not [bool]$rule.Enabled) { continue }
+        if ([int]$rule.Direction -ne 1) { continue }
+        $proto = [int]$rule.Protocol
+        if ($proto -ne 6 -and $proto -ne 256) { continue }
+        if (([int]$rule.Profiles -band $profiles) -eq 0) { continue }
+        if (-not (Test-RdpfixPortInList ([string]$rule.LocalPorts) $Port)) { continue }
+        if ([int]$rule.Action -eq 1) { $allowed = $true } else { $blocked = $true }
+    }
+    return @{ enabled = $enabled; rdpAllowed = ($allowed -and -not $blocked) }
 }
 
 # True when remove-rdsh-role wrote its marker during the current boot (restart still outstanding).

@@ -1,12 +1,14 @@
 # ---------------------------------------------------------------------------------------------
 # rdpfix facts collector (_facts.ps1), included by diagnose.ps1 and verify.ps1 after _common.ps1.
 # Read-only: no registry writes and no Set*/Change* WMI methods. Checks follow rdp-licensing.md
-# section 3 (D1-D12) and section 6. Each check has its own try/catch: a failed check keeps a
-# default and adds one line to "errors" (at most 3 lines of at most 100 characters).
+# section 3 (D1-D12) and section 6. Each read has its own try/catch. A read that fails never
+# leaves a default behind: every fact that came from it is reported null ("unknown") and the
+# "unknown" map names the read with its error. "errors" holds other non-fatal errors (capped;
+# "errorsDropped" counts the rest).
 # The licensing grace-period key in the registry is never read, not even for its existence.
 # ---------------------------------------------------------------------------------------------
 
-$script:RdpfixMaxSessionRows = 10
+$script:RdpfixMaxSessionRows = 8
 $script:RdpfixMaxSessionChars = 80
 
 # D1: the release, from version and build; client Windows (ProductType 1) is not a supported server.
@@ -111,17 +113,21 @@ function Get-RdpfixListener {
     return @{ up = [bool]$listening; port = $port }
 }
 
-# D12: Component Based Servicing, Windows Update and pending file renames.
-function Test-RdpfixPendingReboot {
-    if (Test-RdpfixRegKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') { return $true }
-    if (Test-RdpfixRegKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') { return $true }
+# D12: Component Based Servicing and Windows Update block a role removal; pending file renames
+# are only reported (antivirus, agents and drivers set them on many healthy servers).
+function Get-RdpfixPendingReboot {
+    $state = New-RdpfixMap
+    $state['cbs'] = Test-RdpfixRegKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+    $state['wu'] = Test-RdpfixRegKey 'SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+    $rename = $false
     $p = Get-RdpfixRegValue 'SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations'
     if ($p.present -and $null -ne $p.value) {
-        foreach ($s in @($p.value)) {
-            if (([string]$s).Length -gt 0) { return $true }
+        foreach ($x in @($p.value)) {
+            if (([string]$x).Length -gt 0) { $rename = $true }
         }
     }
-    return $false
+    $state['fileRename'] = $rename
+    return , $state
 }
 
 function Get-RdpfixTermServiceState {
@@ -133,8 +139,8 @@ function Get-RdpfixTermServiceState {
 }
 
 # Effective 0/1 of a setting: WMI value when available, else the policy value, else the local
-# value, else the Windows default.
-function Get-RdpfixFlag($WmiValue, [string]$PolicyName, [string]$LocalName, [int]$Default) {
+# value. $null when none of them answers: the Windows default is not assumed.
+function Get-RdpfixFlag($WmiValue, [string]$PolicyName, [string]$LocalName) {
     $n = ConvertTo-RdpfixInt $WmiValue
     if ($null -ne $n) {
         if ($n -ne 0) { return 1 }
@@ -142,9 +148,14 @@ function Get-RdpfixFlag($WmiValue, [string]$PolicyName, [string]$LocalName, [int
     }
     $p = Get-RdpfixRegFlag $script:TsPolicyKey $PolicyName
     if ($null -ne $p) { return $p }
-    $l = Get-RdpfixRegFlag $script:TsKey $LocalName
-    if ($null -ne $l) { return $l }
-    return $Default
+    return (Get-RdpfixRegFlag $script:TsKey $LocalName)
+}
+
+# 'local' or 'policy' from a policy-state flag; $null when the policy state is unknown.
+function Get-RdpfixSource($Policy, [string]$Name) {
+    if ($null -eq $Policy) { return $null }
+    if ($Policy[$Name]) { return 'policy' }
+    return 'local'
 }
 
 function Get-RdpfixFacts {
@@ -167,7 +178,7 @@ function Get-RdpfixFacts {
     try {
         $ts = Get-RdpfixTsSetting
     } catch {
-        Add-RdpfixError 'wmi' $_
+        Set-RdpfixUnknown 'ts' $_
     }
 
     # D2 and D7: the RDS features (ServerManager / ServerManagerCmd).
@@ -175,55 +186,71 @@ function Get-RdpfixFacts {
     try {
         $features = Get-RdpfixFeatureStates
     } catch {
-        Add-RdpfixError 'features' $_
+        Set-RdpfixUnknown 'features' $_
     }
 
-    $tsMode = 0
-    if ($null -ne $ts -and (ConvertTo-RdpfixInt $ts.TerminalServerMode) -eq 1) { $tsMode = 1 }
-    $installed = ($tsMode -eq 1)
-    $featurePending = $false
-    if ($null -ne $features) {
-        $rdsh = $features['RDS-RD-Server']
-        $installed = [bool]$rdsh.installed
-        $featurePending = [bool]$rdsh.pending
+    $tsMode = $null
+    if ($null -ne $ts) {
+        $m = ConvertTo-RdpfixInt $ts.TerminalServerMode
+        if ($m -eq 1) { $tsMode = 1 } elseif ($null -ne $m) { $tsMode = 0 }
     }
-    $removalPending = $featurePending
+    $installed = $null
+    $featurePending = $null
+    if ($null -ne $features) {
+        $rdshFeature = $features['RDS-RD-Server']
+        $installed = [bool]$rdshFeature.installed
+        $featurePending = [bool]$rdshFeature.pending
+    }
+    $marker = $null
     try {
-        if (Test-RdpfixRemovalMarker $bootTime) { $removalPending = $true }
+        $marker = Test-RdpfixRemovalMarker $bootTime
     } catch {
-        Add-RdpfixError 'marker' $_
+        Set-RdpfixUnknown 'marker' $_
+    }
+    # 2012+ reports a pending removal in InstallState; 2008 / 2008 R2 only through the marker.
+    $removalPending = $null
+    if ($featurePending -eq $true -or $marker -eq $true) {
+        $removalPending = $true
+    } elseif ($featurePending -eq $false -and ($script:RdpfixOsLevel -ge 602 -or $marker -eq $false)) {
+        $removalPending = $false
     }
     $rdshMap = New-RdpfixMap
     $rdshMap['installed'] = $installed
     $rdshMap['terminalServerMode'] = $tsMode
     $rdshMap['removalPending'] = $removalPending
+    $isRdsh = ($installed -eq $true -or $tsMode -eq 1 -or $removalPending -eq $true)
+    $notRdsh = (-not $isRdsh) -and ($installed -eq $false -or $tsMode -eq 0) -and $removalPending -eq $false
 
-    $policy = @{ licensingMode = $false; licenseServers = $false; singleSession = $false; denyConnections = $false }
+    # Group Policy: registry policy values, plus the WMI PolicySource* flags when WMI answers.
+    $policy = $null
     try {
         $policy = Get-RdpfixPolicyState $ts
     } catch {
-        Add-RdpfixError 'policy' $_
+        Set-RdpfixUnknown 'policy' $_
     }
 
-    # D3: grace days; only meaningful on an RD Session Host (the call may throw elsewhere).
+    # D3: grace days; only on an RD Session Host (the call may throw elsewhere).
     $graceDays = $null
-    if ($null -ne $ts -and ($tsMode -eq 1 -or $installed)) {
+    if ($null -ne $ts -and $isRdsh) {
         try {
             $out = Invoke-RdpfixWmiMethod $ts 'GetGracePeriodDays' $null
             Assert-RdpfixWmiSuccess $out 'GetGracePeriodDays'
             $graceDays = ConvertTo-RdpfixInt (Get-RdpfixWmiOut $out 'DaysLeft')
+            if ($null -eq $graceDays -or $graceDays -lt 0) {
+                $graceDays = $null
+                throw 'DaysLeft missing or negative'
+            }
         } catch {
-            Add-RdpfixError 'graceDays' $_
+            Set-RdpfixUnknown 'grace' $_
         }
     }
 
-    # D4: licensing mode (WMI LicensingType; registry when WMI failed) and its source.
+    # D4: licensing mode (WMI LicensingType; without WMI the policy or RCM registry value).
     $mode = $null
     if ($null -ne $ts) {
         $mode = ConvertTo-RdpfixModeCode $ts.LicensingType
-        if ($null -eq $mode) { Add-RdpfixError 'licensingMode' ('unexpected LicensingType ' + [string]$ts.LicensingType) }
-    }
-    if ($null -eq $mode) {
+        if ($null -eq $mode) { Set-RdpfixUnknown 'mode' ('unexpected LicensingType ' + [string]$ts.LicensingType) }
+    } else {
         try {
             $pm = Get-RdpfixRegValue $script:TsPolicyKey 'LicensingMode'
             $pmode = ConvertTo-RdpfixModeCode $pm.value
@@ -232,41 +259,47 @@ function Get-RdpfixFacts {
             if ($pm.present -and ($pmode -eq 2 -or $pmode -eq 4)) { $mode = $pmode }
             elseif ($null -ne $lmode) { $mode = $lmode }
         } catch {
-            Add-RdpfixError 'licensingMode' $_
+            Set-RdpfixUnknown 'mode' $_
         }
     }
-    if ($null -eq $mode) { $mode = 5 }
-    $modeSource = 'local'
-    if ($policy.licensingMode) { $modeSource = 'policy' }
 
-    # D5: license servers (policy list wins) and, on 2008 R2+, reachability of each.
-    $allServers = New-Object System.Collections.ArrayList
-    $serversSource = 'local'
-    try {
-        if ($policy.licenseServers) {
-            $serversSource = 'policy'
-            $pv = Get-RdpfixRegValue $script:TsPolicyKey 'LicenseServers'
-            if ($pv.present) {
-                foreach ($part in ([string]$pv.value).Split(',')) {
-                    $name = $part.Trim()
-                    if ($name.Length -gt 0) { [void]$allServers.Add($name) }
+    # D5: license servers (the policy list wins) and, on a 2008 R2+ RDSH, each one's status.
+    # GetSpecifiedLicenseServerList is not called on a server that is not a Session Host.
+    $servers = $null
+    $allServers = $null
+    if ($null -ne $policy) {
+        try {
+            if ($policy.licenseServers) {
+                $allServers = New-Object System.Collections.ArrayList
+                $pv = Get-RdpfixRegValue $script:TsPolicyKey 'LicenseServers'
+                if ($pv.present) {
+                    foreach ($part in ([string]$pv.value).Split(',')) {
+                        $name = $part.Trim()
+                        if ($name.Length -gt 0) { [void]$allServers.Add($name) }
+                    }
                 }
+            } elseif ($script:RdpfixOsLevel -lt 601) {
+                $allServers = Get-RdpfixSpecifiedServers $null
+            } elseif ($null -ne $ts -and -not $notRdsh) {
+                $allServers = Get-RdpfixSpecifiedServers $ts
             }
-        } else {
-            $allServers = Get-RdpfixSpecifiedServers $ts
+        } catch {
+            $allServers = $null
+            Set-RdpfixUnknown 'servers' $_
         }
-    } catch {
-        Add-RdpfixError 'licenseServers' $_
     }
-    if ($allServers.Count -gt $script:RdpfixMaxServers) {
-        Add-RdpfixError 'licenseServers' ([string]$allServers.Count + ' servers, first ' + [string]$script:RdpfixMaxServers + ' reported')
+    if ($null -ne $allServers) {
+        if ($allServers.Count -gt $script:RdpfixMaxServers) {
+            Add-RdpfixError 'licenseServers' ([string]$allServers.Count + ' servers, first ' + [string]$script:RdpfixMaxServers + ' reported')
+        }
+        $servers = Limit-RdpfixServerList $allServers
     }
-    $servers = Limit-RdpfixServerList $allServers
-    $reach = New-Object System.Collections.ArrayList
-    if ($null -ne $ts -and $script:RdpfixOsLevel -ge 601 -and $tsMode -eq 1) {
+    $statuses = New-Object System.Collections.ArrayList
+    if ($null -ne $ts -and $null -ne $allServers -and $script:RdpfixOsLevel -ge 601 -and $tsMode -eq 1) {
         $i = 0
         foreach ($server in $allServers) {
             if ($i -ge $script:RdpfixMaxServers) { break }
+            # -1: the call failed. That is unknown, not "unreachable".
             $status = -1
             try {
                 $out = Invoke-RdpfixWmiMethod $ts 'GetTStoLSConnectivityStatus' @{ ServerName = [string]$server }
@@ -276,120 +309,151 @@ function Get-RdpfixFacts {
             } catch {
                 Add-RdpfixError 'reachability' $_
             }
-            $entry = New-RdpfixMap
-            $entry['server'] = $servers[$i]
-            $entry['status'] = $status
-            [void]$reach.Add($entry)
+            [void]$statuses.Add($status)
             $i = $i + 1
         }
     }
     $licensing = New-RdpfixMap
     $licensing['mode'] = $mode
-    $licensing['modeSource'] = $modeSource
+    $licensing['modeSource'] = Get-RdpfixSource $policy 'licensingMode'
     $licensing['servers'] = $servers
-    $licensing['serversSource'] = $serversSource
-    $licensing['reachability'] = $reach
+    $licensing['serversSource'] = Get-RdpfixSource $policy 'licenseServers'
+    $licensing['statuses'] = $statuses
 
-    # D9: one session per user.
-    $ssValue = 1
+    # D9: one session per user (no value assumed when nothing answers).
+    $ssValue = $null
     try {
         $wmiSs = $null
         if ($null -ne $ts) { $wmiSs = $ts.SingleSession }
-        $ssValue = Get-RdpfixFlag $wmiSs 'fSingleSessionPerUser' 'fSingleSessionPerUser' 1
+        $ssValue = Get-RdpfixFlag $wmiSs 'fSingleSessionPerUser' 'fSingleSessionPerUser'
+        if ($null -eq $ssValue -and $null -ne $ts) { throw 'SingleSession not reported' }
     } catch {
-        Add-RdpfixError 'singleSession' $_
+        $ssValue = $null
+        Set-RdpfixUnknown 'single' $_
     }
     $single = New-RdpfixMap
     $single['value'] = $ssValue
-    $single['source'] = 'local'
-    if ($policy.singleSession) { $single['source'] = 'policy' }
+    $single['source'] = Get-RdpfixSource $policy 'singleSession'
 
-    # D8: domain role; when WMI fails, ProductType alone still identifies a DC.
+    # D8: domain role; ProductType answers "is it a DC" when WMI does not.
     $domain = New-RdpfixMap
+    $role = $null
+    $partOfDomain = $null
     try {
         $d = Get-RdpfixDomainInfo
-        $domain['role'] = $d.role
-        $domain['partOfDomain'] = $d.partOfDomain
-        $domain['isDomainController'] = $d.isDomainController
+        $role = $d.role
+        $partOfDomain = $d.partOfDomain
     } catch {
-        Add-RdpfixError 'domain' $_
-        $pt = Get-RdpfixRegValue $script:ProductOptionsKey 'ProductType'
-        $isDc = ($pt.present -and [string]$pt.value -eq 'LanmanNT')
-        $domain['role'] = 3
-        if ($isDc) { $domain['role'] = 5 }
-        $domain['partOfDomain'] = $isDc
-        $domain['isDomainController'] = $isDc
+        Set-RdpfixUnknown 'domain' $_
     }
+    $isDc = $null
+    try {
+        $isDc = Test-RdpfixDomainController $role
+        if ($null -eq $isDc) { Set-RdpfixUnknown 'dc' 'neither DomainRole nor ProductType could be read' }
+    } catch {
+        Set-RdpfixUnknown 'dc' $_
+    }
+    $domain['role'] = $role
+    $domain['partOfDomain'] = $partOfDomain
+    $domain['isDomainController'] = $isDc
 
-    # D7: RDS deployment pieces.
+    # D7: RDS deployment pieces. A local RD Licensing role counts only when it is activated and
+    # holds real CAL packs (issue 7), so its state is read where the role is installed.
     $rds = New-RdpfixMap
-    $rds['broker'] = $false
-    $rds['webAccess'] = $false
-    $rds['gateway'] = $false
-    $rds['licensingRole'] = $false
+    $rds['broker'] = $null
+    $rds['webAccess'] = $null
+    $rds['gateway'] = $null
+    $rds['licensingRole'] = $null
     if ($null -ne $features) {
         $rds['broker'] = [bool]$features['RDS-Connection-Broker'].installed
         $rds['webAccess'] = [bool]$features['RDS-Web-Access'].installed
         $rds['gateway'] = [bool]$features['RDS-Gateway'].installed
         $rds['licensingRole'] = [bool]$features['RDS-Licensing'].installed
     }
-    $rds['sessionDirectory'] = $false
+    $rds['sessionDirectory'] = $null
     try {
         $rds['sessionDirectory'] = Get-RdpfixSessionDirectoryActive
     } catch {
-        Add-RdpfixError 'sessionDirectory' $_
+        Set-RdpfixUnknown 'sd' $_
+    }
+    $rds['lsActivated'] = $null
+    $rds['lsCalPacks'] = $null
+    if ($rds['licensingRole'] -eq $true) {
+        try {
+            $lsState = Get-RdpfixLicenseServerState
+            $rds['lsActivated'] = [bool]$lsState.activated
+            $rds['lsCalPacks'] = [int]$lsState.packs
+        } catch {
+            Set-RdpfixUnknown 'ls' $_
+        }
     }
 
-    $pendingReboot = $false
+    $pendingReboot = New-RdpfixMap
+    $pendingReboot['cbs'] = $null
+    $pendingReboot['wu'] = $null
+    $pendingReboot['fileRename'] = $null
     try {
-        $pendingReboot = Test-RdpfixPendingReboot
+        $pendingReboot = Get-RdpfixPendingReboot
     } catch {
-        Add-RdpfixError 'pendingReboot' $_
+        Set-RdpfixUnknown 'reboot' $_
     }
 
     $termService = 'unknown'
     try {
         $termService = Get-RdpfixTermServiceState
     } catch {
-        Add-RdpfixError 'termService' $_
+        Set-RdpfixUnknown 'svc' $_
     }
 
     $listener = New-RdpfixMap
-    $listener['up'] = $false
+    $listener['up'] = $null
     $listener['port'] = 3389
     try {
         $l = Get-RdpfixListener
         $listener['up'] = [bool]$l.up
         $listener['port'] = [int]$l.port
     } catch {
-        Add-RdpfixError 'listener' $_
+        Set-RdpfixUnknown 'listener' $_
+    }
+
+    # Section 6: Windows Firewall must let the RDP port in (read only; rdpfix never changes it).
+    $firewall = New-RdpfixMap
+    $firewall['enabled'] = $null
+    $firewall['rdpAllowed'] = $null
+    try {
+        $fw = Get-RdpfixFirewallState ([int]$listener['port'])
+        $firewall['enabled'] = [bool]$fw.enabled
+        $firewall['rdpAllowed'] = [bool]$fw.rdpAllowed
+    } catch {
+        Set-RdpfixUnknown 'fw' $_
     }
 
     # D11: RDP allowed at all (AllowTSConnections = 1 means fDenyTSConnections = 0).
-    $denyValue = 1
+    $denyValue = $null
     try {
         $wmiDeny = $null
         if ($null -ne $ts) {
             $allow = ConvertTo-RdpfixInt $ts.AllowTSConnections
             if ($null -ne $allow) { $wmiDeny = [int]($allow -eq 0) }
         }
-        $denyValue = Get-RdpfixFlag $wmiDeny 'fDenyTSConnections' 'fDenyTSConnections' 1
+        $denyValue = Get-RdpfixFlag $wmiDeny 'fDenyTSConnections' 'fDenyTSConnections'
+        if ($null -eq $denyValue) { throw 'fDenyTSConnections not found' }
     } catch {
-        Add-RdpfixError 'denyConnections' $_
+        $denyValue = $null
+        Set-RdpfixUnknown 'deny' $_
     }
     $deny = New-RdpfixMap
     $deny['value'] = $denyValue
-    $deny['source'] = 'local'
-    if ($policy.denyConnections) { $deny['source'] = 'policy' }
+    $deny['source'] = Get-RdpfixSource $policy 'denyConnections'
 
-    $sessions = New-Object System.Collections.ArrayList
+    $sessions = $null
     $sessionsTruncated = $false
     try {
         $s = Get-RdpfixSessions
         $sessions = $s.rows
         $sessionsTruncated = [bool]$s.truncated
     } catch {
-        Add-RdpfixError 'sessions' $_
+        Set-RdpfixUnknown 'sessions' $_
     }
 
     $facts = New-RdpfixMap
@@ -404,9 +468,12 @@ function Get-RdpfixFacts {
     $facts['pendingReboot'] = $pendingReboot
     $facts['termService'] = $termService
     $facts['listener'] = $listener
+    $facts['firewall'] = $firewall
     $facts['denyConnections'] = $deny
     $facts['sessions'] = $sessions
     $facts['sessionsTruncated'] = $sessionsTruncated
+    $facts['unknown'] = $script:RdpfixUnknown
     $facts['errors'] = Get-RdpfixErrors
+    $facts['errorsDropped'] = $script:RdpfixErrorsDropped
     return , $facts
 }

@@ -1,4 +1,5 @@
 # version: 1
+# rdpfix-include: _change.ps1
 # configure-licensing: fix F2. Sets the RD licensing mode (WMI ChangeMode: 2 = per device,
 # 4 = per user) and the license server list (SetSpecifiedLicenseServerList on 2008 R2+; on 2008
 # the SpecifiedLicenseServers REG_MULTI_SZ value, because the list methods do not exist there).

@@ -1,4 +1,5 @@
-# version: 1
+# version: 2
+# rdpfix-include: _change.ps1
 # restore-licensing: rollback of configure-licensing to the values it recorded ("before").
 # Parameters: mode=1|2|4|5, servers=<comma-separated names, may be empty>.
 #   mode 2/4: WMI ChangeMode. mode 1/5 (RD for Administration / not configured): ChangeMode does
@@ -6,10 +7,14 @@
 #   servers empty: EmptySpecifiedLicenseServerList (2008: the SpecifiedLicenseServers value is
 #   deleted); otherwise SetSpecifiedLicenseServerList (2008: the value is written).
 # Refuses when Group Policy now controls RD licensing.
-# Result: before/after = {mode, servers}, changed. For mode 1/5 "after.mode" is the registry value
-# read back: WMI may show the new mode only after TermService restarts.
+# Verification reads WMI LicensingType through a fresh object, never the registry value just
+# written. Modes 1/5 are written to the registry, and WMI and TermService may keep the old mode
+# until TermService or the server restarts: then the result says restartNeeded = true (ok stays
+# true only if the registry holds the requested mode).
+# Result: before/after = {mode, servers} (after.mode = WMI LicensingType), registryMode,
+# restartNeeded, changed.
 
-Start-Rdpfix -Name 'restore-licensing' -Version 1
+Start-Rdpfix -Name 'restore-licensing' -Version 2
 $params = Get-RdpfixParams
 $mode = [int](Get-RdpfixParam $params 'mode' '^[1245]$')
 $servers = Get-RdpfixServerParam $params $true
@@ -25,12 +30,8 @@ function Get-CoreLicensingMode {
     return (ConvertTo-RdpfixModeCode $v.value)
 }
 
-# The mode as this rollback sees it: WMI for 2/4, the registry value for 1/5.
+# The mode as WMI reports it (the registry value only when WMI does not answer).
 function Get-RestoreMode($Ts) {
-    if ($mode -eq 1 -or $mode -eq 5) {
-        $core = Get-CoreLicensingMode
-        if ($null -ne $core) { return $core }
-    }
     $m = ConvertTo-RdpfixModeCode $Ts.LicensingType
     if ($null -eq $m) { $m = Get-CoreLicensingMode }
     if ($null -eq $m) { $m = 5 }
@@ -72,15 +73,28 @@ try {
     Exit-RdpfixFailure $message $result
 }
 
+# Read back through a fresh WMI object: LicensingType is what Windows uses, not what we wrote.
 $ts2 = Get-RdpfixTsSetting
 $afterServers = Get-RdpfixSpecifiedServers $ts2
-$afterMode = Get-RestoreMode $ts2
-$result['after'] = New-LicensingRecord $afterMode $afterServers
-$result['changed'] = $changed
-if ($afterMode -ne $mode) {
-    Exit-RdpfixFailure ('licensing mode reads ' + [string]$afterMode + ' after the restore') $result
+$afterMode = ConvertTo-RdpfixModeCode $ts2.LicensingType
+if ($null -eq $afterMode) {
+    $result['changed'] = $changed
+    Exit-RdpfixFailure ('WMI LicensingType reads ' + [string]$ts2.LicensingType + ' after the restore') $result
 }
+$registryMode = Get-CoreLicensingMode
+$result['after'] = New-LicensingRecord $afterMode $afterServers
+$result['registryMode'] = $registryMode
+$result['restartNeeded'] = $false
+$result['changed'] = $changed
 if (-not (Test-RdpfixStringListEqual $afterServers $servers)) {
     Exit-RdpfixFailure 'the license server list reads back different' $result
+}
+if ($afterMode -ne $mode) {
+    if (($mode -eq 1 -or $mode -eq 5) -and $registryMode -eq $mode) {
+        # Written, but Windows applies it only after TermService or the server restarts.
+        $result['restartNeeded'] = $true
+        Exit-RdpfixResult $result
+    }
+    Exit-RdpfixFailure ('WMI LicensingType reads ' + [string]$afterMode + ' after the restore') $result
 }
 Exit-RdpfixResult $result

@@ -1,4 +1,5 @@
 # version: 1
+# rdpfix-include: _change.ps1
 # set-single-session: fix F1, "Restrict each user to a single session" (fSingleSessionPerUser),
 # through WMI SetSingleSession. It is also its own rollback (value=1).
 # Parameters: value=0|1.

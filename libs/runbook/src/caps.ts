@@ -5,10 +5,14 @@
  * scripts/_facts.ps1; a test keeps both in step.
  */
 export const RESULT_CAPS = {
-  /** `errors`: at most this many entries... */
-  errors: 3,
+  /** `errors`: at most this many entries (the rest are counted in `errorsDropped`)... */
+  errors: 2,
   /** ...each at most this long. */
-  errorChars: 100,
+  errorChars: 80,
+  /** `unknown`: this many failed reads keep their error text (later ones get '')... */
+  unknownMessages: 4,
+  /** ...each at most this long. */
+  unknownChars: 48,
   /** `error` (top level, when ok is false). */
   messageChars: 200,
   /** License servers reported (and accepted as `servers=`). */
@@ -16,7 +20,7 @@ export const RESULT_CAPS = {
   /** Characters per license server name (also the longest name `servers=` accepts). */
   serverChars: 64,
   /** `sessions`: at most this many quser rows... */
-  sessionRows: 10,
+  sessionRows: 8,
   /** ...each at most this long. */
   sessionRowChars: 80,
   /** `os.ps` */

@@ -11,3 +11,4 @@ export * from './parse-result';
 export * from './quser';
 export * from './ps2-compat';
 export * from './powershell-grammar';
+export * from './timeouts';

@@ -6,17 +6,39 @@ const facts: DiagnosisFacts = {
   bootTime: '2024-05-01T08:00:00Z',
   rdsh: { installed: true, terminalServerMode: 1, removalPending: false },
   graceDays: 0,
-  licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', reachability: [] },
+  licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', statuses: [] },
   singleSession: { value: 1, source: 'local' },
   domain: { role: 3, partOfDomain: false, isDomainController: false },
-  rds: { broker: false, webAccess: false, gateway: false, licensingRole: false, sessionDirectory: false },
-  pendingReboot: false,
+  rds: { broker: false, webAccess: false, gateway: false, licensingRole: true, sessionDirectory: false, lsActivated: false, lsCalPacks: 0 },
+  pendingReboot: { cbs: false, wu: false, fileRename: true },
   termService: 'running',
   listener: { up: true, port: 3389 },
+  firewall: { enabled: true, rdpAllowed: true },
   denyConnections: { value: 0, source: 'local' },
   sessions: ['administrator rdp-tcp#0 2 Active . 5/1/2024 8:05 AM'],
   sessionsTruncated: false,
+  unknown: {},
   errors: [],
+  errorsDropped: 0,
+};
+/** The same server with WMI broken: every fact from WMI is null, and `unknown` says why. */
+const unknownFacts: DiagnosisFacts = {
+  ...facts,
+  rdsh: { installed: true, terminalServerMode: null, removalPending: null },
+  graceDays: null,
+  licensing: { mode: null, modeSource: 'local', servers: null, serversSource: 'local', statuses: [] },
+  singleSession: { value: null, source: 'local' },
+  domain: { role: null, partOfDomain: null, isDomainController: false },
+  rds: { broker: null, webAccess: null, gateway: null, licensingRole: null, sessionDirectory: null, lsActivated: null, lsCalPacks: null },
+  pendingReboot: { cbs: null, wu: null, fileRename: null },
+  termService: 'unknown',
+  listener: { up: null, port: 3389 },
+  firewall: { enabled: null, rdpAllowed: null },
+  denyConnections: { value: null, source: null },
+  sessions: null,
+  unknown: { ts: 'Win32_TerminalServiceSetting: Invalid class', domain: 'Access denied', features: '', sessions: '' },
+  errors: ['os: Access denied'],
+  errorsDropped: 4,
 };
 const diagnoseLine = (f: unknown = facts) => JSON.stringify({ script: 'diagnose', version: 1, ok: true, facts: f });
 
@@ -35,11 +57,13 @@ describe('parseScriptOutput', () => {
   it('accepts every script kind with its fields', () => {
     const lines = [
       { script: 'verify', version: 2, ok: true, facts },
+      { script: 'diagnose', version: 2, ok: true, facts: unknownFacts },
       { script: 'set-single-session', version: 1, ok: true, before: { present: false, value: null }, after: { present: true, value: 0 }, changed: true },
       { script: 'configure-licensing', version: 1, ok: true, before: { mode: 5, servers: [] }, after: { mode: 4, servers: ['ls1'] }, changed: true },
-      { script: 'restore-licensing', version: 1, ok: true, before: { mode: 4, servers: ['ls1'] }, after: { mode: 5, servers: [] }, changed: true },
+      { script: 'restore-licensing', version: 2, ok: true, before: { mode: 4, servers: ['ls1'] }, after: { mode: 4, servers: [] }, registryMode: 5, restartNeeded: true, changed: true },
       { script: 'remove-rdsh-role', version: 1, ok: true, before: { installed: true }, exitCode: 'SuccessRestartRequired', restartNeeded: true, method: 'remove-windowsfeature' },
-      { script: 'restart-computer', version: 1, ok: true, scheduled: true, delaySeconds: 30, bootTime: '2024-05-01T08:00:00Z' },
+      { script: 'restart-computer', version: 2, ok: true, scheduled: true, alreadyRestarted: false, delaySeconds: 30, bootTime: '2024-05-01T08:00:00Z' },
+      { script: 'restart-computer', version: 2, ok: true, scheduled: false, alreadyRestarted: true, delaySeconds: 30, bootTime: '2024-05-01T08:09:00Z' },
     ];
     for (const l of lines) expect(parseScriptOutput(JSON.stringify(l))).toMatchObject({ kind: 'ok', result: l });
   });
@@ -94,7 +118,13 @@ describe('parseScriptOutput', () => {
   it.each([
     ['licensing.mode', { ...facts, licensing: { ...facts.licensing, mode: 3 } }],
     ['licensing.modeSource', { ...facts, licensing: { ...facts.licensing, modeSource: 'gpo' } }],
-    ['licensing.reachability', { ...facts, licensing: { ...facts.licensing, reachability: [{ server: 'x' }] } }],
+    ['licensing.statuses', { ...facts, licensing: { ...facts.licensing, statuses: [{ server: 'x' }] } }],
+    ['unknown', { ...facts, unknown: { wmi: 'a read that does not exist' } }],
+    ['unknown', { ...facts, unknown: { ts: 5 } }],
+    ['errorsDropped', { ...facts, errorsDropped: -1 }],
+    ['pendingReboot', { ...facts, pendingReboot: true }],
+    ['firewall.enabled', { ...facts, firewall: { enabled: 'yes', rdpAllowed: true } }],
+    ['rds.lsCalPacks', { ...facts, rds: { ...facts.rds, lsCalPacks: -2 } }],
     ['bootTime', { ...facts, bootTime: 'yesterday' }],
     ['graceDays', { ...facts, graceDays: -1 }],
     ['os.family', { ...facts, os: { ...facts.os, family: '2003' } }],
@@ -117,7 +147,8 @@ describe('parseScriptOutput', () => {
       { script: 'set-single-session', version: 1, ok: true, before: { present: true, value: 2 }, after: { present: true, value: 0 }, changed: true },
       { script: 'configure-licensing', version: 1, ok: true, before: { mode: 4, servers: 'ls1' }, after: { mode: 4, servers: [] }, changed: true },
       { script: 'remove-rdsh-role', version: 1, ok: true, before: { installed: true }, exitCode: 'Maybe', restartNeeded: true, method: 'x' },
-      { script: 'restart-computer', version: 1, ok: true, scheduled: true, delaySeconds: 30 },
+      { script: 'restart-computer', version: 2, ok: true, scheduled: true, delaySeconds: 30, bootTime: '2024-05-01T08:00:00Z' },
+      { script: 'restore-licensing', version: 2, ok: true, before: { mode: 4, servers: [] }, after: { mode: 4, servers: [] }, changed: true },
     ];
     for (const l of bad) expect(parseScriptOutput(JSON.stringify(l))).toMatchObject({ kind: 'error', code: 'bad_shape' });
   });

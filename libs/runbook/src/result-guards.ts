@@ -1,4 +1,4 @@
-import { OS_FAMILIES } from '@rdpfix/domain';
+import { FACT_READS, OS_FAMILIES } from '@rdpfix/domain';
 import { SCRIPT_NAMES } from './contract';
 
 /**
@@ -39,6 +39,13 @@ const nested =
     return p === '$' ? false : p.slice(2);
   };
 
+const orNull =
+  (check: (v: unknown) => boolean) =>
+  (v: unknown): boolean =>
+    v === null || check(v);
+const isReadMap = (v: unknown) =>
+  isObj(v) && Object.entries(v).every(([k, msg]) => (FACT_READS as readonly string[]).includes(k) && isStr(msg));
+
 export function checkDiagnosisFacts(v: unknown): Problem {
   return fields(v, 'facts', {
     os: nested({
@@ -48,30 +55,40 @@ export function checkDiagnosisFacts(v: unknown): Problem {
       is64: isBool,
     }),
     bootTime: isIsoUtc,
-    rdsh: nested({ installed: isBool, terminalServerMode: is01, removalPending: isBool }),
+    rdsh: nested({ installed: orNull(isBool), terminalServerMode: orNull(is01), removalPending: orNull(isBool) }),
     graceDays: (x) => x === null || (isInt(x) && x >= 0),
     licensing: nested({
-      mode: isModeCode,
-      modeSource: isSource,
-      servers: isStrArray,
-      serversSource: isSource,
-      reachability: (x) =>
-        Array.isArray(x) && x.every((r) => isObj(r) && isStr(r.server) && isInt(r.status)),
+      mode: orNull(isModeCode),
+      modeSource: orNull(isSource),
+      servers: orNull(isStrArray),
+      serversSource: orNull(isSource),
+      statuses: (x) => Array.isArray(x) && x.every(isInt),
     }),
-    singleSession: nested({ value: is01, source: isSource }),
+    singleSession: nested({ value: orNull(is01), source: orNull(isSource) }),
     domain: nested({
-      role: (x) => isInt(x) && x >= 0 && x <= 5,
-      partOfDomain: isBool,
-      isDomainController: isBool,
+      role: orNull((x) => isInt(x) && x >= 0 && x <= 5),
+      partOfDomain: orNull(isBool),
+      isDomainController: orNull(isBool),
     }),
-    rds: nested({ broker: isBool, webAccess: isBool, gateway: isBool, licensingRole: isBool, sessionDirectory: isBool }),
-    pendingReboot: isBool,
+    rds: nested({
+      broker: orNull(isBool),
+      webAccess: orNull(isBool),
+      gateway: orNull(isBool),
+      licensingRole: orNull(isBool),
+      sessionDirectory: orNull(isBool),
+      lsActivated: orNull(isBool),
+      lsCalPacks: orNull((x) => isInt(x) && x >= 0),
+    }),
+    pendingReboot: nested({ cbs: orNull(isBool), wu: orNull(isBool), fileRename: orNull(isBool) }),
     termService: (x) => x === 'running' || x === 'stopped' || x === 'unknown',
-    listener: nested({ up: isBool, port: (x) => isInt(x) && x >= 1 && x <= 65535 }),
-    denyConnections: nested({ value: is01, source: isSource }),
-    sessions: isStrArray,
+    listener: nested({ up: orNull(isBool), port: (x) => isInt(x) && x >= 1 && x <= 65535 }),
+    firewall: nested({ enabled: orNull(isBool), rdpAllowed: orNull(isBool) }),
+    denyConnections: nested({ value: orNull(is01), source: orNull(isSource) }),
+    sessions: orNull(isStrArray),
     sessionsTruncated: isBool,
+    unknown: isReadMap,
     errors: isStrArray,
+    errorsDropped: (x) => isInt(x) && x >= 0,
   });
 }
 
@@ -87,8 +104,9 @@ function checkOkBody(r: Obj): Problem {
     case 'set-single-session':
       return fields(r, 'result', { before: recorded01, after: recorded01, changed: isBool });
     case 'configure-licensing':
-    case 'restore-licensing':
       return fields(r, 'result', { before: licensingRecord, after: licensingRecord, changed: isBool });
+    case 'restore-licensing':
+      return fields(r, 'result', { before: licensingRecord, after: licensingRecord, registryMode: orNull(isModeCode), restartNeeded: isBool, changed: isBool });
     case 'remove-rdsh-role':
       return fields(r, 'result', {
         before: nested({ installed: isBool }),
@@ -99,6 +117,7 @@ function checkOkBody(r: Obj): Problem {
     case 'restart-computer':
       return fields(r, 'result', {
         scheduled: isBool,
+        alreadyRestarted: isBool,
         delaySeconds: (x) => isInt(x) && x >= 0,
         bootTime: isIsoUtc,
       });

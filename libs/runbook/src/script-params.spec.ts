@@ -5,7 +5,7 @@ import { loadScriptSource } from './render-script';
 import { checkScriptParams, isValidServerName, SCRIPT_PARAM_EXAMPLES, SCRIPT_PARAM_SPECS } from './script-params';
 import { scriptsDir } from './scripts-dir';
 
-const common = fs.readFileSync(path.join(scriptsDir(), '_common.ps1'), 'utf8');
+const change = fs.readFileSync(path.join(scriptsDir(), '_change.ps1'), 'utf8');
 
 describe('script parameter specs', () => {
   it('accept the documented examples', () => {
@@ -18,9 +18,14 @@ describe('script parameter specs', () => {
       'servers: required (1..3 comma-separated license server names)',
     ]);
     expect(checkScriptParams('diagnose', { x: 1 })).toEqual(['x: not a parameter of diagnose']);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 4 })).toHaveLength(1);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 601 })).toHaveLength(1);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 600 })).toEqual([]);
+    const boot = '2025-11-25T08:00:00Z';
+    expect(checkScriptParams('restart-computer', { delaySeconds: 4, expectedBootTime: boot })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 601, expectedBootTime: boot })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 600, expectedBootTime: boot })).toEqual([]);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 600 })).toEqual([expect.stringMatching(/^expectedBootTime: required/)]);
+    expect(checkScriptParams('restart-computer', { delaySeconds: 600, expectedBootTime: '2025-11-25T08:00:00.000Z' })).toHaveLength(1);
+    expect(checkScriptParams('remove-rdsh-role', {})).toEqual([expect.stringMatching(/^despiteLicensing: required/)]);
+    expect(checkScriptParams('remove-rdsh-role', { despiteLicensing: 2 })).toHaveLength(1);
     expect(checkScriptParams('restore-licensing', { mode: 1, servers: '' })).toEqual([]);
     expect(checkScriptParams('configure-licensing', { mode: 2, servers: '' })).toHaveLength(1);
     expect(checkScriptParams('configure-licensing', { mode: 2, servers: 'a,b,c,d' })).toHaveLength(1);
@@ -29,7 +34,7 @@ describe('script parameter specs', () => {
 
   it('mirror the patterns the scripts check on the server', () => {
     // Get-RdpfixParam $params '<key>' '<pattern>' in each body, evaluated as a JS regex.
-    const samples = ['', '0', '1', '2', '3', '4', '5', '6', '30', '600', '601', '4 ', 'x', '2\r'];
+    const samples = ['', '0', '1', '2', '3', '4', '5', '6', '30', '600', '601', '4 ', 'x', '2\r', '2025-11-25T08:00:00Z', '2025-11-25T08:00:00.5Z', '2025-11-25 08:00:00Z'];
     for (const name of SCRIPT_NAMES) {
       const body = loadScriptSource(name).body;
       for (const m of body.matchAll(/Get-RdpfixParam \$params '(\w+)' '([^']+)'/g)) {
@@ -46,7 +51,7 @@ describe('script parameter specs', () => {
   });
 
   it('validate server names like Test-RdpfixServerName', () => {
-    const m = /return \(\$Name -cmatch '([^']+)'\)/.exec(common);
+    const m = /return \(\$Name -cmatch '([^']+)'\)/.exec(change);
     expect(m).not.toBeNull();
     const psHost = new RegExp(m![1]);
     const names = [

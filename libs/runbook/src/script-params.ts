@@ -58,12 +58,23 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
       description: 'recorded license servers, comma-separated, may be empty',
     },
   },
-  'remove-rdsh-role': {},
+  'remove-rdsh-role': {
+    despiteLicensing: {
+      required: true,
+      valid: oneOf('0', '1'),
+      description: '1 = the caller explicitly asked to remove the role although licensing is configured',
+    },
+  },
   'restart-computer': {
     delaySeconds: {
       required: true,
       valid: (v) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 600,
       description: 'integer 5..600',
+    },
+    expectedBootTime: {
+      required: true,
+      valid: (v) => /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(v) && Number.isFinite(Date.parse(v)),
+      description: 'the boot time before the change, ISO-8601 UTC without fractions (yyyy-MM-ddTHH:mm:ssZ)',
     },
   },
 };
@@ -93,6 +104,6 @@ export const SCRIPT_PARAM_EXAMPLES: Record<ScriptName, Record<string, string | n
   'set-single-session': { value: 0 },
   'configure-licensing': { mode: 4, servers: 'rdls01.corp.example.com' },
   'restore-licensing': { mode: 5, servers: '' },
-  'remove-rdsh-role': {},
-  'restart-computer': { delaySeconds: 30 },
+  'remove-rdsh-role': { despiteLicensing: 0 },
+  'restart-computer': { delaySeconds: 30, expectedBootTime: '2025-11-25T08:00:00Z' },
 };

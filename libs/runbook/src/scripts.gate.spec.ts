@@ -19,12 +19,12 @@ beforeAll(async () => {
 describe('script files', () => {
   it('exist for every SCRIPT_NAME, plus _common.ps1 and nothing unknown', () => {
     const files = fs.readdirSync(scriptsDir()).filter((f) => f.endsWith('.ps1')).sort();
-    const expected = [...SCRIPT_NAMES.map((n) => `${n}.ps1`), '_common.ps1', '_facts.ps1'].sort();
+    const expected = [...SCRIPT_NAMES.map((n) => `${n}.ps1`), '_common.ps1', '_facts.ps1', '_change.ps1'].sort();
     expect(files).toEqual(expected);
   });
 
   it('shared parts parse on their own', () => {
-    for (const file of ['_common.ps1', '_facts.ps1']) {
+    for (const file of ['_common.ps1', '_facts.ps1', '_change.ps1']) {
       const report = parser.parse(read(file));
       expect({ file, errors: report.errors }).toEqual({ file, errors: [] });
     }
@@ -101,6 +101,7 @@ describe.each(rendered.map((r) => [r.name, r] as const))('%s (rendered)', (name,
 describe('script content', () => {
   const common = read('_common.ps1');
   const facts = read('_facts.ps1');
+  const change = read('_change.ps1');
   const body = (n: ScriptName) => loadScriptSource(n).body;
 
   it('queries the TerminalServices namespace with packet privacy, every time', () => {
@@ -119,37 +120,77 @@ describe('script content', () => {
   });
 
   it('keeps diagnose and verify read-only', () => {
-    const raw = [facts, body('diagnose'), body('verify')].join('\n');
-    const readOnly = maskPowerShell(raw);
-    expect(readOnly).not.toMatch(/Set-RdpfixRegValue|Remove-RdpfixRegValue|Set-RdpfixSpecifiedServers/);
-    expect(readOnly).not.toMatch(/\b(?:Set|New|Remove)-Item(?:Property)?\b/);
-    // WMI methods called from the facts collector: only readers.
-    const methods = [...raw.matchAll(/Invoke-RdpfixWmiMethod \$\w+ '(\w+)'/g)].map((m) => m[1]).sort();
-    expect(methods).toEqual(['GetGracePeriodDays', 'GetTStoLSConnectivityStatus']);
-    expect(body('diagnose')).toContain('# rdpfix-include: _facts.ps1');
-    expect(body('verify')).toContain('# rdpfix-include: _facts.ps1');
+    for (const n of ['diagnose', 'verify'] as const) {
+      // The rendered text: no writer is even defined in it (they live in _change.ps1).
+      const text = renderScript(n).text;
+      const readOnly = maskPowerShell(text);
+      expect(readOnly).not.toMatch(/Set-RdpfixRegValue|Remove-RdpfixRegValue|Set-RdpfixSpecifiedServers|\.SetValue\(|\.DeleteValue\(|CreateSubKey/);
+      expect(readOnly).not.toMatch(/\b(?:Set|New|Remove)-Item(?:Property)?\b/);
+      expect(body(n)).toContain('# rdpfix-include: _facts.ps1');
+      expect(body(n)).not.toContain('_change.ps1');
+    }
+    // WMI methods called from the shared code and the facts collector: only readers.
+    const raw = [common, facts].join('\n');
+    const methods = [...new Set([...raw.matchAll(/Invoke-RdpfixWmiMethod \$\w+ '(\w+)'/g)].map((m) => m[1]))].sort();
+    expect(methods).toEqual(['GetActivationStatus', 'GetGracePeriodDays', 'GetSpecifiedLicenseServerList', 'GetTStoLSConnectivityStatus']);
     for (const n of SCRIPT_NAMES.filter((x) => x !== 'diagnose' && x !== 'verify')) {
       expect(body(n)).not.toContain('_facts.ps1');
+      expect(body(n)).toContain('# rdpfix-include: _change.ps1');
     }
   });
 
-  it('picks the role removal command per OS, never with -Restart', () => {
+  it('never turns a failed read into a default value in the facts collector', () => {
+    // Every catch block of Get-RdpfixFacts records the read as unknown (or, for the per-server
+    // status, keeps -1 = call failed); none assigns a value the planner would take as a fact.
+    const fn = facts.slice(facts.indexOf('function Get-RdpfixFacts'));
+    const catches = [...fn.matchAll(/\} catch \{([\s\S]*?)\n {4,8}\}/g)].map((m) => m[1]);
+    expect(catches.length).toBeGreaterThanOrEqual(15);
+    for (const c of catches) {
+      expect({ c, ok: /Set-RdpfixUnknown|Exit-RdpfixFailure|Add-RdpfixError 'reachability'/.test(c) }).toMatchObject({ ok: true });
+      expect(c).not.toMatch(/=\s*(?:\$(?:true|false)|[0-9]|'(?:running|stopped|local|policy)')/);
+    }
+    // GetSpecifiedLicenseServerList only on a Session Host (issue 7).
+    expect(fn).toMatch(/elseif \(\$null -ne \$ts -and -not \$notRdsh\) \{\s*\$allServers = Get-RdpfixSpecifiedServers \$ts/);
+    // Only CBS and Windows Update block; file renames are a separate, reported-only fact.
+    expect(facts).toMatch(/\$state\['cbs'\][\s\S]*\$state\['wu'\][\s\S]*\$state\['fileRename'\]/);
+  });
+
+  it('picks the role removal command per OS, never with -Restart, after its own safety checks', () => {
     const b = body('remove-rdsh-role');
     expect(b).toMatch(/Uninstall-WindowsFeature -Name RDS-RD-Server -ErrorAction Stop/);
     expect(b).toMatch(/Import-Module ServerManager[\s\S]*Remove-WindowsFeature -Name RDS-RD-Server -ErrorAction Stop/);
     expect(b).toContain("@('-remove', 'TS-Terminal-Server')");
-    expect(b).toMatch(/isDomainController/);
-    expect(b).toMatch(/RDS-Connection-Broker', 'RDS-Web-Access', 'RDS-Gateway', 'RDS-Licensing'/);
+    expect(b).toMatch(/Test-RdpfixDomainController/);
+    expect(b).toMatch(/'RDS-Connection-Broker', 'RDS-Web-Access', 'RDS-Gateway'/);
+    // The RD Licensing role blocks only when activated with real CAL packs.
+    expect(b).toMatch(/if \(\$ls\.activated -and \$ls\.packs -gt 0\)/);
+    // Configured licensing blocks unless the caller explicitly asked.
+    expect(b).toMatch(/if \(-not \$despiteLicensing\) \{[\s\S]*refused: RD licensing is configured/);
+    // Every refusal comes before the removal itself.
+    const removal = b.indexOf('$op = Uninstall-WindowsFeature');
+    expect(removal).toBeGreaterThan(0);
+    for (const m of b.matchAll(/Exit-RdpfixFailure '?\(?'refused: /g)) expect(m.index!).toBeLessThan(removal);
   });
 
-  it('schedules the restart with shutdown.exe and a delay', () => {
+  it('schedules the restart with shutdown.exe /f and a delay, once per boot', () => {
     const b = body('restart-computer');
-    expect(b).toMatch(/'shutdown\.exe'\) @\('\/r', '\/t', \[string\]\$delay, '\/d', 'p:4:1', '\/c', 'rdpfix: /);
+    expect(b).toMatch(/'shutdown\.exe'\) @\('\/r', '\/f', '\/t', \[string\]\$delay, '\/d', 'p:4:1', '\/c', 'rdpfix: /);
+    // A re-delivered command must not restart again: the expected boot time is checked first.
+    expect(b.indexOf("$result['alreadyRestarted'] = $true")).toBeGreaterThan(0);
+    expect(b.indexOf("$result['alreadyRestarted'] = $true")).toBeLessThan(b.indexOf("'shutdown.exe'"));
+    expect(b).toMatch(/TotalSeconds\) -gt 120/);
+  });
+
+  it('restore-licensing verifies through WMI LicensingType, not the registry value it wrote', () => {
+    const b = body('restore-licensing');
+    const readBack = b.slice(b.indexOf('$ts2 = Get-RdpfixTsSetting'));
+    expect(readBack).toMatch(/\$afterMode = ConvertTo-RdpfixModeCode \$ts2\.LicensingType/);
+    expect(readBack).toMatch(/restartNeeded'\] = \$true/);
   });
 
   it('refuses Group Policy controlled settings in every changing script', () => {
     expect(body('set-single-session')).toMatch(/if \(\$policy\.singleSession\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
-    expect(common).toMatch(/function Assert-RdpfixLicensingNotPolicy[\s\S]{0,120}if \(\$Policy\.licensingMode -or \$Policy\.licenseServers\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
+    expect(change).toMatch(/function Assert-RdpfixLicensingNotPolicy[\s\S]{0,120}if \(\$Policy\.licensingMode -or \$Policy\.licenseServers\)[\s\S]{0,40}Exit-RdpfixFailure 'refused: Group Policy/);
     for (const n of ['configure-licensing', 'restore-licensing'] as const) {
       const src = body(n);
       const check = src.indexOf('Assert-RdpfixLicensingNotPolicy $policy $result');
@@ -166,6 +207,8 @@ describe('script content', () => {
     };
     expect(num(common, 'RdpfixMaxErrors')).toBe(RESULT_CAPS.errors);
     expect(num(common, 'RdpfixMaxErrorChars')).toBe(RESULT_CAPS.errorChars);
+    expect(num(common, 'RdpfixMaxUnknownMessages')).toBe(RESULT_CAPS.unknownMessages);
+    expect(num(common, 'RdpfixMaxUnknownChars')).toBe(RESULT_CAPS.unknownChars);
     expect(num(common, 'RdpfixMaxMessageChars')).toBe(RESULT_CAPS.messageChars);
     expect(num(common, 'RdpfixMaxServers')).toBe(RESULT_CAPS.servers);
     expect(num(common, 'RdpfixMaxServerChars')).toBe(RESULT_CAPS.serverChars);
@@ -173,7 +216,8 @@ describe('script content', () => {
     expect(num(facts, 'RdpfixMaxSessionChars')).toBe(RESULT_CAPS.sessionRowChars);
     // ...and that the caps are actually applied where the values are produced.
     expect(common).toMatch(/\$script:RdpfixErrors\.Add\(\(Limit-RdpfixText \$text \$script:RdpfixMaxErrorChars\)\)/);
-    expect(common).toMatch(/if \(\$script:RdpfixErrors\.Count -ge \$script:RdpfixMaxErrors\) \{ return \}/);
+    expect(common).toMatch(/if \(\$script:RdpfixErrors\.Count -ge \$script:RdpfixMaxErrors\) \{\s*\$script:RdpfixErrorsDropped = \$script:RdpfixErrorsDropped \+ 1\s*return\s*\}/);
+    expect(common).toMatch(/if \(\$script:RdpfixUnknown\.Count -lt \$script:RdpfixMaxUnknownMessages\) \{\s*\$text = Limit-RdpfixText \(Get-RdpfixErrorText \$ErrorRecord\) \$script:RdpfixMaxUnknownChars/);
     expect(common).toMatch(/\$Result\['error'\] = Limit-RdpfixText \$Message \$script:RdpfixMaxMessageChars/);
     expect(common).toMatch(/Limit-RdpfixText \(\[string\]\$s\) \$script:RdpfixMaxServerChars/);
     expect(facts).toMatch(/\[void\]\$rows\.Add\(\(Limit-RdpfixText \$row \$script:RdpfixMaxSessionChars\)\)/);

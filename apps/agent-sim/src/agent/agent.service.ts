@@ -105,7 +105,8 @@ export class AgentService {
 
   /**
    * The machine goes down: sessions end, a pending role removal completes (RDSH gone,
-   * TerminalServerMode 0), and after rebootDownMs it is back with a new boot time.
+   * TerminalServerMode 0), a licensing mode written to the registry takes effect, and after
+   * rebootDownMs it is back with a new boot time.
    */
   restartNow(instanceId: string): void {
     const inst = this.store.getInstance(instanceId);
@@ -118,21 +119,48 @@ export class AgentService {
     rt.downSince = now;
     inst.sessions = [];
     if (inst.rdsh.removalPending) inst.rdsh = { installed: false, removalPending: false };
+    if (inst.licensing.pendingMode !== null) {
+      inst.licensing.mode = inst.licensing.pendingMode;
+      inst.licensing.pendingMode = null;
+    }
     inst.pendingReboot = false;
+    inst.pendingFileRename = false;
     this.store.stats.reboots += 1;
     this.emit(instanceId, 'rebooting');
-    this.scheduler.at(`reboot-up:${instanceId}`, now + this.options.rebootDownMs, () => this.restartDone(instanceId));
+    const listenerWasUp = inst.listener.up;
+    this.scheduler.at(`reboot-up:${instanceId}`, now + this.options.rebootDownMs, () => this.restartDone(instanceId, listenerWasUp));
   }
 
-  private restartDone(instanceId: string): void {
+  /**
+   * Back with a new boot time. A restart starts automatic services again, TermService included,
+   * but real servers often let the agent in first: TermService and the RDP-Tcp listener come up
+   * `boot.termServiceDelayMs` / `boot.listenerDelayMs` after the agent (issue 7).
+   */
+  private restartDone(instanceId: string, listenerWasUp: boolean): void {
     const inst = this.store.getInstance(instanceId);
     const rt = this.store.getRuntime(instanceId);
     if (!inst || !rt) return;
     const now = Date.now();
     rt.downSince = null;
-    // A restart starts automatic services again, TermService included.
-    inst.termService = 'running';
     inst.bootTime = new Date(now).toISOString();
+    const tsDelay = inst.boot?.termServiceDelayMs ?? 0;
+    const lDelay = Math.max(tsDelay, inst.boot?.listenerDelayMs ?? 0);
+    if (tsDelay > 0) {
+      inst.termService = 'stopped';
+      this.scheduler.at(`termservice-up:${instanceId}`, now + tsDelay, () => {
+        const i = this.store.getInstance(instanceId);
+        if (i) i.termService = 'running';
+      });
+    } else {
+      inst.termService = 'running';
+    }
+    if (lDelay > 0 && listenerWasUp) {
+      inst.listener.up = false;
+      this.scheduler.at(`listener-up:${instanceId}`, now + lDelay, () => {
+        const i = this.store.getInstance(instanceId);
+        if (i) i.listener.up = true;
+      });
+    }
     this.notePing(instanceId, now);
     this.emit(instanceId, 'changed');
   }

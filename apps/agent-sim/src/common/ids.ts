@@ -3,7 +3,16 @@ import { Rng } from './rng';
 
 export const INSTANCE_ID_PATTERN = /^i-[0-9a-f]{17}$/;
 
-export function newInstanceId(rng: Rng): string {
+/** `aws`: i- + 17 hex digits (EC2). `jdcloud`: i- + 10 lowercase alphanumerics (JD Cloud VM). */
+export type IdStyle = 'aws' | 'jdcloud';
+
+export function newInstanceId(rng: Rng, style: IdStyle = 'aws'): string {
+  if (style === 'jdcloud') {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    let s = '';
+    for (let i = 0; i < 10; i++) s += alphabet[rng.int(alphabet.length)];
+    return `i-${s}`;
+  }
   return `i-${rng.hex(17)}`;
 }
 

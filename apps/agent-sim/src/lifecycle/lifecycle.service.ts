@@ -7,6 +7,7 @@ import { AgentService } from '../agent/agent.service';
 import { FaultService } from '../faults/fault.service';
 import { parseScript } from '../scripts/parse-script';
 import { NO_OUTPUT_FAULTS, executeScript } from '../scripts/script-executor';
+import { continuesAfterKill, modelledRunMs } from '../scripts/handlers/remove-rdsh-role.handler';
 import { SimStore } from '../store/sim-store';
 import { InvocationStatus, SimCommand, SimInvocation } from './invocation';
 import { Scheduler } from './scheduler';
@@ -148,7 +149,11 @@ export class LifecycleService {
         }
         const finishAt = inv.finishAt ?? now;
         const execDeadline = inv.execDeadline ?? Infinity;
-        if (finishAt > execDeadline && now >= execDeadline) return this.finish(inv, 'TimedOut', 'ExecutionTimedOut', -1, now);
+        if (finishAt > execDeadline && now >= execDeadline) {
+          // SSM kills PowerShell, but Windows servicing it started goes on to its modelled end.
+          if (Number.isFinite(finishAt) && continuesAfterKill(scriptName(inv))) this.scheduler.at(`servicing:${key}`, finishAt, () => this.applyEffectOnly(inv));
+          return this.finish(inv, 'TimedOut', 'ExecutionTimedOut', -1, now);
+        }
         if (now >= finishAt) {
           // Finished on the box; the result is reported when the agent can reach the service.
           if (!online) return later(this.agent.nextOnlineAt(inv.instanceId, now));
@@ -163,7 +168,7 @@ export class LifecycleService {
     if (this.faults.undeliverable(inv.instanceId)) return this.finish(inv, 'Failed', 'Undeliverable', -1, now);
     const cmd = this.store.getCommand(inv.commandId);
     const name = scriptName(inv);
-    const runMs = (name && this.options.scriptRunMs[name]) ?? this.options.runMs;
+    const runMs = modelledRunMs(this.store.getInstance(inv.instanceId), name, this.options.timeoutScale) ?? (name && this.options.scriptRunMs[name]) ?? this.options.runMs;
     inv.phase = 'running';
     this.setStatus(inv, 'InProgress', 'InProgress');
     inv.startedAt = now;

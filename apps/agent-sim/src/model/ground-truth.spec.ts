@@ -15,6 +15,8 @@ describe('evaluateGroundTruth', () => {
     ['cause-a-and-b', false, ['licensing_lockout', 'single_session_conflict']],
     ['cause-b-in-grace', true, []],
     ['licensed-ok', true, []],
+    ['licensed-ls-unreachable', false, ['licensing_lockout']],
+    ['cause-b-with-ls-role', false, ['licensing_lockout']],
   ])('preset %s → canRdp %s %j', (preset, canRdp, reasons) => {
     expect(evaluateGroundTruth(make(preset))).toEqual({ canRdp, reasons });
   });
@@ -86,5 +88,37 @@ describe('evaluateGroundTruth', () => {
 
   it('reports only rebooting while the machine restarts', () => {
     expect(evaluateGroundTruth(make('cause-b'), { rebooting: true })).toEqual({ canRdp: false, reasons: ['rebooting'] });
+  });
+
+  it('the healthy preset is healthy with the Windows default single-session on (the rule is the symptom)', () => {
+    const h = make('healthy');
+    expect(h.singleSession.value).toBe(1);
+    expect(evaluateGroundTruth(h)).toEqual({ canRdp: true, reasons: [] });
+    // Only an ACTIVE session of the connecting account blocks; a disconnected one is reconnected.
+    const disc = make('healthy', { sessions: [{ username: 'administrator', id: 2, state: 'Disc' }] });
+    expect(evaluateGroundTruth(disc).canRdp).toBe(true);
+    const other = make('healthy', { sessions: [{ username: 'bob', id: 2 }] });
+    expect(evaluateGroundTruth(other).canRdp).toBe(true);
+    expect(evaluateGroundTruth(other, { user: 'bob' }).reasons).toEqual(['single_session_conflict']);
+  });
+
+  it('license server statuses as LocalSystem sees them: -1 and (on a domain member) 8 hide a working server; 6 is a real outage', () => {
+    const st = (status: number, partOfDomain = true) =>
+      evaluateGroundTruth(make('licensed-ok', { domain: { partOfDomain, role: partOfDomain ? 3 : 2 }, licensing: { mode: 2, reachability: { 'ls01.corp.example.com': status } } }));
+    expect(st(-1).canRdp).toBe(true);
+    expect(st(8).canRdp).toBe(true);
+    expect(st(8, false).reasons).toEqual(['licensing_lockout']);
+    expect(st(6).reasons).toEqual(['licensing_lockout']);
+    expect(st(5).reasons).toEqual(['licensing_lockout']);
+  });
+
+  it('reports a firewall that blocks the RDP port', () => {
+    expect(evaluateGroundTruth(make('healthy', { firewall: { enabled: true, rdpAllowed: false } })).reasons).toEqual(['firewall_blocked']);
+    expect(evaluateGroundTruth(make('healthy', { firewall: { enabled: false, rdpAllowed: false } })).canRdp).toBe(true);
+  });
+
+  it('a licensing mode written to the registry counts only after the restart', () => {
+    const pending = make('licensed-ok', { licensing: { pendingMode: 5 } });
+    expect(evaluateGroundTruth(pending).canRdp).toBe(true);
   });
 });

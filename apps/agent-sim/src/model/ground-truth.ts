@@ -10,6 +10,7 @@ export type GroundTruthReason =
   | 'rebooting'
   | 'termservice_stopped'
   | 'listener_down'
+  | 'firewall_blocked'
   | 'rdp_disabled'
   | 'licensing_lockout'
   | 'single_session_conflict'
@@ -33,6 +34,19 @@ export interface GroundTruthContext {
  */
 export const USABLE_LS_STATUSES: ReadonlySet<number> = new Set([1, 2, 9, 11]);
 
+/**
+ * Whether the license server behind a diagnosed status really issues CALs to TermService. The
+ * status is what the diagnose script (LocalSystem) is told, which is not always the truth:
+ *  -1  the status call itself failed on this server; the license server is fine;
+ *   8  access denied to LocalSystem, while TermService (the computer account) is served on a
+ *      domain member (issue 7: "status 8 can be what LocalSystem gets on a healthy domain server");
+ *   6  and the rest: the license server really is unusable.
+ */
+export function licenseServerWorks(status: number, partOfDomain: boolean): boolean {
+  if (USABLE_LS_STATUSES.has(status) || status === -1) return true;
+  return status === 8 && partOfDomain;
+}
+
 /** Without RDSH, Remote Desktop for Administration allows two remote sessions (ADMX help). */
 const ADMIN_MODE_SESSION_LIMIT = 2;
 
@@ -47,6 +61,7 @@ export function evaluateGroundTruth(inst: SimInstance, ctx: GroundTruthContext =
 
   if (inst.termService !== 'running') reasons.push('termservice_stopped');
   if (!inst.listener.up) reasons.push('listener_down');
+  if (inst.firewall.enabled && !inst.firewall.rdpAllowed) reasons.push('firewall_blocked');
   if (effective(inst.denyConnections) === 1) reasons.push('rdp_disabled');
   if (hasLicensingLockout(inst)) reasons.push('licensing_lockout');
 
@@ -76,5 +91,5 @@ export function hasUsableLicensing(inst: SimInstance): boolean {
   const mode = effectiveLicensingMode(inst);
   if (mode !== 2 && mode !== 4) return false;
   if (mode === 4 && !inst.domain.partOfDomain) return false;
-  return effectiveLicenseServers(inst).some((s) => USABLE_LS_STATUSES.has(serverStatus(inst, s)));
+  return effectiveLicenseServers(inst).some((s) => licenseServerWorks(serverStatus(inst, s), inst.domain.partOfDomain));
 }

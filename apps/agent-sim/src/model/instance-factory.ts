@@ -1,5 +1,5 @@
 import { OsFamily } from '@rdpfix/domain';
-import { newComputerName, newInstanceId } from '../common/ids';
+import { IdStyle, newComputerName, newInstanceId } from '../common/ids';
 import { Rng } from '../common/rng';
 import { InstanceOverrides, PolicySetting, SimInstance, SimSession } from './instance';
 import { deepMerge } from './merge';
@@ -12,13 +12,15 @@ export interface InstanceSpec {
   os: OsFamily;
   preset?: PresetName;
   overrides?: InstanceOverrides;
+  /** Form of a generated instanceId (default aws). */
+  idStyle?: IdStyle;
 }
 
 /** Builds an instance from a preset (default `healthy`) plus overrides, then normalises it. */
 export function buildInstance(spec: InstanceSpec, rng: Rng, now: number = Date.now()): SimInstance {
   const preset = spec.preset ?? 'healthy';
   const base: SimInstance = {
-    instanceId: spec.instanceId ?? newInstanceId(rng),
+    instanceId: spec.instanceId ?? newInstanceId(rng, spec.idStyle),
     tenantId: spec.tenantId,
     region: spec.region,
     computerName: newComputerName(rng),

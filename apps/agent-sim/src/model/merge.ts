@@ -9,7 +9,8 @@ export function deepMerge<T>(target: T, patch: unknown): T {
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
     const current = out[key];
-    if (isPlainObject(value) && isPlainObject(current) && key !== 'reachability') {
+    // Maps keyed by data (statuses per server, failing reads) are replaced whole, not merged.
+    if (isPlainObject(value) && isPlainObject(current) && key !== 'reachability' && key !== 'readFailures') {
       out[key] = deepMerge(current, value);
     } else if (isPlainObject(value)) {
       out[key] = deepMerge({}, value);

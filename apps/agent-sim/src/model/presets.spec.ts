@@ -29,6 +29,27 @@ describe('presets and instance factory', () => {
     expect(b.licensing.servers).toEqual([]);
   });
 
+  it('follows real servers: single-session on for 2008 R2 and later (the 2008 default is undocumented and stays off)', () => {
+    for (const os of OS_FAMILIES) {
+      const h = buildInstance({ tenantId: 't', region: 'us-east-1', os, preset: 'healthy' }, rng);
+      expect({ os, value: h.singleSession.value }).toEqual({ os, value: os === '2008' ? 0 : 1 });
+      expect(h.firewall).toEqual({ enabled: true, rdpAllowed: true });
+      expect(h.readFailures).toEqual({});
+    }
+  });
+
+  it('models the licensed-but-unreachable server and the unactivated local RD Licensing role', () => {
+    const u = buildInstance({ tenantId: 't', region: 'us-east-1', os: '2022', preset: 'licensed-ls-unreachable' }, rng);
+    expect(u.licensing).toMatchObject({ mode: 4, servers: ['ls01.corp.example.com'], reachability: { 'ls01.corp.example.com': 6 } });
+    const l = buildInstance({ tenantId: 't', region: 'us-east-1', os: '2022', preset: 'cause-b-with-ls-role' }, rng);
+    expect(l.rds).toMatchObject({ licensingRole: true, lsActivated: false, lsCalPacks: 0 });
+  });
+
+  it('replaces read-failure maps instead of merging them', () => {
+    const inst = buildInstance({ tenantId: 't', region: 'us-east-1', os: '2019', preset: 'healthy', overrides: { readFailures: { ts: 'Invalid class' } } }, rng);
+    expect(inst.readFailures).toEqual({ ts: 'Invalid class' });
+  });
+
   it('applies overrides deeply and normalises policy settings and sessions', () => {
     const inst = buildInstance(
       {

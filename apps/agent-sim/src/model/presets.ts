@@ -9,6 +9,8 @@ export const PRESET_NAMES = [
   'cause-a-and-b',
   'cause-b-in-grace',
   'licensed-ok',
+  'licensed-ls-unreachable',
+  'cause-b-with-ls-role',
 ] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
@@ -21,9 +23,9 @@ function sessionLogon(now: number, minutesAgo: number): string {
 }
 
 /**
- * A healthy server without RDSH: two free admin sessions, nothing blocking.
- * single-session is 0 here (not the Windows default 1) so that `healthy` is also "nothing to
- * fix" for a planner that treats fSingleSessionPerUser = 1 as cause A on its own.
+ * A healthy server without RDSH: two free admin sessions, nothing blocking. Like real servers,
+ * "restrict each user to a single session" is on (the Windows default on 2008 R2 and later; the
+ * 2008 default is not documented, so it stays off there). With nobody logged on it blocks nobody.
  */
 export function healthyState(os: OsFamily, now: number): PresetState {
   return {
@@ -42,15 +44,21 @@ export function healthyState(os: OsFamily, now: number): PresetState {
       serversSource: 'local',
       policyServers: null,
       reachability: {},
+      pendingMode: null,
     },
-    singleSession: { value: 0, source: 'local', policyValue: null },
+    singleSession: { value: os === '2008' ? 0 : 1, source: 'local', policyValue: null },
     domain: { role: 3, partOfDomain: false },
-    rds: { broker: false, webAccess: false, gateway: false, licensingRole: false, sessionDirectory: false },
+    rds: { broker: false, webAccess: false, gateway: false, licensingRole: false, sessionDirectory: false, lsActivated: false, lsCalPacks: 0 },
     pendingReboot: false,
+    pendingFileRename: false,
     termService: 'running',
     listener: { up: true, port: 3389 },
+    firewall: { enabled: true, rdpAllowed: true },
     denyConnections: { value: 0, source: 'local', policyValue: null },
     sessions: [],
+    readFailures: {},
+    servicing: { roleRemovalSeconds: null },
+    boot: { termServiceDelayMs: 0, listenerDelayMs: 0 },
   };
 }
 
@@ -92,6 +100,19 @@ export function presetState(preset: PresetName, os: OsFamily, now: number): Pres
       s.licensing.mode = 4;
       s.licensing.servers = ['ls01.corp.example.com'];
       s.licensing.reachability = { 'ls01.corp.example.com': 11 };
+      break;
+    case 'licensed-ls-unreachable':
+      // Configured per-user licensing whose license server does not answer (RPC blocked, or down).
+      causeB(s, 0);
+      s.domain = { role: 3, partOfDomain: true };
+      s.licensing.mode = 4;
+      s.licensing.servers = ['ls01.corp.example.com'];
+      s.licensing.reachability = { 'ls01.corp.example.com': 6 };
+      break;
+    case 'cause-b-with-ls-role':
+      // The common cloud setup: Session Host plus an installed, never activated RD Licensing role.
+      causeB(s, 0);
+      s.rds = { ...s.rds, licensingRole: true, lsActivated: false, lsCalPacks: 0 };
       break;
   }
   return s;

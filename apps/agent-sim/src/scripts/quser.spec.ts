@@ -1,3 +1,4 @@
+import { RESULT_CAPS } from '@rdpfix/runbook/caps';
 import { formatIdle, formatLogonTime, renderQuserRow, renderSessions } from './quser';
 
 describe('quser rows', () => {
@@ -21,7 +22,7 @@ describe('quser rows', () => {
     expect(formatLogonTime('2026-01-02T13:30:00Z')).toBe('1/2/2026 1:30 PM');
   });
 
-  it('keeps at most 10 rows, ordered by id, and says when it cut', () => {
+  it('keeps at most as many rows as diagnose.ps1 (8), ordered by id, and says when it cut', () => {
     const sessions = Array.from({ length: 12 }, (_, i) => ({
       username: `u${i}`,
       sessionName: `rdp-tcp#${i}`,
@@ -31,7 +32,7 @@ describe('quser rows', () => {
       logonTime: '2026-11-25T08:00:00Z',
     }));
     const { rows, truncated } = renderSessions(sessions);
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(RESULT_CAPS.sessionRows);
     expect(truncated).toBe(true);
     expect(rows[0]).toMatch(/^u11 rdp-tcp#11 9 Active/);
   });

@@ -1,7 +1,7 @@
 import { SimSession } from '../model/instance';
 
 /** Diagnose prints at most this many quser rows (the result line must stay < 2,500 chars). */
-export const MAX_SESSION_ROWS = 10;
+export const MAX_SESSION_ROWS = 8;
 
 /** quser IDLE TIME: "." for none, minutes, "h:mm", or "d+h:mm". */
 export function formatIdle(minutes: number): string {

@@ -1,4 +1,5 @@
-import { DiagnoseResult, MAX_RESULT_LINE_CHARS, RemoveRoleResult } from '@rdpfix/runbook/contract';
+import { DiagnoseResult, MAX_RESULT_LINE_CHARS, RemoveRoleResult, ScriptName } from '@rdpfix/runbook/contract';
+import { scriptVersion } from '@rdpfix/runbook/render-script';
 import { Rng } from '../common/rng';
 import { SimInstance } from '../model/instance';
 import { InstanceSpec, buildInstance } from '../model/instance-factory';
@@ -19,8 +20,10 @@ const ctx = (over: Partial<ExecuteContext> = {}): ExecuteContext => ({
   rng,
   ...over,
 });
+/** The current version of each script, as the service sends it. */
 const run = (inst: SimInstance, name: string, params: Record<string, string | number> = {}, c = ctx()) =>
-  executeScript(inst, parseScript(renderScriptText(name, 1, params)), c);
+  executeScript(inst, parseScript(renderScriptText(name, scriptVersion(name as ScriptName), params)), c);
+const BOOT = (inst: SimInstance) => new Date(inst.bootTime).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 describe('executeScript', () => {
   it('diagnose prints facts as the last line, exit 0, and changes nothing', () => {
@@ -31,21 +34,26 @@ describe('executeScript', () => {
     const lines = out.stdout.split('\r\n').filter(Boolean);
     expect(lines[lines.length - 1].length).toBeLessThan(MAX_RESULT_LINE_CHARS);
     const r = lastJsonLine<DiagnoseResult>(out.stdout);
-    expect(r).toMatchObject({ script: 'diagnose', version: 1, ok: true });
+    expect(r).toMatchObject({ script: 'diagnose', version: 2, ok: true });
     expect(r.facts).toMatchObject({
       os: { version: '10.0.17763', family: '2019', ps: '5.1', is64: true },
       rdsh: { installed: true, terminalServerMode: 1, removalPending: false },
       graceDays: 0,
-      licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', reachability: [] },
+      licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', statuses: [] },
       singleSession: { value: 1, source: 'local' },
       domain: { role: 3, partOfDomain: false, isDomainController: false },
+      rds: { broker: false, webAccess: false, gateway: false, licensingRole: false, sessionDirectory: false, lsActivated: null, lsCalPacks: null },
+      pendingReboot: { cbs: false, wu: false, fileRename: false },
       termService: 'running',
       listener: { up: true, port: 3389 },
+      firewall: { enabled: true, rdpAllowed: true },
       denyConnections: { value: 0, source: 'local' },
       sessionsTruncated: false,
+      unknown: {},
       errors: [],
+      errorsDropped: 0,
     });
-    expect(r.facts.sessions[0]).toMatch(/^administrator rdp-tcp#0 2 Active \. \d+\/\d+\/\d{4} \d+:\d\d [AP]M$/);
+    expect(r.facts.sessions![0]).toMatch(/^administrator rdp-tcp#0 2 Active \. \d+\/\d+\/\d{4} \d+:\d\d [AP]M$/);
   });
 
   it('verify reports the same facts under its own name; graceDays is null without RDSH', () => {
@@ -94,10 +102,15 @@ describe('executeScript', () => {
     });
     out.apply!(inst);
     expect(inst.licensing).toMatchObject({ mode: 2, servers: ['ls1.corp.example.com', 'ls2.corp.example.com'] });
+    // Mode 5 is written to the registry: WMI and TermService keep mode 2 until the next restart.
     const back = run(inst, 'restore-licensing', { mode: 5, servers: '' });
-    expect(lastJsonLine(back.stdout)).toMatchObject({ script: 'restore-licensing', ok: true, after: { mode: 5, servers: [] } });
+    expect(lastJsonLine(back.stdout)).toMatchObject({ script: 'restore-licensing', ok: true, after: { mode: 2, servers: [] }, registryMode: 5, restartNeeded: true });
     back.apply!(inst);
-    expect(inst.licensing.mode).toBe(5);
+    expect(inst.licensing).toMatchObject({ mode: 2, pendingMode: 5 });
+    const toDevice = run(inst, 'restore-licensing', { mode: 4, servers: 'ls1' });
+    expect(lastJsonLine(toDevice.stdout)).toMatchObject({ ok: true, after: { mode: 4, servers: ['ls1'] }, restartNeeded: false });
+    toDevice.apply!(inst);
+    expect(inst.licensing).toMatchObject({ mode: 4, pendingMode: null });
 
     expect(run(make('cause-b'), 'configure-licensing', { mode: 5, servers: 'x' }).exitCode).toBe(1);
     expect(run(make('cause-b'), 'configure-licensing', { mode: 2, servers: '' }).exitCode).toBe(1);
@@ -115,10 +128,10 @@ describe('executeScript', () => {
   ] as const)('remove-rdsh-role on %s uses %s and leaves removal pending', (os, method) => {
     // 2008 has no PowerShell by default; give it one to exercise the ServerManagerCmd path.
     const inst = make('cause-b', os, os === '2008' ? { psVersion: '2.0' } : undefined);
-    const out = run(inst, 'remove-rdsh-role');
+    const out = run(inst, 'remove-rdsh-role', { despiteLicensing: 0 });
     expect(lastJsonLine<RemoveRoleResult>(out.stdout)).toEqual({
       script: 'remove-rdsh-role',
-      version: 1,
+      version: 2,
       ok: true,
       before: { installed: true },
       method,
@@ -130,29 +143,87 @@ describe('executeScript', () => {
   });
 
   it('remove-rdsh-role: NoChangeNeeded without the role; refuses on a DC and in an RDS deployment', () => {
-    expect(lastJsonLine(run(make('healthy'), 'remove-rdsh-role').stdout)).toMatchObject({ ok: true, exitCode: 'NoChangeNeeded', restartNeeded: false });
-    const dc = run(make('cause-b', '2016', { domain: { role: 5, partOfDomain: true } }), 'remove-rdsh-role');
+    const no = { despiteLicensing: 0 };
+    expect(lastJsonLine(run(make('healthy'), 'remove-rdsh-role', no).stdout)).toMatchObject({ ok: true, exitCode: 'NoChangeNeeded', restartNeeded: false });
+    const dc = run(make('cause-b', '2016', { domain: { role: 5, partOfDomain: true } }), 'remove-rdsh-role', no);
     expect(dc.exitCode).toBe(1);
     expect(lastJsonLine(dc.stdout)).toMatchObject({ ok: false, exitCode: 'Failed', error: expect.stringMatching(/domain controller/) });
-    const broker = run(make('cause-b', '2016', { rds: { broker: true } }), 'remove-rdsh-role');
+    const broker = run(make('cause-b', '2016', { rds: { broker: true } }), 'remove-rdsh-role', no);
     expect(lastJsonLine(broker.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/RDS deployment/) });
+  });
+
+  it('remove-rdsh-role v2: the RD Licensing role blocks only when activated with CAL packs; configured licensing only without the explicit request', () => {
+    const no = { despiteLicensing: 0 };
+    const unactivated = run(make('cause-b-with-ls-role'), 'remove-rdsh-role', no);
+    expect(lastJsonLine(unactivated.stdout)).toMatchObject({ ok: true, exitCode: 'SuccessRestartRequired' });
+    const real = run(make('cause-b', '2019', { rds: { licensingRole: true, lsActivated: true, lsCalPacks: 2 } }), 'remove-rdsh-role', no);
+    expect(lastJsonLine(real.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/RDS deployment/) });
+    const configured = make('licensed-ls-unreachable');
+    expect(lastJsonLine(run(configured, 'remove-rdsh-role', no).stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/licensing is configured/) });
+    expect(lastJsonLine(run(configured, 'remove-rdsh-role', { despiteLicensing: 1 }).stdout)).toMatchObject({ ok: true, exitCode: 'SuccessRestartRequired' });
+    const unreadable = make('cause-b', '2019', { readFailures: { ts: 'Invalid class' } });
+    expect(lastJsonLine(run(unreadable, 'remove-rdsh-role', no).stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/cannot tell whether RD licensing is configured/) });
+    expect(run(make('cause-b'), 'remove-rdsh-role').exitCode).toBe(1); // despiteLicensing missing
   });
 
   it('restart-computer reports the current boot time and asks for a restart', () => {
     const inst = make('healthy');
-    const out = run(inst, 'restart-computer', { delaySeconds: 10 });
+    const out = run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: BOOT(inst) });
     expect(lastJsonLine(out.stdout)).toEqual({
       script: 'restart-computer',
-      version: 1,
+      version: 2,
       ok: true,
       scheduled: true,
+      alreadyRestarted: false,
       delaySeconds: 10,
-      bootTime: inst.bootTime,
+      bootTime: BOOT(inst),
     });
     expect(out.reboot).toEqual({ delaySeconds: 10 });
-    expect(run(inst, 'restart-computer', { delaySeconds: 2 }).exitCode).toBe(1);
-    const twice = run(inst, 'restart-computer', { delaySeconds: 10 }, ctx({ rebootScheduled: true }));
+    expect(run(inst, 'restart-computer', { delaySeconds: 2, expectedBootTime: BOOT(inst) }).exitCode).toBe(1);
+    expect(run(inst, 'restart-computer', { delaySeconds: 10 }).exitCode).toBe(1); // v2 needs the expected boot time
+    const twice = run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: BOOT(inst) }, ctx({ rebootScheduled: true }));
     expect(lastJsonLine(twice.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/1190/) });
+  });
+
+  it('restart-computer never restarts a server that booted since the expected boot time (re-delivery)', () => {
+    const inst = make('healthy');
+    const earlier = new Date(Date.parse(inst.bootTime) - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const out = run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: earlier });
+    expect(lastJsonLine(out.stdout)).toMatchObject({ ok: true, scheduled: false, alreadyRestarted: true });
+    expect(out.reboot).toBeUndefined();
+    // A clock step within the tolerance is the same boot: the restart goes ahead.
+    const stepped = new Date(Date.parse(inst.bootTime) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    expect(run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: stepped }).reboot).toEqual({ delaySeconds: 10 });
+  });
+
+  it('diagnose reports failed reads as unknown facts, never as defaults', () => {
+    const inst = make('licensed-ok', '2019', {
+      readFailures: { ts: 'Win32_TerminalServiceSetting: Invalid class', domain: 'Access denied', sessions: 'quser exit code 5', reboot: 'x', fw: 'y' },
+    });
+    const f = lastJsonLine<DiagnoseResult>(run(inst, 'diagnose').stdout).facts;
+    expect(f.rdsh).toEqual({ installed: true, terminalServerMode: null, removalPending: false });
+    expect(f.graceDays).toBeNull();
+    expect(f.licensing).toMatchObject({ mode: 4, servers: null, statuses: [] });
+    expect(f.domain).toEqual({ role: null, partOfDomain: null, isDomainController: false });
+    expect(f.sessions).toBeNull();
+    expect(f.pendingReboot).toEqual({ cbs: null, wu: null, fileRename: null });
+    expect(f.firewall).toEqual({ enabled: null, rdpAllowed: null });
+    // The first four failed reads keep their text; later ones only their name.
+    expect(f.unknown).toEqual({ ts: 'Win32_TerminalServiceSetting: Invalid class', domain: 'Access denied', reboot: 'x', fw: 'y', sessions: '' });
+  });
+
+  it('diagnose reports license server statuses as the script sees them, -1 included; not on a non-RDSH', () => {
+    const inst = make('licensed-ok', '2019', { licensing: { servers: ['a', 'b'], reachability: { a: -1, b: 8 } } });
+    expect(lastJsonLine<DiagnoseResult>(run(inst, 'diagnose').stdout).facts.licensing).toMatchObject({ servers: ['a', 'b'], statuses: [-1, 8] });
+    const plain = make('healthy', '2019', { licensing: { servers: ['a'] } });
+    // GetSpecifiedLicenseServerList is not called on a server that is not a Session Host.
+    expect(lastJsonLine<DiagnoseResult>(run(plain, 'diagnose').stdout).facts.licensing).toMatchObject({ servers: null, statuses: [] });
+  });
+
+  it('set-single-session fails when the TerminalServices class cannot be queried', () => {
+    const out = run(make('cause-a', '2019', { readFailures: { ts: 'Invalid class' } }), 'set-single-session', { value: 0 });
+    expect(out.exitCode).toBe(1);
+    expect(out.apply).toBeUndefined();
   });
 
   it('fails every command on an instance without PowerShell', () => {
@@ -175,6 +246,14 @@ describe('executeScript', () => {
     const out = executeScript(make('healthy'), parseScript('# rdpfix-script: diagnose v2\nWrite-Output x'), ctx());
     expect(out.exitCode).toBe(1);
     expect(lastJsonLine(out.stdout)).toMatchObject({ script: 'diagnose', version: 2, ok: false });
+  });
+
+  it('version 1 scripts are modelled as they were (older senders)', () => {
+    const inst = make('healthy');
+    const out = executeScript(inst, parseScript(renderScriptText('restart-computer', 1, { delaySeconds: 10 })), ctx());
+    expect(lastJsonLine(out.stdout)).toMatchObject({ version: 1, ok: true, scheduled: true });
+    const lsRole = executeScript(make('cause-b-with-ls-role'), parseScript(renderScriptText('remove-rdsh-role', 1)), ctx());
+    expect(lastJsonLine(lsRole.stdout)).toMatchObject({ version: 1, ok: false });
   });
 
   it('output faults: garbage keeps the effect, truncation pushes output past 24,000, failure skips the effect', () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { ApiKeyService } from '@rdpfix/auth';
 import { loadConfig } from '@rdpfix/config';
@@ -25,7 +26,14 @@ let apiKey = '';
  * `rdpfix demo`: the main job on a fresh machine. Local PostgreSQL and Redis, the built-in
  * simulator as the cloud, the real API, queue, worker and SSM SDK in one process.
  */
-export async function demoCommand(opts: { keep: boolean }): Promise<number> {
+export async function demoCommand(opts: { keep: boolean; channel?: string }): Promise<number> {
+  const channel = opts.channel ?? 'ssm';
+  if (channel !== 'ssm' && channel !== 'jdcloud') {
+    console.error(`--channel must be ssm or jdcloud, not ${channel}`);
+    return 1;
+  }
+  // JD Cloud: the simulator's Cloud Assistant + VM front end, a JD region (ids the API accepts today: i- + 8 hex).
+  const target = channel === 'jdcloud' ? { region: 'cn-north-1', jd: true } : { region: 'eu-west-1', jd: false };
   const base = loadConfig();
   const problems = await preflight(base.DATABASE_URL, base.REDIS_URL);
   if (problems.length) {
@@ -37,6 +45,8 @@ export async function demoCommand(opts: { keep: boolean }): Promise<number> {
 
   const sim = await startSimulator({ port: 0, pendingMs: 100, runMs: 250, invisibleMs: 150, rebootDownMs: 1500, rebootDelayScale: 0.05 });
   const config = loadConfig(process.env, {
+    CHANNEL: channel,
+    ...(target.jd ? { JDCLOUD_ENDPOINT: sim.url, JDCLOUD_VM_ENDPOINT: sim.url, JDCLOUD_ACCESS_KEY_ID: 'simulator', JDCLOUD_SECRET_ACCESS_KEY: 'simulator' } : {}),
     CHANNEL_ENDPOINT: sim.url,
     INVENTORY_URL: sim.url,
     QUEUE_PREFIX: `${base.QUEUE_PREFIX}-demo`,
@@ -59,9 +69,9 @@ export async function demoCommand(opts: { keep: boolean }): Promise<number> {
     worker = await createWorkerApp(config);
     // The demo acts as a support desk: a support key, as a ticket system would hold.
     apiKey = (await api.get(ApiKeyService).create({ name: 'demo-support-desk', role: 'support', rateLimitPerSecond: 1000 })).key;
-    console.log(`rdpfix demo: API ${apiUrl} (OpenAPI at ${apiUrl}/docs), simulated cloud ${sim.url}\n`);
+    console.log(`rdpfix demo: API ${apiUrl} (OpenAPI at ${apiUrl}/docs), simulated cloud ${sim.url}, channel ${channel} (${target.region})\n`);
 
-    const rows = await Promise.all(DEMO_SCENARIOS.map((s) => runScenario(s, apiUrl, sim.url)));
+    const rows = await Promise.all(DEMO_SCENARIOS.map((s) => runScenario(s, apiUrl, sim.url, target)));
     printTable(rows);
     const unexpected = rows.filter((r) => r.outcome.startsWith('?'));
     if (opts.keep) {
@@ -76,13 +86,14 @@ export async function demoCommand(opts: { keep: boolean }): Promise<number> {
   }
 }
 
-async function runScenario(s: DemoScenario, apiUrl: string, simUrl: string): Promise<Row> {
+async function runScenario(s: DemoScenario, apiUrl: string, simUrl: string, target = { region: 'eu-west-1', jd: false }): Promise<Row> {
   const started = Date.now();
-  const inst = await json(`${simUrl}/admin/instances`, 'POST', { tenantId: 'tenant-demo', region: 'eu-west-1', os: s.os, preset: s.preset, overrides: s.overrides });
+  const jdId = target.jd ? { instanceId: `i-${randomBytes(4).toString('hex')}` } : {};
+  const inst = await json(`${simUrl}/admin/instances`, 'POST', { tenantId: 'tenant-demo', region: target.region, os: s.os, preset: s.preset, overrides: s.overrides, ...jdId });
   const instanceId = (inst.instanceId ?? inst.instance?.instanceId) as string;
   if (s.agentOffline) await json(`${simUrl}/admin/instances/${instanceId}/agent`, 'POST', { online: false });
   const before = await groundTruth(simUrl, instanceId);
-  const created = await json(`${apiUrl}/v1/remediations`, 'POST', { instanceId, region: 'eu-west-1', source: 'ticket', ticketRef: `DEMO-${instanceId.slice(-6)}`, ...s.request });
+  const created = await json(`${apiUrl}/v1/remediations`, 'POST', { instanceId, region: target.region, source: 'ticket', ticketRef: `DEMO-${instanceId.slice(-6)}`, ...s.request });
   const id = created.id as string;
   let r: Record<string, any> = created;
   for (let i = 0; i < 600; i++) {

@@ -3,12 +3,14 @@ import {
   DescribeInstanceInformationCommand,
   GetCommandInvocationCommand,
   ListCommandInvocationsCommand,
+  ListCommandsCommand,
   SendCommandCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { ChannelBudget } from '../channel-budget';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
+import { LegacySendRequest, legacyWindow, markerOf } from '../compat/engine-compat';
 import { hasTruncationMarker, mapSsmStatus } from './ssm-status';
 
 export interface SsmChannelOptions {
@@ -19,11 +21,15 @@ export interface SsmChannelOptions {
   budget?: ChannelBudget;
 }
 
+/** SSM Agent's separator between stdout and stderr in a listing's combined Output. */
+const ERROR_SEPARATOR = '\n----------ERROR-------\n';
+
 const THROTTLE_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'Throttling']);
 
 /** AWS Systems Manager Run Command through the official SDK; any endpoint (the simulator too). */
 export class SsmCommandChannel implements CommandChannel {
   readonly name = 'ssm';
+  readonly maxInstancesPerSend = 50;
   private readonly readers = new Map<string, SSMClient>();
   private readonly senders = new Map<string, SSMClient>();
 
@@ -50,8 +56,8 @@ export class SsmCommandChannel implements CommandChannel {
     if (this.opts.budget) await this.opts.budget.take(this.name, region);
   }
 
-  async send(req: SendRequest): Promise<{ commandId: string }> {
-    if (req.instanceIds.length < 1 || req.instanceIds.length > 50) {
+  async send(req: SendRequest | LegacySendRequest): Promise<{ commandId: string }> {
+    if (req.instanceIds.length < 1 || req.instanceIds.length > this.maxInstancesPerSend) {
       throw new ChannelError('SendCommand takes 1 to 50 instances', 'TooManyInstances', false);
     }
     await this.budget(req.region);
@@ -60,7 +66,7 @@ export class SsmCommandChannel implements CommandChannel {
         new SendCommandCommand({
           DocumentName: 'AWS-RunPowerShellScript',
           InstanceIds: req.instanceIds,
-          Comment: req.comment.slice(0, 100),
+          Comment: markerOf(req).slice(0, 100),
           TimeoutSeconds: req.deliveryTimeoutS,
           Parameters: { commands: [req.scriptText], executionTimeout: [String(req.executionTimeoutS)] },
         }),
@@ -98,20 +104,62 @@ export class SsmCommandChannel implements CommandChannel {
     }
   }
 
-  async findByComment(region: string, instanceId: string, comment: string, since: Date): Promise<string | null> {
+  async results(region: string, commandId: string): Promise<Map<string, InvocationResult>> {
+    const found = new Map<string, InvocationResult>();
     let nextToken: string | undefined;
-    for (let page = 0; page < 10; page++) {
+    do {
       await this.budget(region);
       try {
         const out = await this.client(region, false).send(
-          new ListCommandInvocationsCommand({
-            InstanceId: instanceId,
-            Filters: [{ key: 'InvokedAfter', value: since.toISOString() }],
+          new ListCommandInvocationsCommand({ CommandId: commandId, Details: true, MaxResults: 50, NextToken: nextToken }),
+        );
+        for (const inv of out.CommandInvocations ?? []) {
+          if (!inv.InstanceId) continue;
+          const plugin = inv.CommandPlugins?.[0];
+          // The listing carries one combined Output (≤ 2,500 chars): stdout, then SSM Agent's error separator and stderr.
+          const output = plugin?.Output ?? '';
+          const sep = output.indexOf(ERROR_SEPARATOR);
+          const stdout = sep < 0 ? output : output.slice(0, sep);
+          const stderr = sep < 0 ? '' : output.slice(sep + ERROR_SEPARATOR.length);
+          const exit = plugin?.ResponseCode;
+          found.set(inv.InstanceId, {
+            status: mapSsmStatus(inv.Status, inv.StatusDetails),
+            providerStatus: inv.Status ?? 'Unknown',
+            providerStatusDetails: inv.StatusDetails ?? null,
+            exitCode: exit === undefined || exit === -1 ? null : exit,
+            stdout,
+            stderr,
+            truncated: hasTruncationMarker(output) || output.length >= 2500,
+            startedAt: plugin?.ResponseStartDateTime ?? null,
+            finishedAt: plugin?.ResponseFinishDateTime ?? null,
+          });
+        }
+        nextToken = out.NextToken;
+      } catch (err) {
+        if ((err as Error).name === 'InvalidCommandId') return found; // not visible yet
+        throw this.translate(err, false);
+      }
+    } while (nextToken);
+    return found;
+  }
+
+  async findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null> {
+    const comment = marker.slice(0, 100);
+    let nextToken: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      await this.budget(region);
+      try {
+        const out = await this.client(region, false).send(
+          new ListCommandsCommand({
+            Filters: [
+              { key: 'InvokedAfter', value: window.after.toISOString() },
+              { key: 'InvokedBefore', value: window.before.toISOString() },
+            ],
             MaxResults: 50,
             NextToken: nextToken,
           }),
         );
-        const hit = (out.CommandInvocations ?? []).find((i) => i.Comment === comment);
+        const hit = (out.Commands ?? []).find((c) => c.Comment === comment);
         if (hit?.CommandId) return hit.CommandId;
         nextToken = out.NextToken;
         if (!nextToken) return null;
@@ -120,6 +168,11 @@ export class SsmCommandChannel implements CommandChannel {
       }
     }
     return null;
+  }
+
+  /** @deprecated engine transition (compat/engine-compat.ts). */
+  async findByComment(region: string, _instanceId: string, comment: string, since: Date): Promise<string | null> {
+    return this.findByMarker(region, comment, legacyWindow(since));
   }
 
   async cancel(region: string, commandId: string, instanceIds: string[]): Promise<void> {

@@ -1,10 +1,14 @@
-import { DiagnosisFacts } from '../facts';
-import { Cause, Plan, PlanAction, RefusalReason } from '../plan';
+import { DiagnosisFacts, FactRead, describeReads, unknownReads } from '../facts';
+import { Cause, LeftCause, Plan, PlanAction, RefusalReason } from '../plan';
 import { LICENSING_MODE_CODE, LicensingMode, PlanRequest } from '../request';
 import {
   LicensingAssessment,
+  SingleSessionAssessment,
   assessLicensing,
-  detectCauses,
+  assessSingleSession,
+  bareAccount,
+  listedServers,
+  lsStatusText,
   outOfScopeProblems,
   reachabilityOf,
   REACHABLE_LS_STATUSES,
@@ -15,16 +19,21 @@ export const PLAN_ACTION_KINDS = ['allow-multiple-sessions', 'configure-licensin
 
 /**
  * Refusal precedence: the first blocker found becomes `reason`; `detail` lists all of them so a
- * support engineer sees everything that stands in the way at once.
+ * support engineer sees everything that stands in the way at once. A definite blocker comes
+ * before `facts_incomplete`: it is the more useful thing to fix first.
  */
 export const REFUSAL_PRECEDENCE: readonly RefusalReason[] = [
   'domain_controller',
   'rds_deployment',
   'group_policy',
+  'license_server_unreachable',
+  'licensing_configured',
   'missing_license_input',
   'per_user_on_workgroup',
   'pending_reboot',
   'not_a_licensing_problem',
+  'facts_incomplete',
+  'plan_changed',
 ];
 
 /** Host names rdpfix accepts for licenseServer: NetBIOS name, FQDN or IPv4; no separators. */
@@ -43,11 +52,43 @@ const MODE_NAME: Record<number, string> = {
   5: '5 (Not configured)',
 };
 
+/** The advice every facts_incomplete refusal carries. */
+export const FACTS_INCOMPLETE_ADVICE =
+  'rdpfix does not change a server on facts it could not read. Run the diagnosis again; if the same reads keep failing, check WMI on the server from the VNC console (the Windows Management Instrumentation service, `winmgmt /verifyrepository`) and the Remote Desktop Services WMI provider.';
+
 interface Blocker {
   reason: RefusalReason | 'strategy_unsupported_on_os';
   detail: string;
   /** Which cause's fix this blocker stops ('all' = any change on this server). */
   blocks: Cause | 'all';
+}
+
+/** Collects the unknown facts a fix depends on, so one facts_incomplete blocker lists them all. */
+class Needs {
+  private readonly parts: string[] = [];
+  constructor(private readonly facts: DiagnosisFacts) {}
+  /** `value` null = needed but unknown; `reads` say which reads could not be made. */
+  need(value: unknown, reads: FactRead[], what?: string): void {
+    if (value !== null && value !== undefined) return;
+    const u = this.facts.unknown ?? {};
+    const failed = reads.filter((r) => r in u);
+    const described = describeReads(this.facts, failed.length ? failed : reads.slice(0, 1));
+    this.parts.push(what ? `${what} (${described.join('; ')})` : described.join('; '));
+  }
+  add(text: string): void {
+    this.parts.push(text);
+  }
+  list(): string[] {
+    return [...new Set(this.parts)];
+  }
+}
+
+function factsIncomplete(blocks: Cause | 'all', purpose: string, parts: string[]): Blocker {
+  return {
+    reason: 'facts_incomplete',
+    blocks,
+    detail: `${purpose} depends on facts that could not be read: ${parts.join('; ')}. ${FACTS_INCOMPLETE_ADVICE}`,
+  };
 }
 
 /**
@@ -68,30 +109,56 @@ export function planRemediation(facts: DiagnosisFacts, request: PlanRequest): Pl
     };
   }
 
-  const causes = detectCauses(facts);
+  const a = assessSingleSession(facts, request);
   const lic = assessLicensing(facts);
-  const hasA = causes.includes('single_session');
-  const hasB = causes.includes('licensing_lockout');
+  const hasA = a.status === 'present';
+  const hasB = lic.lockout === true;
+  const causes: Cause[] = [...(hasA ? (['single_session'] as const) : []), ...(hasB ? (['licensing_lockout'] as const) : [])];
   const strategy = request.strategy;
 
-  notes.push(...licensingContextNotes(facts, lic, hasB));
+  // Diagnose mode shows what could not be read, whatever the decision.
+  const unknown = unknownReads(facts);
+  if (unknown.length > 0) notes.push(`Could not be read: ${describeReads(facts, unknown).join('; ')}.`);
   if (facts.errors.length > 0) {
-    // Failed individual checks can hide a fact; a support engineer should see them.
-    notes.push(`Some diagnosis checks reported errors: ${facts.errors.slice(0, 3).join('; ')}${facts.errors.length > 3 ? ` (+${facts.errors.length - 3} more)` : ''}.`);
+    const dropped = facts.errorsDropped ?? 0;
+    notes.push(`Some diagnosis checks reported errors: ${facts.errors.join('; ')}${dropped > 0 ? ` (+${dropped} more not reported)` : ''}.`);
   }
+  notes.push(...licensingContextNotes(facts, lic, hasB));
+  notes.push(...singleSessionNotes(a, request));
+  notes.push(...factNotes(facts));
 
   const outOfScope = outOfScopeDetail(facts);
+  const undetermined: LeftCause[] = [];
+  if (a.status === 'undetermined') {
+    undetermined.push({ cause: 'single_session', reason: 'facts_incomplete', present: false, detail: `The single-session restriction could not be ruled out: ${a.why}. Not read: ${a.missing.join('; ')}.` });
+  }
+  if (lic.lockout === null) {
+    undetermined.push({ cause: 'licensing_lockout', reason: 'facts_incomplete', present: false, detail: `A licensing lockout could not be ruled out. Not read: ${lic.missing.join('; ')}.` });
+  }
 
-  // §3 D2/D11: no cause of ours. A broken RDP for another reason is refused, not "healthy",
-  // so nobody reads "healthy" while the customer still cannot connect.
+  // §3 D2/D11: no proven cause of ours.
   if (causes.length === 0) {
     if (outOfScope.length > 0) {
+      // A broken RDP for another reason is refused, not "healthy", so nobody reads "healthy"
+      // while the customer still cannot connect.
       return {
         decision: 'refuse',
         reason: 'not_a_licensing_problem',
-        detail: `No licensing lockout and no single-session restriction were found, but RDP is broken for another reason: ${outOfScope.join('; ')}. rdpfix does not change these settings; fix them from the VNC console or by policy.`,
+        detail: `No licensing lockout and no blocking single-session restriction were found, but RDP is broken for another reason: ${outOfScope.join('; ')}. rdpfix does not change these settings; fix them from the VNC console or by policy.`,
         causes,
         notes,
+        ...(undetermined.length ? { left: undetermined } : {}),
+      };
+    }
+    if (undetermined.length > 0) {
+      // "Healthy" would claim what was not checked.
+      return {
+        decision: 'refuse',
+        reason: 'facts_incomplete',
+        detail: `rdpfix could not tell whether this server has a problem it repairs. ${undetermined.map((u) => u.detail).join(' ')} ${FACTS_INCOMPLETE_ADVICE}`,
+        causes,
+        notes,
+        left: undetermined,
       };
     }
     return { decision: 'healthy', notes };
@@ -102,108 +169,16 @@ export function planRemediation(facts: DiagnosisFacts, request: PlanRequest): Pl
 
   // §10.2: a DC is report-only. We also refuse cause A alone there: DC policy refreshes every
   // 5 minutes (§1 item 4) and rdpfix's default on a DC is "report only", so nothing is changed.
-  if (facts.domain.isDomainController) {
+  if (facts.domain.isDomainController === true) {
     blockers.push({
       reason: 'domain_controller',
       blocks: 'all',
-      detail: `This server is a domain controller (Win32_ComputerSystem.DomainRole = ${facts.domain.role}). rdpfix never changes a domain controller: removing a role or restarting a DC affects the whole domain. Found: ${causeText}; fix it by hand during a maintenance window.`,
+      detail: `This server is a domain controller (Win32_ComputerSystem.DomainRole = ${facts.domain.role ?? 'unknown'} or ProductType LanmanNT). rdpfix never changes a domain controller: removing a role or restarting a DC affects the whole domain. Found: ${causeText}; fix it by hand during a maintenance window.`,
     });
-  }
-
-  // §10.3: role removal breaks a farm and licensing belongs on the broker (Set-RDLicenseConfiguration).
-  // Cause A alone is a per-host setting and stays fixable on a deployment member.
-  const rdsParts = rdsDeploymentParts(facts);
-  if (hasB && rdsParts.length > 0) {
-    blockers.push({
-      reason: 'rds_deployment',
-      blocks: 'licensing_lockout',
-      detail: `This server is part of an RDS deployment (${rdsParts.join(', ')}). Removing the RD Session Host role would break the deployment (the server must first leave it with Remove-RDServer), and licensing must be set on the Connection Broker (Set-RDLicenseConfiguration) with the customer's license server and CAL type.`,
-    });
-  }
-
-  // §1 "which setting wins" + §10.4: a policy value beats the local one and is re-applied within
-  // ~90 minutes, so a local write would be reverted. Only settings we would actually change count.
-  if (hasA && facts.singleSession.source === 'policy') {
-    blockers.push({
-      reason: 'group_policy',
-      blocks: 'single_session',
-      detail: 'fSingleSessionPerUser = 1 is enforced by Group Policy (PolicySourceSingleSession = 1; HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\fSingleSessionPerUser). Set the policy "Restrict Remote Desktop Services users to a single Remote Desktop Services session" to Disabled in the winning GPO (gpresult /scope computer).',
-    });
-  }
-  if (hasB && strategy === 'configure-licensing') {
-    const policyParts: string[] = [];
-    if (facts.licensing.modeSource === 'policy') {
-      policyParts.push(`LicensingMode = ${MODE_NAME[facts.licensing.mode] ?? facts.licensing.mode} ("Set the Remote Desktop licensing mode", PolicySourceLicensingType = 1)`);
-    }
-    if (facts.licensing.serversSource === 'policy') {
-      const list = facts.licensing.servers.length ? facts.licensing.servers.join(',') : '(empty)';
-      policyParts.push(`LicenseServers = ${list} ("Use the specified Remote Desktop license servers", PolicySourceConfiguredLicenseServers = 1)`);
-    }
-    if (policyParts.length > 0) {
-      blockers.push({
-        reason: 'group_policy',
-        blocks: 'licensing_lockout',
-        detail: `Licensing is controlled by Group Policy under HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services: ${policyParts.join('; ')}. A local change would be overridden; change the GPO, or use strategy remove-role.`,
-      });
-    }
-  }
-  // remove-role is NOT blocked by licensing policies: once the role is gone the host is back to
-  // RD for Administration and the licensing policies no longer apply (§0). We only note them.
-
-  if (hasB && strategy === 'configure-licensing') {
-    const server = (request.licenseServer ?? '').trim();
-    const mode = request.licensingMode ?? null;
-    const missing: string[] = [];
-    if (server === '') missing.push('licenseServer');
-    if (mode === null) missing.push('licensingMode (per-user or per-device)');
-    if (missing.length > 0) {
-      // §10.5/§10.6: F2 only with a real license server and CAL type from the customer; never guess.
-      blockers.push({
-        reason: 'missing_license_input',
-        blocks: 'licensing_lockout',
-        detail: `Strategy configure-licensing needs the customer's license server and CAL type; missing: ${missing.join(', ')}. rdpfix never guesses them (a wrong mode causes event 1004).`,
-      });
-    } else if (!isValidLicenseServerName(server)) {
-      blockers.push({
-        reason: 'missing_license_input',
-        blocks: 'licensing_lockout',
-        detail: `licenseServer "${server.slice(0, 80)}" is not a valid host name (expected a NetBIOS name, FQDN or IPv4 address without spaces or commas).`,
-      });
-    }
-    // §0 / KB2833839: a workgroup RDSH must use Per Device.
-    if (mode === 'per-user' && !facts.domain.partOfDomain) {
-      blockers.push({
-        reason: 'per_user_on_workgroup',
-        blocks: 'licensing_lockout',
-        detail: 'Per User licensing was requested, but this server is not joined to a domain (Win32_ComputerSystem.PartOfDomain = false). A workgroup RD Session Host must use Per Device CALs.',
-      });
-    }
-    // GetTStoLSConnectivityStatus and SetSpecifiedLicenseServerList exist on 2008 R2+ only (§2),
-    // so on 2008 the change could be neither made by the runbook nor verified.
-    if (facts.os.family === '2008') {
-      blockers.push({
-        reason: 'strategy_unsupported_on_os',
-        blocks: 'licensing_lockout',
-        detail: 'Strategy configure-licensing is not supported on Windows Server 2008: SetSpecifiedLicenseServerList and GetTStoLSConnectivityStatus exist only on 2008 R2 and later, so the license server can be neither set nor verified. Use strategy remove-role, or configure licensing by hand.',
-      });
-    }
-  }
-
-  // §3 D12: feature removal with a reboot already pending may fail or need two reboots; don't chain.
-  // A pending removal of the RDSH role itself is the reboot we want, not a blocker.
-  if (hasB && strategy === 'remove-role' && facts.pendingReboot && !facts.rdsh.removalPending) {
-    blockers.push({
-      reason: 'pending_reboot',
-      blocks: 'licensing_lockout',
-      detail: 'A restart is already pending on this server (Component Based Servicing RebootPending or Windows Update RebootRequired). Removing the RD Session Host role now may fail or need two restarts; restart the server first, then run rdpfix again.',
-    });
-  }
-  if (hasB && strategy === 'configure-licensing' && facts.rdsh.removalPending) {
-    blockers.push({
-      reason: 'pending_reboot',
-      blocks: 'licensing_lockout',
-      detail: 'A removal of the RD Session Host role already ran and waits for a restart (rdsh.removalPending); configuring licensing on a role that is being removed would be lost. Restart the server, or use strategy remove-role to let rdpfix do that restart.',
-    });
+  } else if (facts.domain.isDomainController === null) {
+    const n = new Needs(facts);
+    n.need(null, ['dc', 'domain'], 'whether the server is a domain controller');
+    blockers.push(factsIncomplete('all', 'Every change', n.list()));
   }
 
   // Fixing our cause would not restore RDP if it is also broken another way, and verification
@@ -216,42 +191,64 @@ export function planRemediation(facts: DiagnosisFacts, request: PlanRequest): Pl
     });
   }
 
-  if (blockers.length > 0) {
-    // Nothing partial: if any needed change is blocked, none is made (the whole remediation is
-    // refused and the detail says which part blocks).
+  if (hasA) blockers.push(...singleSessionBlockers(facts));
+  if (hasB) blockers.push(...licensingBlockers(facts, lic, request));
+
+  // --- decide which parts go ahead -------------------------------------------------------------
+  const blocked = (c: Cause) => blockers.some((b) => b.blocks === 'all' || b.blocks === c);
+  const bBlocked = hasB && blocked('licensing_lockout');
+  const aBlocked = hasA && blocked('single_session');
+  // A blocked cause A never blocks a cause B fix (issue 7). A blocked cause B stops everything:
+  // lifting the single-session restriction alone would not let anybody log on while the
+  // licensing lockout remains.
+  const doB = hasB && !bBlocked;
+  const doA = hasA && !aBlocked && (!hasB || doB);
+
+  if (!doA && !doB) {
     const refusals = blockers.filter((b): b is Blocker & { reason: RefusalReason } => b.reason !== 'strategy_unsupported_on_os');
     const osOnly = blockers.find((b) => b.reason === 'strategy_unsupported_on_os');
     if (refusals.length === 0 && osOnly) {
       return { decision: 'unsupported', reason: 'unsupported_os', detail: osOnly.detail, notes };
     }
-    refusals.sort((a, b) => REFUSAL_PRECEDENCE.indexOf(a.reason) - REFUSAL_PRECEDENCE.indexOf(b.reason));
+    refusals.sort((x, y) => rank(x.reason) - rank(y.reason));
     const detail = blockers
       .slice()
-      .sort((a, b) => rank(a.reason) - rank(b.reason))
+      .sort((x, y) => rank(x.reason) - rank(y.reason))
       .map((b) => b.detail)
       .join(' ');
     const blockedParts = describeBlockedParts(causes, blockers);
     if (blockedParts) notes.push(blockedParts);
-    return { decision: 'refuse', reason: refusals[0].reason, detail, causes, notes };
+    return { decision: 'refuse', reason: refusals[0].reason, detail, causes, notes, ...(undetermined.length ? { left: undetermined } : {}) };
   }
 
   // --- act ---------------------------------------------------------------------------------
+  const left: LeftCause[] = [...undetermined];
+  if (hasA && !doA) {
+    const why = blockers.filter((b) => b.blocks === 'single_session').sort((x, y) => rank(x.reason) - rank(y.reason));
+    left.push({
+      cause: 'single_session',
+      reason: (why[0]?.reason as RefusalReason) ?? 'facts_incomplete',
+      present: true,
+      detail: `The single-session restriction is left as it is: ${why.map((b) => b.detail).join(' ')}`,
+    });
+  }
   const actions: PlanAction[] = [];
   let needsReboot = false;
   // Order: single-session first (cheap, no reboot), then licensing / role removal.
-  if (hasA) {
+  if (doA) {
     actions.push({ kind: 'allow-multiple-sessions' });
     notes.push('Allowing several sessions per user (fSingleSessionPerUser = 0) applies to new logons; existing sessions are not touched and no restart is needed.');
-    if (rdsParts.length > 0) {
-      notes.push(`This server belongs to an RDS deployment (${rdsParts.join(', ')}); only its own single-session setting is changed.`);
-    }
+    const parts = rdsDeploymentParts(facts);
+    if (parts.length > 0) notes.push(`This server belongs to an RDS deployment (${parts.join(', ')}); only its own single-session setting is changed.`);
   }
-  if (hasB && strategy === 'remove-role') {
-    if (facts.rdsh.removalPending) {
+  if (doB && strategy === 'remove-role') {
+    if (facts.rdsh.removalPending === true) {
       // The removal already ran: the restart is all that is owed (F3 needs a restart, §4).
       notes.push('A removal of the RD Session Host role already ran and only waits for a restart; rdpfix will not run it again, only restart the server.');
     } else {
-      actions.push({ kind: 'remove-rdsh-role' });
+      const despite = lic.configured === true;
+      actions.push(despite ? { kind: 'remove-rdsh-role', despiteLicensing: true } : { kind: 'remove-rdsh-role' });
+      if (despite) notes.push('Licensing is configured on this server; the role is removed only because the request explicitly asked for it (removeRoleDespiteLicensing).');
     }
     needsReboot = true; // §4 F3: role removal always needs a restart.
     if (facts.licensing.modeSource === 'policy' || facts.licensing.serversSource === 'policy') {
@@ -259,7 +256,7 @@ export function planRemediation(facts: DiagnosisFacts, request: PlanRequest): Pl
     }
     notes.push('After the restart the server is back to Remote Desktop for Administration: at most two simultaneous administrator sessions.');
   }
-  if (hasB && strategy === 'configure-licensing') {
+  if (doB && strategy === 'configure-licensing') {
     const server = (request.licenseServer ?? '').trim();
     const mode = request.licensingMode as LicensingMode;
     actions.push({ kind: 'configure-licensing', licensingMode: mode, licenseServer: server });
@@ -267,22 +264,25 @@ export function planRemediation(facts: DiagnosisFacts, request: PlanRequest): Pl
     notes.push(...configureLicensingNotes(facts, server, mode));
   }
 
-  if (facts.pendingReboot && !needsReboot) {
+  const blocking = blockingRebootKeys(facts);
+  if (blocking.length > 0 && !needsReboot) {
     // §3 D12: report it; these changes don't need a restart, so we don't chain one.
-    notes.push('A restart is already pending on this server for another reason (Windows servicing); rdpfix does not restart it.');
+    notes.push(`A restart is already pending on this server for another reason (${blocking.join(', ')}); rdpfix does not restart it.`);
   }
   if (needsReboot) {
-    const n = facts.sessions.length;
-    if (n > 0 || facts.sessionsTruncated) {
+    const n = facts.sessions?.length ?? 0;
+    if (facts.sessions === null) {
+      notes.push('The logged-on sessions could not be read; the restart ends every open session and unsaved work is lost.');
+    } else if (n > 0 || facts.sessionsTruncated) {
       // §10.1: never reboot over other people's sessions without consent; the caller must know.
       notes.push(`${facts.sessionsTruncated ? 'At least ' : ''}${n} user session(s) are on the server (quser); the restart will end them and unsaved work will be lost.`);
     }
     if (!request.allowReboot) {
-      notes.push('allowReboot is false: the fix waits for approval before restarting the server.');
+      notes.push('allowReboot is false: nothing is changed until the plan is approved; the approval covers the role removal and the restart together.');
     }
   }
 
-  return { decision: 'act', causes, actions, needsReboot, notes };
+  return { decision: 'act', causes, actions, needsReboot, notes, ...(left.length ? { left } : {}) };
 }
 
 function rank(r: Blocker['reason']): number {
@@ -292,30 +292,212 @@ function rank(r: Blocker['reason']): number {
 
 function causeLabel(c: Cause): string {
   return c === 'single_session'
-    ? 'the single-session restriction (fSingleSessionPerUser = 1)'
+    ? 'the single-session restriction (fSingleSessionPerUser = 1) blocking a logon'
     : 'the RD licensing lockout (RD Session Host installed, grace period over, licensing not usable)';
 }
 
-/** When both causes are present, say which one blocks the whole remediation. */
+/** Cause A's own blockers: Group Policy, or a source that could not be read. */
+function singleSessionBlockers(facts: DiagnosisFacts): Blocker[] {
+  // §1 "which setting wins" + §10.4: a policy value beats the local one and is re-applied within
+  // ~90 minutes, so a local write would be reverted.
+  if (facts.singleSession.source === 'policy') {
+    return [
+      {
+        reason: 'group_policy',
+        blocks: 'single_session',
+        detail: 'fSingleSessionPerUser = 1 is enforced by Group Policy (PolicySourceSingleSession = 1; HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services\\fSingleSessionPerUser). Set the policy "Restrict Remote Desktop Services users to a single Remote Desktop Services session" to Disabled in the winning GPO (gpresult /scope computer).',
+      },
+    ];
+  }
+  if (facts.singleSession.source === null) {
+    const n = new Needs(facts);
+    n.need(null, ['policy'], 'whether Group Policy controls fSingleSessionPerUser');
+    return [factsIncomplete('single_session', 'Allowing several sessions per user', n.list())];
+  }
+  return [];
+}
+
+/** Cause B's blockers for the requested strategy. */
+function licensingBlockers(facts: DiagnosisFacts, lic: LicensingAssessment, request: PlanRequest): Blocker[] {
+  const out: Blocker[] = [];
+  const strategy = request.strategy;
+  const needs = new Needs(facts);
+
+  // §10.3: role removal breaks a farm and licensing belongs on the broker (Set-RDLicenseConfiguration).
+  const rdsParts = rdsDeploymentParts(facts);
+  if (rdsParts.length > 0) {
+    out.push({
+      reason: 'rds_deployment',
+      blocks: 'licensing_lockout',
+      detail: `This server is part of an RDS deployment (${rdsParts.join(', ')}). Removing the RD Session Host role would break the deployment (the server must first leave it with Remove-RDServer), and licensing must be set on the Connection Broker (Set-RDLicenseConfiguration) with the customer's license server and CAL type.`,
+    });
+  }
+  needs.need(facts.rds.broker, ['features'], 'whether an RD Connection Broker is installed');
+  needs.need(facts.rds.webAccess, ['features'], 'whether RD Web Access is installed');
+  needs.need(facts.rds.gateway, ['features'], 'whether an RD Gateway is installed');
+  needs.need(facts.rds.sessionDirectory, ['sd'], 'whether a session directory is active');
+  needs.need(facts.rds.licensingRole, ['features'], 'whether the RD Licensing role is installed');
+  if (facts.rds.licensingRole === true) {
+    // Issue 7: only an activated local license server with real CAL packs makes a deployment.
+    needs.need(facts.rds.lsActivated, ['ls'], 'whether the local RD license server is activated');
+    if (facts.rds.lsActivated === true) needs.need(facts.rds.lsCalPacks, ['ls'], 'the CAL packs on the local RD license server');
+  }
+
+  if (strategy === 'remove-role') {
+    const listed = listedServers(facts) ?? [];
+    if (lic.configured === true && !request.removeRoleDespiteLicensing) {
+      // Issue 7: a server whose licensing is configured is never stripped of its role automatically.
+      if (lic.anyValid === false) {
+        const statuses = listed.map((s) => `${s}: ${lsStatusText(reachabilityOf(facts, s) ?? -1)}`);
+        out.push({
+          reason: 'license_server_unreachable',
+          blocks: 'licensing_lockout',
+          detail: `Licensing is configured (LicensingType ${MODE_NAME[facts.licensing.mode ?? 0] ?? facts.licensing.mode}, license server ${listed.join(', ')}), but no license server answers as valid (GetTStoLSConnectivityStatus ${statuses.join('; ')}). This is a license server problem, not a missing configuration: check the license server, its activation and CALs, and RPC (port 135 and dynamic ports) from this server. rdpfix does not remove the RD Session Host role from a server with configured licensing; to repair it, use strategy configure-licensing with a working license server, or (not from the console) request the removal explicitly with removeRoleDespiteLicensing.`,
+        });
+      } else {
+        out.push({
+          reason: 'licensing_configured',
+          blocks: 'licensing_lockout',
+          detail: `Licensing is configured (LicensingType ${MODE_NAME[facts.licensing.mode ?? 0] ?? facts.licensing.mode}, license server ${listed.join(', ')}), but it cannot issue CALs: ${lic.problems.map(problemText).join('; ')}. rdpfix does not remove the RD Session Host role from a server with configured licensing; correct the licensing (strategy configure-licensing), or (not from the console) request the removal explicitly with removeRoleDespiteLicensing.`,
+        });
+      }
+    } else if (lic.configured === null) {
+      needs.need(facts.licensing.mode, ['mode', 'ts'], 'the licensing mode');
+      needs.need(facts.licensing.servers, ['servers', 'ts'], 'the license server list');
+    }
+    // §3 D12: feature removal with a reboot already pending may fail or need two reboots; don't chain.
+    // A pending removal of the RDSH role itself is the reboot we want, not a blocker. Only
+    // Component Based Servicing and Windows Update block; pending file renames are reported.
+    const keys = blockingRebootKeys(facts);
+    if (keys.length > 0) needs.need(facts.rdsh.removalPending, ['features', 'marker'], 'whether the pending restart is that of an earlier role removal');
+    if (keys.length > 0 && facts.rdsh.removalPending === false) {
+      out.push({
+        reason: 'pending_reboot',
+        blocks: 'licensing_lockout',
+        detail: `A restart is already pending on this server (${keys.join(', ')}). Removing the RD Session Host role now may fail or need two restarts; restart the server first, then run rdpfix again.`,
+      });
+    }
+    needs.need(facts.pendingReboot.cbs, ['reboot'], 'the Component Based Servicing RebootPending key');
+    needs.need(facts.pendingReboot.wu, ['reboot'], 'the Windows Update RebootRequired key');
+  }
+
+  if (strategy === 'configure-licensing') {
+    // §1 "which setting wins": a local change under a licensing policy would be overridden.
+    const policyParts: string[] = [];
+    if (facts.licensing.modeSource === 'policy') {
+      policyParts.push(`LicensingMode = ${MODE_NAME[facts.licensing.mode ?? 0] ?? facts.licensing.mode} ("Set the Remote Desktop licensing mode", PolicySourceLicensingType = 1)`);
+    }
+    if (facts.licensing.serversSource === 'policy') {
+      const list = facts.licensing.servers?.length ? facts.licensing.servers.join(',') : '(empty)';
+      policyParts.push(`LicenseServers = ${list} ("Use the specified Remote Desktop license servers", PolicySourceConfiguredLicenseServers = 1)`);
+    }
+    if (policyParts.length > 0) {
+      out.push({
+        reason: 'group_policy',
+        blocks: 'licensing_lockout',
+        detail: `Licensing is controlled by Group Policy under HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\Terminal Services: ${policyParts.join('; ')}. A local change would be overridden; change the GPO, or use strategy remove-role.`,
+      });
+    }
+    needs.need(facts.licensing.modeSource, ['policy'], 'whether Group Policy sets the licensing mode');
+    needs.need(facts.licensing.serversSource, ['policy'], 'whether Group Policy sets the license servers');
+
+    const server = (request.licenseServer ?? '').trim();
+    const mode = request.licensingMode ?? null;
+    const missing: string[] = [];
+    if (server === '') missing.push('licenseServer');
+    if (mode === null) missing.push('licensingMode (per-user or per-device)');
+    if (missing.length > 0) {
+      // §10.5/§10.6: F2 only with a real license server and CAL type from the customer; never guess.
+      out.push({
+        reason: 'missing_license_input',
+        blocks: 'licensing_lockout',
+        detail: `Strategy configure-licensing needs the customer's license server and CAL type; missing: ${missing.join(', ')}. rdpfix never guesses them (a wrong mode causes event 1004).`,
+      });
+    } else if (!isValidLicenseServerName(server)) {
+      out.push({
+        reason: 'missing_license_input',
+        blocks: 'licensing_lockout',
+        detail: `licenseServer "${server.slice(0, 80)}" is not a valid host name (expected a NetBIOS name, FQDN or IPv4 address without spaces or commas).`,
+      });
+    }
+    // §0 / KB2833839: a workgroup RDSH must use Per Device.
+    if (mode === 'per-user') {
+      if (facts.domain.partOfDomain === false) {
+        out.push({
+          reason: 'per_user_on_workgroup',
+          blocks: 'licensing_lockout',
+          detail: 'Per User licensing was requested, but this server is not joined to a domain (Win32_ComputerSystem.PartOfDomain = false). A workgroup RD Session Host must use Per Device CALs.',
+        });
+      }
+      needs.need(facts.domain.partOfDomain, ['domain'], 'whether the server is joined to a domain (Per User needs a domain)');
+    }
+    // GetTStoLSConnectivityStatus and SetSpecifiedLicenseServerList exist on 2008 R2+ only (§2),
+    // so on 2008 the change could be neither made by the runbook nor verified.
+    if (facts.os.family === '2008') {
+      out.push({
+        reason: 'strategy_unsupported_on_os',
+        blocks: 'licensing_lockout',
+        detail: 'Strategy configure-licensing is not supported on Windows Server 2008: SetSpecifiedLicenseServerList and GetTStoLSConnectivityStatus exist only on 2008 R2 and later, so the license server can be neither set nor verified. Use strategy remove-role, or configure licensing by hand.',
+      });
+    }
+    if (facts.rdsh.removalPending === true) {
+      out.push({
+        reason: 'pending_reboot',
+        blocks: 'licensing_lockout',
+        detail: 'A removal of the RD Session Host role already ran and waits for a restart (rdsh.removalPending); configuring licensing on a role that is being removed would be lost. Restart the server, or use strategy remove-role to let rdpfix do that restart.',
+      });
+    }
+    needs.need(facts.rdsh.removalPending, ['features', 'marker'], 'whether a role removal already waits for a restart');
+  }
+
+  const parts = needs.list();
+  if (parts.length > 0) out.push(factsIncomplete('licensing_lockout', strategy === 'remove-role' ? 'Removing the RD Session Host role' : 'Configuring licensing', parts));
+  return out;
+}
+
+function problemText(p: string): string {
+  switch (p) {
+    case 'per_user_on_workgroup':
+      return 'Per User mode on a server that is not joined to a domain (a workgroup RD Session Host must use Per Device)';
+    case 'no_reachable_license_server':
+      return 'no license server answers as valid';
+    case 'mode_not_configured':
+      return 'the licensing mode is not configured';
+    default:
+      return 'no license server is configured';
+  }
+}
+
+/** Which blocking pending-restart keys are set (issue 7: only CBS and Windows Update block). */
+export function blockingRebootKeys(facts: DiagnosisFacts): string[] {
+  const p = facts.pendingReboot;
+  const keys: string[] = [];
+  if (p.cbs === true) keys.push('Component Based Servicing\\RebootPending');
+  if (p.wu === true) keys.push('WindowsUpdate\\Auto Update\\RebootRequired');
+  return keys;
+}
+
+/** When a cause is blocked while the other is not, say what happens to each. */
 function describeBlockedParts(causes: Cause[], blockers: Blocker[]): string | null {
   if (causes.length < 2) return null;
   const blocked = new Set(blockers.map((b) => b.blocks));
   if (blocked.has('all') || (blocked.has('single_session') && blocked.has('licensing_lockout'))) {
     return 'Both causes are blocked; nothing is changed.';
   }
-  if (blocked.has('single_session')) {
-    return 'The licensing lockout alone could be fixed, but the single-session setting is blocked; rdpfix makes no partial fix, so nothing is changed.';
-  }
-  return 'The single-session restriction alone could be fixed, but the licensing lockout is blocked; rdpfix makes no partial fix, so nothing is changed.';
+  return 'The single-session restriction alone could be lifted, but the licensing lockout is blocked and lifting it alone would not let anybody log on; nothing is changed.';
 }
 
-function rdsDeploymentParts(facts: DiagnosisFacts): string[] {
+/** The RDS deployment pieces found on this server (known true only). */
+export function rdsDeploymentParts(facts: DiagnosisFacts): string[] {
   const p: string[] = [];
-  if (facts.rds.broker) p.push('RD Connection Broker (RDS-Connection-Broker)');
-  if (facts.rds.webAccess) p.push('RD Web Access (RDS-Web-Access)');
-  if (facts.rds.gateway) p.push('RD Gateway (RDS-Gateway)');
-  if (facts.rds.licensingRole) p.push('RD Licensing role (RDS-Licensing)');
-  if (facts.rds.sessionDirectory) p.push('session directory active (Win32_TSSessionDirectory.SessionDirectoryActive = 1)');
+  const r = facts.rds;
+  if (r.broker === true) p.push('RD Connection Broker (RDS-Connection-Broker)');
+  if (r.webAccess === true) p.push('RD Web Access (RDS-Web-Access)');
+  if (r.gateway === true) p.push('RD Gateway (RDS-Gateway)');
+  if (r.licensingRole === true && r.lsActivated === true && (r.lsCalPacks ?? 0) > 0) {
+    p.push(`an activated RD license server with ${r.lsCalPacks} CAL pack(s) (RDS-Licensing; Win32_TSLicenseKeyPack)`);
+  }
+  if (r.sessionDirectory === true) p.push('session directory active (Win32_TSSessionDirectory.SessionDirectoryActive = 1)');
   return p;
 }
 
@@ -328,32 +510,69 @@ function outOfScopeDetail(facts: DiagnosisFacts): string[] {
         return 'the Remote Desktop Services service (TermService) is stopped';
       case 'listener_down':
         return `the RDP-Tcp listener is not listening on port ${facts.listener.port}`;
+      case 'firewall_blocked':
+        return `the Windows Firewall is on and no enabled inbound rule allows TCP port ${facts.listener.port} (the "Remote Desktop" rules)`;
     }
   });
 }
 
 function licensingContextNotes(facts: DiagnosisFacts, lic: LicensingAssessment, hasB: boolean): string[] {
   const notes: string[] = [];
-  if (!lic.rdsh) return notes;
+  if (lic.rdsh !== true) return notes;
   if (lic.graceDaysLeft !== null) {
     // §3 D3: within grace logons still work, so this is not a cause yet.
     notes.push(
-      lic.problems.length > 0
-        ? `RD Session Host is installed and still within its licensing grace period: ${lic.graceDaysLeft} day(s) left. Logons work until then; before it ends, configure licensing or remove the role.`
-        : `RD Session Host is installed and within its licensing grace period (${lic.graceDaysLeft} day(s) left); licensing is configured.`,
+      lic.usable === true
+        ? `RD Session Host is installed and within its licensing grace period (${lic.graceDaysLeft} day(s) left); licensing is configured.`
+        : `RD Session Host is installed and still within its licensing grace period: ${lic.graceDaysLeft} day(s) left. Logons work until then; before it ends, configure licensing or remove the role.`,
     );
   }
-  if (lic.graceUnknown) {
-    notes.push('GetGracePeriodDays could not be read on this RD Session Host; the grace period is treated as over.');
-  }
-  if (lic.graceOver && !hasB && !lic.graceUnknown) {
+  if (lic.graceOver === true && !hasB && lic.usable === true) {
     notes.push('The licensing grace period counter is 0, which is normal when licensing is configured (it always counts down to 0).');
   }
-  if (facts.rdsh.removalPending && !hasB) {
+  const listed = listedServers(facts) ?? [];
+  const statusParts = listed
+    .map((s) => ({ s, st: reachabilityOf(facts, s) }))
+    .filter((x) => x.st !== null)
+    .map((x) => `${x.s}: ${lsStatusText(x.st as number)}`);
+  if (statusParts.length > 0) notes.push(`License server status (GetTStoLSConnectivityStatus): ${statusParts.join('; ')}.`);
+  if (facts.rdsh.removalPending === true && !hasB) {
     notes.push('A removal of the RD Session Host role already ran and waits for a restart.');
   }
   if (lic.reachabilityUnverifiable) {
     notes.push('Windows Server 2008 has no GetTStoLSConnectivityStatus; license server reachability could not be checked, so the configured licensing is trusted.');
+  }
+  return notes;
+}
+
+function singleSessionNotes(a: SingleSessionAssessment, request: PlanRequest): string[] {
+  const notes: string[] = [];
+  if (a.value === 1 && a.status === 'absent') {
+    // Issue 7: the Windows default is a fact, not a fault; nobody complained, nothing changes.
+    notes.push(`"Restrict each user to a single session" is on (fSingleSessionPerUser = 1, the Windows default on 2008 R2 and later). It is reported, not changed: ${a.why}. If a second logon of the same account is refused, submit again with symptom "another-user-logged-on".`);
+  }
+  const account = (request.symptomAccount ?? '').trim();
+  if (a.reported && account !== '') {
+    const bare = bareAccount(account);
+    notes.push(
+      a.activeAccounts.includes(bare)
+        ? `quser shows ${account} with an active session: a second logon of that account is refused or takes that session over.`
+        : `quser shows no active session of ${account} right now; the reported symptom is taken as given.`,
+    );
+  }
+  return notes;
+}
+
+/** Facts worth saying even when they decide nothing (issue 7: say what was found). */
+function factNotes(facts: DiagnosisFacts): string[] {
+  const notes: string[] = [];
+  const r = facts.rds;
+  if (r.licensingRole === true) {
+    if (r.lsActivated === false) notes.push('The RD Licensing role is installed on this server, but its license server is not activated; that does not make the server part of an RDS deployment.');
+    else if (r.lsActivated === true && r.lsCalPacks === 0) notes.push('The RD Licensing role is installed and activated on this server but holds no CAL packs (only built-in ones); that does not make the server part of an RDS deployment.');
+  }
+  if (facts.pendingReboot.fileRename === true) {
+    notes.push('PendingFileRenameOperations is set (antivirus, agents and drivers set it on many healthy servers); reported only, it does not block anything.');
   }
   return notes;
 }
@@ -367,8 +586,8 @@ function configureLicensingNotes(facts: DiagnosisFacts, server: string, mode: Li
     notes.push('Windows Server 2025: CALs of older versions (e.g. 2022 RDS CALs) do not license a 2025 RD Session Host; the license server must run 2025 too.');
   }
   const status = reachabilityOf(facts, server);
-  if (status !== null && !REACHABLE_LS_STATUSES.has(status)) {
-    notes.push(`The diagnosis already reports license server ${server} with GetTStoLSConnectivityStatus = ${status} (not usable); configuring it will not help until that is fixed (RPC 135 and dynamic ports, activation, TSC group).`);
+  if (status !== null && status !== -1 && !REACHABLE_LS_STATUSES.has(status)) {
+    notes.push(`The diagnosis already reports license server ${server} with GetTStoLSConnectivityStatus = ${lsStatusText(status)}; configuring it will not help until that is fixed (RPC 135 and dynamic ports, activation, TSC group).`);
   }
   return notes;
 }

@@ -7,7 +7,7 @@ const servers: RecordedChangeLike = { action: 'configure-licensing', setting: 'S
 const role: RecordedChangeLike = { action: 'remove-rdsh-role', setting: 'RDS-RD-Server role', before: { installed: true }, after: { installed: false }, reversible: false };
 
 const fixedSingle = factsFixture({ singleSession: { value: 0, source: 'local' } });
-const fixedLicensing = factsFixture({ licensing: { mode: 4, modeSource: 'local', servers: ['LS01.corp.example.com'], serversSource: 'local', reachability: [] } });
+const fixedLicensing = factsFixture({ licensing: { mode: 4, modeSource: 'local', servers: ['LS01.corp.example.com'], serversSource: 'local', statuses: [] } });
 
 describe('buildRollbackPlan', () => {
   it('puts back the single-session value recorded before the fix', () => {
@@ -35,12 +35,19 @@ describe('buildRollbackPlan', () => {
   it('refuses on drift: a value no longer holds what rdpfix set', () => {
     const plan = buildRollbackPlan([single], factsFixture({ singleSession: { value: 1, source: 'local' } }));
     expect(plan).toEqual(expect.objectContaining({ decision: 'refuse', reason: 'drift' }));
-    const lic = buildRollbackPlan([mode, servers], factsFixture({ licensing: { mode: 2, modeSource: 'local', servers: ['other'], serversSource: 'local', reachability: [] } }));
+    const lic = buildRollbackPlan([mode, servers], factsFixture({ licensing: { mode: 2, modeSource: 'local', servers: ['other'], serversSource: 'local', statuses: [] } }));
     expect(lic).toEqual(expect.objectContaining({ decision: 'refuse', reason: 'drift' }));
   });
 
   it('refuses when nothing changed', () => {
     expect(buildRollbackPlan([], factsFixture())).toEqual(expect.objectContaining({ decision: 'refuse', reason: 'nothing_to_roll_back' }));
+  });
+
+  it('refuses when the current value cannot be read (drift cannot be ruled out)', () => {
+    const a = buildRollbackPlan([single], factsFixture({ singleSession: { value: null, source: null } }));
+    expect(a).toEqual(expect.objectContaining({ decision: 'refuse', reason: 'facts_incomplete' }));
+    const b = buildRollbackPlan([mode, servers], factsFixture({ licensing: { mode: 4, modeSource: 'local', servers: null, serversSource: 'local', statuses: [] } }));
+    expect(b).toEqual(expect.objectContaining({ decision: 'refuse', reason: 'facts_incomplete' }));
   });
 
   it('does not invent a value for a setting that was absent before', () => {
@@ -57,5 +64,27 @@ describe('verifyRollback', () => {
     const bad = verifyRollback(plan, factsFixture({ singleSession: { value: 0, source: 'local' } }));
     expect(bad.passed).toBe(false);
     expect(bad.checks[0]).toEqual(expect.objectContaining({ name: 'single_session_restored', passed: false }));
+  });
+
+  const licensingPlan = { decision: 'rollback' as const, actions: [{ kind: 'restore-licensing' as const, mode: 5 as const, servers: [] as string[] }], notes: [] };
+
+  it('judges the licensing mode by WMI LicensingType, never by the registry value written', () => {
+    // WMI still shows 4: without a restart note that is a plain failure.
+    const stale = factsFixture({ licensing: { mode: 4, modeSource: 'local', servers: [], serversSource: 'local', statuses: [] } });
+    const r = verifyRollback(licensingPlan, stale);
+    expect(r.passed).toBe(false);
+    expect(r.checks[0]).toEqual(expect.objectContaining({ name: 'licensing_restored', passed: false }));
+    expect(r.checks[0].pendingRestart).toBeUndefined();
+    // With the script's restartNeeded (mode written, WMI not yet): still not passed, but flagged.
+    const pending = verifyRollback(licensingPlan, stale, { restartNeeded: true });
+    expect(pending.passed).toBe(false);
+    expect(pending.checks[0]).toEqual(expect.objectContaining({ pendingRestart: true, detail: expect.stringMatching(/takes effect after TermService or the server restarts/) }));
+    // WMI shows the restored mode: passed.
+    expect(verifyRollback(licensingPlan, factsFixture({ licensing: { mode: 5, modeSource: 'local', servers: [], serversSource: 'local', statuses: [] } })).passed).toBe(true);
+  });
+
+  it('a server list that differs is a failure even with restartNeeded', () => {
+    const r = verifyRollback(licensingPlan, factsFixture({ licensing: { mode: 4, modeSource: 'local', servers: ['x'], serversSource: 'local', statuses: [] } }), { restartNeeded: true });
+    expect(r.checks[0].pendingRestart).toBeUndefined();
   });
 });

@@ -7,6 +7,8 @@ export interface RecordedChangeLike {
   before: unknown;
   after: unknown;
   reversible: boolean;
+  /** restore-licensing: the mode was written to the registry but WMI shows it only after a restart. */
+  restartNeeded?: boolean;
 }
 
 export type RollbackAction =
@@ -15,7 +17,7 @@ export type RollbackAction =
 
 export type RollbackPlan =
   | { decision: 'rollback'; actions: RollbackAction[]; notes: string[] }
-  | { decision: 'refuse'; reason: 'nothing_to_roll_back' | 'not_reversible' | 'drift'; detail: string; notes: string[] };
+  | { decision: 'refuse'; reason: 'nothing_to_roll_back' | 'not_reversible' | 'drift' | 'facts_incomplete'; detail: string; notes: string[] };
 
 const norm = (servers: unknown): string[] => (Array.isArray(servers) ? servers.map((s) => String(s).toLowerCase()).sort() : []);
 const sameList = (a: unknown, b: unknown) => JSON.stringify(norm(a)) === JSON.stringify(norm(b));
@@ -44,6 +46,9 @@ export function buildRollbackPlan(changes: RecordedChangeLike[], now: DiagnosisF
   if (single) {
     const before = single.before as { present?: boolean; value?: number | null };
     const after = single.after as { value?: number | null };
+    if (now.singleSession.value === null) {
+      return unknownNow('fSingleSessionPerUser', notes);
+    }
     if (now.singleSession.value !== after.value) {
       return drift(`fSingleSessionPerUser is ${now.singleSession.value} now, not the ${after.value} rdpfix set`, notes);
     }
@@ -56,6 +61,9 @@ export function buildRollbackPlan(changes: RecordedChangeLike[], now: DiagnosisF
   const mode = reversible.find((c) => c.setting === 'LicensingMode');
   const servers = reversible.find((c) => c.setting === 'SpecifiedLicenseServers');
   if (mode && servers) {
+    if (now.licensing.mode === null || now.licensing.servers === null) {
+      return unknownNow('the licensing mode or the license server list', notes);
+    }
     if (now.licensing.mode !== mode.after || !sameList(now.licensing.servers, servers.after)) {
       return drift(`licensing is mode ${now.licensing.mode} with [${now.licensing.servers.join(', ')}] now, not what rdpfix set`, notes);
     }
@@ -67,6 +75,15 @@ export function buildRollbackPlan(changes: RecordedChangeLike[], now: DiagnosisF
   return { decision: 'rollback', actions, notes };
 }
 
+function unknownNow(what: string, notes: string[]): RollbackPlan {
+  return {
+    decision: 'refuse',
+    reason: 'facts_incomplete',
+    detail: `Not rolled back: ${what} could not be read now, so rdpfix cannot tell whether someone changed it after the fix. Run the rollback again; if the read keeps failing, check WMI on the server.`,
+    notes,
+  };
+}
+
 function drift(what: string, notes: string[]): RollbackPlan {
   return {
     decision: 'refuse',
@@ -76,19 +93,42 @@ function drift(what: string, notes: string[]): RollbackPlan {
   };
 }
 
-/** After the rollback: every restored value reads back as it was before the fix. */
-export function verifyRollback(plan: Extract<RollbackPlan, { decision: 'rollback' }>, after: DiagnosisFacts) {
-  const checks = plan.actions.map((a) => {
+export interface RollbackCheck {
+  name: 'single_session_restored' | 'licensing_restored';
+  passed: boolean;
+  /** The value was written but Windows applies it only after a restart (WMI still shows the old one). */
+  pendingRestart?: boolean;
+  detail: string;
+}
+
+/**
+ * After the rollback: every restored value reads back as it was before the fix. The licensing
+ * mode is judged by WMI LicensingType (the verify facts), never by the registry value the
+ * rollback wrote; `restartNeeded` (from restore-licensing) marks a mode Windows takes only after
+ * TermService or the server restarts (modes 1 and 5 are written to the registry).
+ */
+export function verifyRollback(
+  plan: Extract<RollbackPlan, { decision: 'rollback' }>,
+  after: DiagnosisFacts,
+  opts: { restartNeeded?: boolean } = {},
+): { passed: boolean; checks: RollbackCheck[] } {
+  const checks = plan.actions.map((a): RollbackCheck => {
     if (a.kind === 'restore-single-session') {
       const ok = after.singleSession.value === a.value;
-      return { name: 'single_session_restored', passed: ok, detail: `fSingleSessionPerUser is ${after.singleSession.value}, expected ${a.value}` };
+      return { name: 'single_session_restored', passed: ok, detail: `fSingleSessionPerUser is ${after.singleSession.value ?? 'unknown'}, expected ${a.value}` };
     }
-    const ok = after.licensing.mode === a.mode && sameList(after.licensing.servers, a.servers);
-    return {
-      name: 'licensing_restored',
-      passed: ok,
-      detail: `licensing is mode ${after.licensing.mode} with [${after.licensing.servers.join(', ')}], expected mode ${a.mode} with [${a.servers.join(', ')}]`,
-    };
+    const serversOk = after.licensing.servers !== null && sameList(after.licensing.servers, a.servers);
+    const modeOk = after.licensing.mode === a.mode;
+    const shown = `WMI LicensingType ${after.licensing.mode ?? 'unknown'} with [${(after.licensing.servers ?? ['unknown']).join(', ')}], expected mode ${a.mode} with [${a.servers.join(', ')}]`;
+    if (serversOk && !modeOk && opts.restartNeeded && after.licensing.mode !== null) {
+      return {
+        name: 'licensing_restored',
+        passed: false,
+        pendingRestart: true,
+        detail: `${shown}: LicensingMode ${a.mode} is written (RCM\\Licensing Core) and takes effect after TermService or the server restarts`,
+      };
+    }
+    return { name: 'licensing_restored', passed: serversOk && modeOk, detail: shown };
   });
   return { passed: checks.every((c) => c.passed), checks };
 }

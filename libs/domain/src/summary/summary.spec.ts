@@ -17,6 +17,10 @@ const REFUSALS: RefusalReason[] = [
   'per_user_on_workgroup',
   'pending_reboot',
   'not_a_licensing_problem',
+  'license_server_unreachable',
+  'licensing_configured',
+  'facts_incomplete',
+  'plan_changed',
 ];
 // Every FailureReason, kept exhaustive by the compiler through this Record.
 const FAILURE_MAP: Record<FailureReason, true> = {
@@ -24,6 +28,7 @@ const FAILURE_MAP: Record<FailureReason, true> = {
   instance_not_found: true,
   command_failed: true,
   command_timed_out: true,
+  role_removal_unfinished: true,
   command_undelivered: true,
   verification_failed: true,
   unsupported_os: true,
@@ -49,6 +54,7 @@ const CASES: [string, RemediationSummaryInput][] = [
   ['fixed (A + B, remove-role)', input({ outcome: 'fixed', causes: ['single_session', 'licensing_lockout'], actions: [ALLOW, REMOVE_ROLE], rebooted: true, changes: [{ setting: 'fSingleSessionPerUser', before: 1, after: 0 }] })],
   ['fixed (configure-licensing)', input({ outcome: 'fixed', causes: ['licensing_lockout'], actions: [CONFIGURE], changes: [{ setting: 'LicensingMode', before: 5, after: 4 }, { setting: 'LicenseServers', before: [], after: ['ls1.corp.example'] }] })],
   ['fixed (restart only)', input({ outcome: 'fixed', causes: ['licensing_lockout'], actions: [], rebooted: true })],
+  ['fixed with a cause left', input({ outcome: 'fixed', causes: ['single_session', 'licensing_lockout'], actions: [REMOVE_ROLE], rebooted: true, left: [{ cause: 'single_session', reason: 'group_policy', present: true, detail: 'GPO' }] })],
   ['already_healthy', input({ outcome: 'already_healthy' })],
   ['diagnosed with a would-be fix', input({ outcome: 'diagnosed', causes: ['licensing_lockout'], actions: [REMOVE_ROLE] })],
   ['diagnosed healthy', input({ outcome: 'diagnosed' })],
@@ -110,6 +116,21 @@ describe('summarizeRemediation', () => {
     expect(zh).toContain('服务器已重启');
   });
 
+  it('fixed says what was left and why, and claims only a verified configuration', () => {
+    const [, i] = CASES.find(([n]) => n === 'fixed with a cause left')!;
+    const en = summarizeRemediation(i, 'en');
+    expect(en).toMatch(/verified the configuration/);
+    expect(en).toMatch(/not an actual logon/);
+    expect(en).toMatch(/rdpfix leaves the single-session restriction unchanged: The setting that would have to change is enforced by Group Policy/);
+    expect(summarizeRemediation(i, 'zh')).toMatch(/验证的是配置/);
+  });
+
+  it('approval_expired says nothing was changed (consent comes first)', () => {
+    const t = summarizeRemediation(input({ outcome: 'failed', reason: 'approval_expired' }), 'en');
+    expect(t).toMatch(/Nothing was changed on the server/);
+    expect(t).not.toMatch(/stay in place/);
+  });
+
   it('configure-licensing names the mode and server, arrays are shown as JSON', () => {
     const [, i] = CASES[1];
     expect(summarizeRemediation(i, 'en')).toMatch(/Per User with the license server ls1\.corp\.example/);
@@ -125,7 +146,7 @@ describe('summarizeRemediation', () => {
   });
 
   it('diagnosed says nothing was changed and what a fix would do', () => {
-    const [, i] = CASES[4];
+    const [, i] = CASES.find(([n]) => n === 'diagnosed with a would-be fix')!;
     expect(summarizeRemediation(i, 'en')).toMatch(/nothing was changed.*A fix would remove the Remote Desktop Session Host role/);
     expect(summarizeRemediation(i, 'zh')).toMatch(/未做任何修改.*修复时 rdpfix 将删除远程桌面会话主机角色/);
   });
@@ -145,6 +166,8 @@ describe('describePlan', () => {
   const plans: [string, Plan][] = [
     ['healthy', planRemediation(factsFixture(), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
     ['act remove-role', planRemediation(factsFixture(combine(SINGLE_SESSION, LOCKED_OUT, { sessions: ['a 2 Active'] })), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
+    ['act with a left cause', planRemediation(factsFixture(combine(LOCKED_OUT, { singleSession: { value: 1, source: 'policy' }, sessions: ['a 2 Active'] })), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
+    ['refuse facts_incomplete', planRemediation(factsFixture(combine(LOCKED_OUT, { graceDays: null, unknown: { grace: 'GetGracePeriodDays returned 5' } })), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
     ['act configure-licensing', planRemediation(factsFixture(LOCKED_OUT), { mode: 'diagnose', strategy: 'configure-licensing', allowReboot: false, licenseServer: 'ls1', licensingMode: 'per-device' })],
     ['act restart only', planRemediation(factsFixture(combine(LOCKED_OUT, { rdsh: { removalPending: true } })), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
     ['refuse DC', planRemediation(factsFixture(combine(LOCKED_OUT, DC_OVERRIDES_FOR_TEST)), { mode: 'diagnose', strategy: 'remove-role', allowReboot: false })],
@@ -166,7 +189,8 @@ describe('describePlan', () => {
     expect(en).toContain(
       'rdpfix would remove the Remote Desktop Session Host role and restart the server. This returns the server to the two free administrator sessions every Windows Server includes; more than two people at once would need Remote Desktop licensing again.',
     );
-    expect(en.join('\n')).toMatch(/only with your consent/);
+    expect(en.join('\n')).toMatch(/changes nothing before your consent.*covers the change and the restart together/);
+    expect(en.join('\n')).toMatch(/cannot be rolled back by rdpfix/);
     expect(en.join('\n')).toMatch(/never resets the licensing grace period/);
     expect(en.join('\n')).toMatch(/1 user session\(s\)/);
     // single-session line comes before the role removal line
@@ -177,23 +201,36 @@ describe('describePlan', () => {
   });
 
   it('a restart-only plan says an earlier removal is being completed', () => {
-    expect(describePlan(plans[3][1], 'en').join('\n')).toMatch(/earlier removal .* waiting for a restart/);
+    expect(describePlan(plans[5][1], 'en').join('\n')).toMatch(/earlier removal .* waiting for a restart/);
+  });
+
+  it('says what is left alone and why', () => {
+    const en = describePlan(plans[2][1], 'en').join('\n');
+    expect(en).toMatch(/rdpfix leaves the single-session restriction unchanged: The setting that would have to change is enforced by Group Policy/);
+    expect(describePlan(plans[2][1], 'zh').join('\n')).toMatch(/rdpfix 不会处理“限制每个用户只能进行一个会话”设置：.*组策略/);
+  });
+
+  it('shows the unknown facts in diagnose mode', () => {
+    const en = describePlan(plans[3][1], 'en').join('\n');
+    expect(en).toMatch(/Could not be read: the licensing grace period \(GetGracePeriodDays\): GetGracePeriodDays returned 5/);
+    expect(en).toMatch(/could not rule out the licensing lockout/);
+    expect(en).toContain(REFUSAL_TEXT.facts_incomplete.en);
   });
 
   it('a refusal says what is refused and why', () => {
-    const en = describePlan(plans[4][1], 'en');
+    const en = describePlan(plans[6][1], 'en');
     expect(en[0]).toMatch(/will not change this server/);
     expect(en[1]).toBe(REFUSAL_TEXT.domain_controller.en);
     expect(en[2]).toMatch(/DomainRole = 5/);
-    const zh = describePlan(plans[4][1], 'zh');
+    const zh = describePlan(plans[6][1], 'zh');
     expect(zh[1]).toContain('域控制器');
     expect(zh[2]).toMatch(/^技术说明：/);
   });
 
   it('configure-licensing names the mode and server and plans no restart', () => {
-    const en = describePlan(plans[2][1], 'en').join('\n');
+    const en = describePlan(plans[4][1], 'en').join('\n');
     expect(en).toMatch(/set Remote Desktop licensing to Per Device and use the license server ls1/);
-    expect(en).not.toMatch(/only with your consent/);
-    expect(describePlan(plans[2][1], 'zh').join('\n')).toContain('每设备');
+    expect(en).not.toMatch(/consent/);
+    expect(describePlan(plans[4][1], 'zh').join('\n')).toContain('每设备');
   });
 });

@@ -1,4 +1,4 @@
-import { Cause, Plan, PlanAction } from '../plan';
+import { Cause, LeftCause, Plan, PlanAction } from '../plan';
 import { Outcome } from '../remediation-state';
 import { Lang } from './lang';
 import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, isRefusalReason } from './texts';
@@ -17,8 +17,8 @@ export function describePlan(plan: Plan, lang: Lang): string[] {
     case 'healthy':
       lines.push(
         zh
-          ? 'rdpfix 未发现需要修复的问题：服务器没有限制每个用户只能进行一个会话，也没有因远程桌面授权问题而拒绝登录。如果仍然无法远程连接，请检查安全组、防火墙和网络。'
-          : 'rdpfix found nothing to fix: users are not restricted to a single session and the server is not locked out by Remote Desktop licensing. If Remote Desktop still fails, check the security group, firewall and network.',
+          ? 'rdpfix 未发现需要修复的问题：没有单会话限制阻止登录，也没有因远程桌面授权问题而拒绝登录。如果仍然无法远程连接，请检查安全组、防火墙和网络。'
+          : 'rdpfix found nothing to fix: no single-session restriction blocks a logon and the server is not locked out by Remote Desktop licensing. If Remote Desktop still fails, check the security group, firewall and network.',
       );
       break;
     case 'unsupported':
@@ -37,6 +37,7 @@ export function describePlan(plan: Plan, lang: Lang): string[] {
       }
       lines.push(REFUSAL_TEXT[plan.reason][lang]);
       lines.push(tech(plan.detail));
+      for (const l of plan.left ?? []) if (!l.present) lines.push(leftLine(l, lang));
       break;
     case 'act': {
       lines.push(
@@ -55,13 +56,21 @@ export function describePlan(plan: Plan, lang: Lang): string[] {
             : 'An earlier removal of the Remote Desktop Session Host role is waiting for a restart; rdpfix would restart the server to complete it and return to the two free administrator sessions.',
         );
       }
+      if (plan.actions.some((a) => a.kind === 'remove-rdsh-role')) {
+        lines.push(
+          zh
+            ? '删除远程桌面会话主机角色无法由 rdpfix 回滚：重新安装该角色不会恢复授权宽限期，授权问题会立即重现。'
+            : 'Removing the Remote Desktop Session Host role cannot be rolled back by rdpfix: reinstalling it would not restore the licensing grace period and would bring the lockout back.',
+        );
+      }
       if (plan.needsReboot) {
         lines.push(
           zh
-            ? '重启会断开服务器上所有已登录的会话，未保存的工作将丢失。只有在您同意后 rdpfix 才会重启服务器。'
-            : 'The restart ends every open session on the server and unsaved work is lost. rdpfix restarts only with your consent.',
+            ? '修改之后服务器会重启。重启会断开服务器上所有已登录的会话，未保存的工作将丢失。在您同意（allowReboot 或批准）之前 rdpfix 不会做任何修改；一次同意同时涵盖修改和重启。'
+            : 'The server restarts after the change. The restart ends every open session on the server and unsaved work is lost. rdpfix changes nothing before your consent (allowReboot or approval); one consent covers the change and the restart together.',
         );
       }
+      for (const l of plan.left ?? []) lines.push(leftLine(l, lang));
       if (plan.causes.includes('licensing_lockout')) {
         // §10.5: say what we never do, so nobody expects a grace-period "reset".
         lines.push(
@@ -77,6 +86,22 @@ export function describePlan(plan: Plan, lang: Lang): string[] {
   return lines;
 }
 
+/** One line for a cause the plan leaves alone: why, in plain words. */
+function leftLine(l: LeftCause, lang: Lang): string {
+  const zh = lang === 'zh';
+  const what = CAUSE_NAME[l.cause][lang];
+  if (!l.present) {
+    return zh ? `无法确认是否存在${what}：部分信息无法读取，rdpfix 不会据此修改服务器。` : `rdpfix could not rule out ${what}: some facts could not be read, and rdpfix does not change a server on guesses.`;
+  }
+  const why = isRefusalReason(l.reason) ? REFUSAL_TEXT[l.reason][lang] : l.reason;
+  return zh ? `rdpfix 不会处理${what}：${why}` : `rdpfix leaves ${what} unchanged: ${why}`;
+}
+
+const CAUSE_NAME: Record<Cause, Record<Lang, string>> = {
+  single_session: { en: 'the single-session restriction', zh: '“限制每个用户只能进行一个会话”设置' },
+  licensing_lockout: { en: 'the licensing lockout', zh: '远程桌面授权问题' },
+};
+
 export interface RemediationSummaryInput {
   instanceId: string;
   outcome: Outcome | null;
@@ -88,6 +113,8 @@ export interface RemediationSummaryInput {
   refusalDetail?: string | null;
   /** Recorded changes; [] = known that nothing changed, undefined = not known (then not mentioned). */
   changes?: { setting: string; before: unknown; after: unknown }[];
+  /** Causes the plan left alone, and why (issue 7: say what was fixed and what was left). */
+  left?: LeftCause[];
 }
 
 /** A paste-ready paragraph for a support ticket, in English or Simplified Chinese. */
@@ -131,10 +158,11 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`What was done: rdpfix ${listActions(i.actions, 'en', 'did')}.`);
       else if (i.rebooted) s.push('What was done: rdpfix restarted the server to complete an earlier removal of the Remote Desktop Session Host role.');
       s.push(reboot);
-      s.push('A final check confirmed that the cause is gone, the Remote Desktop Services service is running and the RDP listener is up.');
+      s.push('A final check verified the configuration: the addressed cause is gone, the Remote Desktop Services service is running, the RDP listener is up and the Windows Firewall admits RDP. It checks the configuration, not an actual logon.');
+      for (const l of i.left ?? []) s.push(leftLine(l, 'en'));
       break;
     case 'already_healthy':
-      s.push(`rdpfix checked instance ${id} and found nothing to fix: users are not restricted to a single session and the server is not locked out by Remote Desktop licensing. Nothing was changed.`);
+      s.push(`rdpfix checked instance ${id} and found nothing to fix: no single-session restriction blocks a logon and the server is not locked out by Remote Desktop licensing. Nothing was changed.`);
       s.push('If Remote Desktop still fails, check the security group, firewall, network and the password.');
       break;
     case 'diagnosed':
@@ -147,6 +175,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
       } else if (i.actions.length > 0) {
         s.push(`A fix would ${listActions(i.actions, 'en', 'would')}.`);
       }
+      for (const l of i.left ?? []) s.push(leftLine(l, 'en'));
       break;
     case 'refused':
       s.push(`rdpfix did not change instance ${id}.`);
@@ -161,7 +190,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
       if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes) s.push('No setting was changed.');
+      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':
@@ -198,10 +227,11 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`处理内容：${listActions(i.actions, 'zh', 'did')}。`);
       else if (i.rebooted) s.push('处理内容：重启服务器，完成之前已执行的远程桌面会话主机角色删除。');
       s.push(reboot);
-      s.push('最终检查确认：问题原因已消除，远程桌面服务（TermService）正在运行，RDP 监听正常。');
+      s.push('最终检查确认了服务器配置：已处理的问题原因已消除，远程桌面服务（TermService）正在运行，RDP 监听正常，Windows 防火墙允许 RDP 连接。该检查验证的是配置，并未实际登录。');
+      for (const l of i.left ?? []) s.push(leftLine(l, 'zh'));
       break;
     case 'already_healthy':
-      s.push(`rdpfix 检查了实例 ${id}，未发现需要修复的问题：没有限制每个用户只能进行一个会话，也没有因远程桌面授权问题而拒绝登录。未做任何修改。`);
+      s.push(`rdpfix 检查了实例 ${id}，未发现需要修复的问题：没有单会话限制阻止登录，也没有因远程桌面授权问题而拒绝登录。未做任何修改。`);
       s.push('如果仍然无法远程连接，请检查安全组、防火墙、网络和登录密码。');
       break;
     case 'diagnosed':
@@ -214,6 +244,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       } else if (i.actions.length > 0) {
         s.push(`修复时 rdpfix ${listActions(i.actions, 'zh', 'would')}。`);
       }
+      for (const l of i.left ?? []) s.push(leftLine(l, 'zh'));
       break;
     case 'refused':
       s.push(`rdpfix 未修改实例 ${id}。`);
@@ -228,7 +259,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
       if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes) s.push('未修改任何设置。');
+      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
       break;
     case 'cancelled':

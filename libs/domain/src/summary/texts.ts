@@ -6,8 +6,8 @@ import { Lang } from './lang';
 
 export const CAUSE_TEXT: Record<Cause, Record<Lang, string>> = {
   single_session: {
-    en: 'each user is restricted to a single session ("Restrict each user to a single session" is on), so a second logon with the same account is refused or takes over the first one',
-    zh: '终端服务配置 RDP-Tcp 开启了“限制每个用户只能进行一个会话”，同一账号的第二个会话无法建立或会挤掉已有会话',
+    en: 'each user is restricted to a single session ("Restrict each user to a single session" is on) and this blocks a logon: a second logon with the same account is refused or takes over its active session',
+    zh: '终端服务配置 RDP-Tcp 开启了“限制每个用户只能进行一个会话”，并且它确实阻止了登录：同一账号已有活动会话，第二次登录会被拒绝或挤掉已有会话',
   },
   licensing_lockout: {
     en: 'the Remote Desktop Session Host role is installed, its 120-day licensing grace period is over, and no usable Remote Desktop licensing (license server and licensing mode) is configured',
@@ -66,8 +66,8 @@ export const REFUSAL_TEXT: Record<RefusalReason, Record<Lang, string>> = {
     zh: '该服务器是域控制器。在域控制器上删除角色或重启会影响整个域，rdpfix 不会自动修改域控制器，需要管理员手动处理。',
   },
   rds_deployment: {
-    en: 'This server is part of a Remote Desktop Services deployment (Connection Broker, Web Access, Gateway, licensing role or session directory). Removing the Session Host role would break that deployment, and licensing must be set on the Connection Broker.',
-    zh: '该服务器属于远程桌面服务（RDS）部署（连接代理、Web 访问、网关、授权角色或会话目录）。删除远程桌面会话主机角色会破坏该部署，远程桌面授权需要在连接代理上配置。',
+    en: 'This server is part of a Remote Desktop Services deployment (Connection Broker, Web Access, Gateway, an activated license server holding CAL packs, or a session directory). Removing the Session Host role would break that deployment, and licensing must be set on the Connection Broker.',
+    zh: '该服务器属于远程桌面服务（RDS）部署（连接代理、Web 访问、网关、已激活并装有 CAL 许可证包的授权服务器，或会话目录）。删除远程桌面会话主机角色会破坏该部署，远程桌面授权需要在连接代理上配置。',
   },
   group_policy: {
     en: 'The setting that would have to change is enforced by Group Policy; a local change would be overridden. Change it in the Group Policy instead.',
@@ -85,9 +85,25 @@ export const REFUSAL_TEXT: Record<RefusalReason, Record<Lang, string>> = {
     en: 'A restart is already pending on the server. Restart it first, then run rdpfix again, so that changes are not stacked on an unfinished one.',
     zh: '服务器上已有等待中的重启。请先重启服务器，再重新运行 rdpfix，避免在未完成的变更上叠加新的变更。',
   },
+  license_server_unreachable: {
+    en: 'Remote Desktop licensing is configured on this server (a licensing mode and a license server), but no license server answers as valid. That is a license server problem (the server, its activation or CALs, or the network to it), so rdpfix does not remove the Session Host role. Fix the license server, or configure a working one.',
+    zh: '该服务器已配置远程桌面授权（授权模式和授权服务器），但没有任何授权服务器返回“有效”状态。这是授权服务器本身的问题（服务器、激活、CAL 或网络连通性），rdpfix 不会删除远程桌面会话主机角色。请修复授权服务器，或配置一台可用的授权服务器。',
+  },
+  licensing_configured: {
+    en: 'Remote Desktop licensing is configured on this server but cannot issue licenses as configured. rdpfix does not remove the Session Host role from a server whose licensing is configured; correct the licensing configuration instead.',
+    zh: '该服务器已配置远程桌面授权，但按当前配置无法颁发许可证。对于已配置授权的服务器，rdpfix 不会删除远程桌面会话主机角色，请改正授权配置。',
+  },
+  facts_incomplete: {
+    en: 'Some facts the fix depends on could not be read on the server (see the details), and rdpfix does not change a server on guesses. Run the check again; if it keeps failing, check WMI on the server from the VNC console.',
+    zh: '修复所依赖的部分信息无法在服务器上读取（见技术说明），rdpfix 不会凭猜测修改服务器。请重新运行检查；如果仍然失败，请通过 VNC 登录服务器检查 WMI 服务。',
+  },
+  plan_changed: {
+    en: 'The server changed between the approval and the fix, so the approved plan no longer fits. Nothing was changed; start a new check.',
+    zh: '从批准到执行修复期间服务器状态发生了变化，已批准的计划不再适用。未做任何修改，请重新发起检查。',
+  },
   not_a_licensing_problem: {
-    en: 'Remote Desktop is broken for a reason rdpfix does not repair (remote connections turned off, the Remote Desktop Services service stopped, or the RDP listener not running).',
-    zh: '远程桌面因 rdpfix 修复范围以外的原因无法使用（远程连接被禁用、远程桌面服务 TermService 已停止或 RDP 监听未运行）。',
+    en: 'Remote Desktop is broken for a reason rdpfix does not repair (remote connections turned off, the Remote Desktop Services service stopped, the RDP listener not running, or the Windows Firewall blocking the RDP port).',
+    zh: '远程桌面因 rdpfix 修复范围以外的原因无法使用（远程连接被禁用、远程桌面服务 TermService 已停止、RDP 监听未运行，或 Windows 防火墙阻止了 RDP 端口）。',
   },
 };
 
@@ -111,13 +127,17 @@ export const FAILURE_TEXT: Record<FailureReason, Record<Lang, string>> = {
     en: 'A command on the server did not finish in time.',
     zh: '服务器上的命令未在规定时间内完成。',
   },
+  role_removal_unfinished: {
+    en: 'Removing the Remote Desktop Session Host role did not finish within its time limit, and the role does not yet read as "removed, waiting for a restart". Windows may still be completing the removal in the background; if so, it takes effect at the next restart, which rdpfix did not make. Run a diagnosis again later.',
+    zh: '删除远程桌面会话主机角色未在时限内完成，角色状态也尚未显示为“已删除、等待重启”。Windows 可能仍在后台完成删除；如果是这样，删除将在下次重启后生效，rdpfix 没有重启服务器。请稍后重新运行诊断。',
+  },
   command_undelivered: {
     en: `The command could not be delivered to the server's cloud agent. ${VNC_EN} to check the agent.`,
     zh: `命令无法送达服务器上的云助手。${VNC_ZH}，检查云助手状态。`,
   },
   verification_failed: {
-    en: 'The change was made, but the final check did not confirm that Remote Desktop works again.',
-    zh: '修改已执行，但最终检查未能确认远程桌面已恢复正常。',
+    en: 'The change was made, but the final check could not verify the expected configuration (see the details).',
+    zh: '修改已执行，但最终检查未能确认服务器配置符合预期（见技术说明）。',
   },
   unsupported_os: {
     en: 'The server does not run a supported Windows Server release (2008 to 2025), or the requested fix is not available on it.',
@@ -136,8 +156,8 @@ export const FAILURE_TEXT: Record<FailureReason, Record<Lang, string>> = {
     zh: `已请求重启服务器，但 rdpfix 未在规定时间内确认服务器重启完成。${VNC_ZH}，检查服务器状态。`,
   },
   approval_expired: {
-    en: 'The fix needed a restart, and the approval for that restart was not given in time. Changes already made stay in place; a pending role removal completes at the next restart.',
-    zh: '修复需要重启服务器，但未在规定时间内获得重启批准。已完成的修改保持不变；等待中的角色删除会在下次重启后生效。',
+    en: 'The fix needed a restart, and the approval for the change and the restart was not given in time. Nothing was changed on the server.',
+    zh: '修复需要重启服务器，但未在规定时间内获得对修改和重启的批准。服务器上未做任何修改。',
   },
   deadline_exceeded: {
     en: 'The remediation did not finish within its overall time limit.',

@@ -10,6 +10,7 @@ import type {
   Source,
   Step,
   Strategy,
+  Symptom,
 } from '@rdpfix/domain';
 
 /** One recorded change: rollback data (DESIGN §4 apply). */
@@ -21,11 +22,17 @@ export interface RecordedChange {
   reversible: boolean;
   commandRunId: string;
   at: string;
+  /** restore-licensing: written, but WMI shows the mode only after a restart. */
+  restartNeeded?: boolean;
 }
 
 /** Step-local progress that must survive a worker restart (reboot phase, verify attempts). */
 export interface StepData {
   actionIndex?: number;
+  /** diagnose attempt to run (2 = the re-diagnosis after an approval). */
+  diagnoseAttempt?: number;
+  /** The approved plan was re-checked against a fresh diagnosis. */
+  rediagnosed?: boolean;
   rebootCommandDoneAt?: string;
   sawOffline?: boolean;
   rebootDeadlineAt?: string;
@@ -52,6 +59,11 @@ export class RemediationEntity {
   @Column({ name: 'license_server', type: 'varchar', length: 253, nullable: true }) licenseServer: string | null;
   @Column({ name: 'licensing_mode', type: 'varchar', length: 16, nullable: true }) licensingMode: LicensingMode | null;
   @Column({ name: 'allow_reboot', type: 'boolean', default: false }) allowReboot: boolean;
+  /** The caller's complaint (issue 7): `another-user-logged-on` makes cause A a cause without an active session. */
+  @Column({ type: 'varchar', length: 32, nullable: true }) symptom: Symptom | null;
+  @Column({ name: 'symptom_account', type: 'varchar', length: 104, nullable: true }) symptomAccount: string | null;
+  /** Explicit request to remove the RDSH role although licensing is configured (never from console keys). */
+  @Column({ name: 'remove_role_despite_licensing', type: 'boolean', default: false }) removeRoleDespiteLicensing: boolean;
   @Column({ type: 'varchar', length: 16 }) source: Source;
   @Column({ name: 'ticket_ref', type: 'varchar', length: 128, nullable: true }) ticketRef: string | null;
   @Column({ name: 'callback_url', type: 'varchar', length: 2048, nullable: true }) callbackUrl: string | null;

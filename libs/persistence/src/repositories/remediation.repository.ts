@@ -130,7 +130,10 @@ export class RemediationRepository {
         step: 'done',
         outcome: 'failed',
         reason: 'approval_expired',
-        reasonDetail: 'The reboot was not approved before the approval window closed; the changes already applied stay in place (see changes) and no reboot was made.',
+        // Consent comes before any change (issue 7), so nothing was applied; rows parked by an
+        // older version after their changes say so.
+        reasonDetail: () =>
+          `CASE WHEN jsonb_array_length(changes) > 0 THEN 'The restart was not approved before the approval window closed; the changes already applied stay in place (see changes) and no restart was made.' ELSE 'The change and the restart were not approved before the approval window closed; nothing was changed on the server and no restart was made.' END`,
         finishedAt: () => 'now()',
         updatedAt: () => 'now()',
         version: () => 'version + 1',

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
 import { INVENTORY, Inventory, InventoryRecord } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
-import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy } from '@rdpfix/domain';
+import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
 import {
   Actor,
   CommandRunRepository,
@@ -36,6 +36,11 @@ export interface CreateRemediationInput {
   ticketRef?: string | null;
   licenseServer?: string | null;
   licensingMode?: LicensingMode | null;
+  /** Issue 7: the reported complaint and its account (cause A is the symptom, not the setting). */
+  symptom?: Symptom | null;
+  symptomAccount?: string | null;
+  /** Issue 7: the explicit request to remove the role despite configured licensing (the DTO checked it repeats instanceId). */
+  removeRoleDespiteLicensing?: string | boolean | null;
   callbackUrl?: string | null;
   rollbackOf?: string | null;
   tenantId?: string | null;
@@ -118,6 +123,11 @@ export class RemediationService {
    */
   async create(input: CreateRemediationInput, ctx: CreateContext = {}): Promise<{ remediation: RemediationEntity; replayed: boolean }> {
     const p = ctx.principal ?? null;
+    if (p?.role === 'console' && input.removeRoleDespiteLicensing) {
+      // Issue 7: stripping a licensed server of its role is never a console click.
+      const message = 'console keys may not request removeRoleDespiteLicensing: removing the RD Session Host role from a server whose licensing is configured needs a support or API request';
+      throw new ForbiddenException({ statusCode: 403, error: 'forbidden', message, fields: [{ field: 'removeRoleDespiteLicensing', message }] });
+    }
     if (p?.role === 'console') {
       const rec = await this.currentOwner(input.instanceId);
       // Another tenant's instance looks exactly like one that does not exist.
@@ -153,6 +163,9 @@ export class RemediationService {
       ticketRef: input.ticketRef ?? null,
       licenseServer: input.licenseServer ?? null,
       licensingMode: input.licensingMode ?? null,
+      symptom: input.symptom ?? null,
+      symptomAccount: input.symptomAccount ?? null,
+      removeRoleDespiteLicensing: !!input.removeRoleDespiteLicensing,
       callbackUrl: input.callbackUrl ?? null,
       rollbackOf: input.rollbackOf ?? null,
       actor: input.actor ?? null,
@@ -233,7 +246,12 @@ export class RemediationService {
           step: 'done',
           outcome: 'cancelled',
           cancelRequested: true,
-          reasonDetail: r.state === 'queued' ? 'Cancelled before it started; nothing was changed.' : 'Cancelled while waiting for reboot approval; the changes already applied stay in place (see changes).',
+          reasonDetail:
+            r.state === 'queued'
+              ? 'Cancelled before it started; nothing was changed.'
+              : r.changes.length > 0
+                ? 'Cancelled while waiting for approval; the changes already applied stay in place (see changes).'
+                : 'Cancelled while waiting for approval; nothing was changed.',
           finishedAt: new Date(),
         });
         if (!done) continue;

@@ -3,7 +3,7 @@ import { AppConfig } from '@rdpfix/config';
 import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
 import { isTerminalCommandStatus, Step } from '@rdpfix/domain';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
-import { parseScriptOutput, renderScript, ScriptName } from '@rdpfix/runbook';
+import { parseScriptOutput, renderScript, scriptExecutionTimeoutS, ScriptName } from '@rdpfix/runbook';
 import { pollDelay } from './poll-delay';
 
 export interface CommandSpec {
@@ -85,13 +85,15 @@ export class CommandRunner {
       return { done: false, waitMs: 100 }; // another worker took it; look again shortly
     }
     const script = renderScript(run.scriptName as ScriptName, run.parameters);
+    // Per-script execution limit (remove-rdsh-role gets at least 1,800 s): libs/runbook timeouts.ts.
+    const executionTimeoutS = scriptExecutionTimeoutS(run.scriptName, this.config.COMMAND_TIMEOUT_S);
     try {
       const { commandId } = await this.channel.send({
         region: r.region,
         instanceIds: [r.instanceId],
         scriptText: script.text,
         comment: commentFor(run.id),
-        executionTimeoutS: this.config.COMMAND_TIMEOUT_S,
+        executionTimeoutS,
         deliveryTimeoutS: this.config.DELIVERY_TIMEOUT_S,
       });
       const now = new Date();
@@ -99,7 +101,7 @@ export class CommandRunner {
         status: 'pending',
         commandId,
         sentAt: now,
-        timeoutAt: new Date(now.getTime() + (this.config.COMMAND_TIMEOUT_S + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
+        timeoutAt: new Date(now.getTime() + (executionTimeoutS + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
       });
       await this.timeline.append({
         remediationId: r.id,
@@ -144,7 +146,7 @@ export class CommandRunner {
         status: 'pending',
         commandId,
         sentAt: since,
-        timeoutAt: new Date(since.getTime() + (this.config.COMMAND_TIMEOUT_S + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
+        timeoutAt: new Date(since.getTime() + (scriptExecutionTimeoutS(run.scriptName, this.config.COMMAND_TIMEOUT_S) + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
       });
       await this.timeline.append({
         remediationId: r.id,

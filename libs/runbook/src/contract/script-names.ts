@@ -10,7 +10,7 @@ export const SCRIPT_NAMES = [
   'configure-licensing', // F2: ChangeMode + SetSpecifiedLicenseServerList
   'restore-licensing', // rollback of F2 to recorded values (including "not configured")
   'remove-rdsh-role', // F3: Uninstall-/Remove-WindowsFeature / ServerManagerCmd, never -Restart
-  'restart-computer', // schedules `shutdown /r /t N` so the command can report first
+  'restart-computer', // schedules `shutdown /r /f /t N` so the command can report first
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

@@ -35,16 +35,28 @@ export interface SetSingleSessionResult extends ScriptResultBase {
 
 /** configure-licensing, params: mode=2|4, servers=<comma-separated names> */
 export interface ConfigureLicensingResult extends ScriptResultBase {
-  script: 'configure-licensing' | 'restore-licensing';
+  script: 'configure-licensing';
   before: { mode: LicensingModeCode; servers: string[] };
   after: { mode: LicensingModeCode; servers: string[] };
   changed: boolean;
 }
 
-/** restore-licensing, params: mode=1|2|4|5, servers=<comma-separated names, may be empty> */
-export type RestoreLicensingResult = ConfigureLicensingResult;
+/**
+ * restore-licensing, params: mode=1|2|4|5, servers=<comma-separated names, may be empty>.
+ * `after.mode` is WMI LicensingType read through a fresh object; `registryMode` is the
+ * RCM\Licensing Core value; `restartNeeded` = the mode is written but Windows shows it only after
+ * TermService or the server restarts (modes 1 and 5).
+ */
+export interface RestoreLicensingResult extends ScriptResultBase {
+  script: 'restore-licensing';
+  before: { mode: LicensingModeCode; servers: string[] };
+  after: { mode: LicensingModeCode; servers: string[] };
+  registryMode: LicensingModeCode | null;
+  restartNeeded: boolean;
+  changed: boolean;
+}
 
-/** remove-rdsh-role, no params */
+/** remove-rdsh-role, params: despiteLicensing=0|1 */
 export interface RemoveRoleResult extends ScriptResultBase {
   script: 'remove-rdsh-role';
   before: { installed: boolean };
@@ -55,12 +67,14 @@ export interface RemoveRoleResult extends ScriptResultBase {
   method: string;
 }
 
-/** restart-computer, params: delaySeconds=<5..600> */
+/** restart-computer, params: delaySeconds=<5..600>, expectedBootTime=<ISO-8601 UTC> */
 export interface RestartResult extends ScriptResultBase {
   script: 'restart-computer';
   scheduled: boolean;
+  /** The server booted since expectedBootTime: the restart already happened, none was scheduled. */
+  alreadyRestarted: boolean;
   delaySeconds: number;
-  /** Boot time before the restart, ISO-8601 UTC. */
+  /** The current boot time (before the scheduled restart), ISO-8601 UTC. */
   bootTime: string;
 }
 
@@ -68,5 +82,6 @@ export type ScriptResult =
   | DiagnoseResult
   | SetSingleSessionResult
   | ConfigureLicensingResult
+  | RestoreLicensingResult
   | RemoveRoleResult
   | RestartResult;

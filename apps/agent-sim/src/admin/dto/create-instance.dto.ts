@@ -8,7 +8,11 @@ import { Optional } from './validators';
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export class CreateInstanceDto {
-  @Optional() @Matches(/^i-[0-9a-f]{17}$/, { message: 'instanceId must be i- followed by 17 lowercase hex digits' }) instanceId?: string;
+  @Optional()
+  @Matches(/^i-([0-9a-f]{17}|[a-z0-9]{8,12})$/, { message: 'instanceId must be i- followed by 17 lowercase hex digits (aws) or 8-12 lowercase alphanumerics (jdcloud)' })
+  instanceId?: string;
+  /** Form of the generated instanceId when none is given: aws (default) or jdcloud. */
+  @Optional() @IsIn(['aws', 'jdcloud']) idStyle?: 'aws' | 'jdcloud';
   @IsString() @MinLength(1) @MaxLength(128) tenantId!: string;
   @Matches(REGION_PATTERN, { message: 'region must look like us-east-1' }) region!: string;
   @IsIn(OS_FAMILIES as unknown as string[]) os!: OsFamily;

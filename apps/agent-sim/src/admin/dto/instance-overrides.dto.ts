@@ -13,8 +13,10 @@ import {
   Min,
   MinLength,
   ValidateNested,
+  registerDecorator,
 } from 'class-validator';
-import { IsStatusMap, Optional, OptionalNullable } from './validators';
+import { FACT_READS } from '@rdpfix/domain';
+import { Optional, OptionalNullable } from './validators';
 
 const SOURCES = ['local', 'policy'];
 
@@ -35,7 +37,8 @@ export class LicensingOverridesDto {
   @Optional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) @MinLength(1, { each: true }) servers?: string[];
   @Optional() @IsIn(SOURCES) serversSource?: 'local' | 'policy';
   @OptionalNullable() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) policyServers?: string[] | null;
-  @Optional() @IsStatusMap() reachability?: Record<string, number>;
+  @Optional() @IsLsStatusMap() reachability?: Record<string, number>;
+  @OptionalNullable() @IsIn([1, 2, 4, 5]) pendingMode?: 1 | 2 | 4 | 5 | null;
 }
 
 export class BinarySettingDto {
@@ -55,6 +58,59 @@ export class RdsOverridesDto {
   @Optional() @IsBoolean() gateway?: boolean;
   @Optional() @IsBoolean() licensingRole?: boolean;
   @Optional() @IsBoolean() sessionDirectory?: boolean;
+  @Optional() @IsBoolean() lsActivated?: boolean;
+  @Optional() @IsInt() @Min(0) @Max(1000) lsCalPacks?: number;
+}
+
+export class FirewallOverridesDto {
+  @Optional() @IsBoolean() enabled?: boolean;
+  @Optional() @IsBoolean() rdpAllowed?: boolean;
+}
+
+export class ServicingOverridesDto {
+  /** Modelled duration of Uninstall-WindowsFeature, in seconds scaled like execution timeouts. */
+  @OptionalNullable() @IsInt() @Min(0) @Max(172800) roleRemovalSeconds?: number | null;
+}
+
+export class BootOverridesDto {
+  @Optional() @IsInt() @Min(0) @Max(600000) termServiceDelayMs?: number;
+  @Optional() @IsInt() @Min(0) @Max(600000) listenerDelayMs?: number;
+}
+
+/** License server name -> GetTStoLSConnectivityStatus code; -1 = the status call fails on this server. */
+function IsLsStatusMap() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isLsStatusMap',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must map license server names to integer GetTStoLSConnectivityStatus codes (e.g. 11, 6, 8; -1 = the call fails)` },
+      validator: {
+        validate: (v: unknown) =>
+          typeof v === 'object' &&
+          v !== null &&
+          !Array.isArray(v) &&
+          Object.entries(v).every(([k, st]) => k.length > 0 && k.length <= 253 && Number.isInteger(st) && (st as number) >= -1 && (st as number) < 100),
+      },
+    });
+}
+
+/** read name (as in DiagnosisFacts.unknown) -> error text; every key must be a known read. */
+function IsReadFailureMap() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isReadFailureMap',
+      target: object.constructor,
+      propertyName,
+      options: { message: `readFailures must map reads (${FACT_READS.join(', ')}) to error texts of at most 200 characters` },
+      validator: {
+        validate: (v: unknown) =>
+          typeof v === 'object' &&
+          v !== null &&
+          !Array.isArray(v) &&
+          Object.entries(v).every(([k, msg]) => (FACT_READS as readonly string[]).includes(k) && typeof msg === 'string' && msg.length <= 200),
+      },
+    });
 }
 
 export class ListenerOverridesDto {
@@ -85,8 +141,13 @@ export class InstanceOverridesDto {
   @Optional() @ValidateNested() @Type(() => DomainOverridesDto) domain?: DomainOverridesDto;
   @Optional() @ValidateNested() @Type(() => RdsOverridesDto) rds?: RdsOverridesDto;
   @Optional() @IsBoolean() pendingReboot?: boolean;
+  @Optional() @IsBoolean() pendingFileRename?: boolean;
   @Optional() @IsIn(['running', 'stopped']) termService?: 'running' | 'stopped';
   @Optional() @ValidateNested() @Type(() => ListenerOverridesDto) listener?: ListenerOverridesDto;
+  @Optional() @ValidateNested() @Type(() => FirewallOverridesDto) firewall?: FirewallOverridesDto;
+  @Optional() @IsReadFailureMap() readFailures?: Record<string, string>;
+  @Optional() @ValidateNested() @Type(() => ServicingOverridesDto) servicing?: ServicingOverridesDto;
+  @Optional() @ValidateNested() @Type(() => BootOverridesDto) boot?: BootOverridesDto;
   @Optional() @ValidateNested() @Type(() => BinarySettingDto) denyConnections?: BinarySettingDto;
   @Optional() @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => SessionDto) sessions?: SessionDto[];
 }

@@ -1,5 +1,5 @@
 import { SetSingleSessionResult } from '@rdpfix/runbook/contract';
-import { SimInstance } from '../../model/instance';
+import { SimInstance, readFails } from '../../model/instance';
 import { ScriptExecution } from '../script-execution';
 
 /** F1 and its rollback: WMI SetSingleSession(value), refused when Group Policy controls it. */
@@ -8,6 +8,9 @@ export function runSetSingleSession(inst: SimInstance, params: Record<string, st
   const base = { script: 'set-single-session' as const, version, before, after: before, changed: false };
   if (params.value !== '0' && params.value !== '1') {
     return fail({ ...base, ok: false, error: 'parameter value must be 0 or 1' });
+  }
+  if (readFails(inst, 'ts')) {
+    return fail({ ...base, ok: false, error: `wmi: ${inst.readFailures.ts ?? 'Win32_TerminalServiceSetting unavailable'}` });
   }
   if (inst.singleSession.source === 'policy') {
     return fail({ ...base, ok: false, error: 'fSingleSessionPerUser is enforced by Group Policy; not changed' });

@@ -2,14 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
 import { RemediationEntity } from '@rdpfix/persistence';
+import type { RestartResult } from '@rdpfix/runbook';
 import { CommandRunner } from '../command-runner';
 import { describeCommandFailure } from '../command-failure';
 import { StepHandler, StepOutcome } from '../step-outcome';
 
 /**
- * Step 5: reboot only with consent. Without allowReboot (and no approval yet) the remediation
- * parks in awaiting_approval. With consent: send restart-computer once, then wait (rescheduling,
- * never sleeping) for the agent to go away and come back; verify then checks the boot time.
+ * Step 5: reboot only with consent. Consent is given before anything changes (plan step); a row
+ * that reaches this step without it (its changes applied by an older version) still waits for approval.
+ * With consent: send restart-computer once, with the boot time seen before the change so that a
+ * re-delivered command never restarts twice; then wait (rescheduling, never sleeping) for the
+ * agent to go away and come back; verify then checks the boot time.
  */
 @Injectable()
 export class RebootStep implements StepHandler {
@@ -43,12 +46,32 @@ export class RebootStep implements StepHandler {
         purpose: 'reboot',
         attempt: 1,
         script: 'restart-computer',
-        params: { delaySeconds: this.config.REBOOT_DELAY_S },
+        params: { delaySeconds: this.config.REBOOT_DELAY_S, expectedBootTime: isoSeconds(r.bootTimeBefore ?? new Date(r.facts!.bootTime)) },
       });
       if (!st.done) return { kind: 'wait', ms: st.waitMs };
-      if (st.run.status !== 'succeeded' || !(st.run.result as { ok?: boolean } | null)?.ok) {
+      const result = st.run.result as RestartResult | null;
+      if (st.run.status !== 'succeeded' || !result?.ok) {
         const f = describeCommandFailure(st.run);
         return { kind: 'finish', outcome: 'failed', reason: f.reason, detail: `The restart could not be scheduled. ${f.detail}` };
+      }
+      if (result.alreadyRestarted) {
+        // The server booted after the diagnosis (a re-delivered command, or a restart by someone
+        // else): the restart the fix needs has happened, and the script did not schedule another.
+        return {
+          kind: 'advance',
+          patch: {
+            rebooted: true,
+            step: 'verify',
+            stepData: {
+              ...sd,
+              rebootCommandDoneAt: now.toISOString(),
+              sawOffline: true,
+              rebootDeadlineAt: new Date(now.getTime() + this.config.REBOOT_DEADLINE_S * 1000).toISOString(),
+              verifyAttempt: 1,
+            },
+          },
+          event: { type: 'agent_back', message: `the server already restarted since the diagnosis (boot time ${result.bootTime}); no second restart was scheduled` },
+        };
       }
       return {
         kind: 'advance',
@@ -93,4 +116,9 @@ export class RebootStep implements StepHandler {
       event: { type: 'agent_back', message: sd.sawOffline ? 'agent went offline and is back' : 'agent online after the restart delay' },
     };
   }
+}
+
+/** ISO-8601 UTC without fractions, as restart-computer expects (and the diagnose script prints). */
+function isoSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
