@@ -3,6 +3,7 @@ import { ApiKeys1764057650000 } from './1764057650000-api-keys';
 import { Webhooks1764057700000 } from './1764057700000-webhooks';
 import { Rollback1764057800000 } from './1764057800000-rollback';
 import { RequestSymptom1764100000000 } from './1764100000000-request-symptom';
+import { OneRollback1764300000000 } from './1764300000000-one-rollback';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
-export const MIGRATIONS = [InitialSchema1764057600000, ApiKeys1764057650000, Webhooks1764057700000, Rollback1764057800000, RequestSymptom1764100000000];
+export const MIGRATIONS = [InitialSchema1764057600000, ApiKeys1764057650000, Webhooks1764057700000, Rollback1764057800000, RequestSymptom1764100000000, OneRollback1764300000000];

@@ -8,7 +8,8 @@ import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
-import { forbiddenKeysMiddleware } from './common/forbidden-keys.middleware';
+import { jsonBodyMiddleware } from './common/body/json-body.middleware';
+import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
 
@@ -28,14 +29,16 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
-  app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true });
-  app.use(forbiddenKeysMiddleware);
+  if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
+  // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
+  for (const mw of jsonBodyMiddleware(config.API_BODY_LIMIT)) app.use(mw);
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: clients poll by id and cursor, not with If-None-Match.
   app.set('etag', false);
   app.enableShutdownHooks();
+  answerMalformedHttpInOneShape(app.getHttpServer());
 
   const doc = new DocumentBuilder()
     .setTitle('rdpfix')
@@ -45,6 +48,13 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** API_TRUST_PROXY as Express wants it: a hop count, true, or a list of addresses/subnets. */
+function trustProxySetting(raw: string): boolean | number | string {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return raw;
 }
 
 export async function listen(app: INestApplication, config: AppConfig): Promise<string> {

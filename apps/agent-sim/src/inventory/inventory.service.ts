@@ -24,6 +24,17 @@ export class InventoryService {
     return toRecord(inst);
   }
 
+  /**
+   * Moves an instance to another tenant, as a cloud account transfer does: the inventory answers
+   * with the new owner at once; the server itself (and its history) is unchanged.
+   */
+  transfer(id: string, tenantId: string): InventoryRecord {
+    const inst = this.store.getInstance(id);
+    if (!inst) throw new NotFoundException(`instance ${id} not found`);
+    this.store.replaceInstance({ ...inst, tenantId });
+    return toRecord(this.store.getInstance(id)!);
+  }
+
   list(filter: { tenantId?: string; region?: string }): InventoryRecord[] {
     return this.store
       .listInstances()
