@@ -1,4 +1,7 @@
+import { createHash } from 'crypto';
 import { Client } from 'pg';
+import { parseApiKey } from '@rdpfix/auth';
+import { expectErrorShape } from './hardening/support/error-shape';
 import { Json, Stack } from './support/stack';
 
 /**
@@ -53,6 +56,7 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
         const res = await stack.http(method, url, method === 'POST' ? {} : undefined, as(who));
         expect({ url, status: res.status }).toEqual({ url, status: 401 });
         expect(res.headers.get('www-authenticate')).toMatch(/Bearer/);
+        expectErrorShape(res.body, 401);
       }
     });
 
@@ -71,6 +75,7 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       }
       const other = await stack.http('POST', '/v1/remediations', { instanceId: tenantBInstance, region: 'eu-west-1', mode: 'diagnose' }, as('consoleA'));
       expect(other.status).toBe(404);
+      expectErrorShape(other.body, 404);
       const wrongRegion = await stack.http('POST', '/v1/remediations', { instanceId: tenantAInstance, region: 'us-east-1', mode: 'diagnose' }, as('consoleA'));
       expect(wrongRegion.status).toBe(404);
       const unknown = await stack.http('POST', '/v1/remediations', { instanceId: 'i-0000000000000000a', region: 'eu-west-1', mode: 'diagnose' }, as('consoleA'));
@@ -124,7 +129,11 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
 
     it('admin endpoints: only admin', async () => {
       for (const who of ['support', 'consoleA', 'fleet']) {
-        expect((await stack.http('GET', '/v1/admin/keys', undefined, as(who))).status).toBe(403);
+        const denied = await stack.http('GET', '/v1/admin/keys', undefined, as(who));
+        expect(denied.status).toBe(403);
+        expectErrorShape(denied.body, 403);
+        // Each allowed role named once ("allowed: admin", not "allowed: admin, admin").
+        expect(denied.body.message).toMatch(/\(allowed: admin\)$/);
         expect((await stack.http('POST', '/v1/admin/keys', { name: 'x', role: 'support' }, as(who))).status).toBe(403);
         expect((await stack.http('DELETE', '/v1/admin/keys/00000000-0000-4000-8000-000000000000', undefined, as(who))).status).toBe(403);
       }
@@ -143,7 +152,11 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       expect(ok.body.key).toMatch(/^rdpfix_[a-z0-9]{12}_/);
       expect(ok.body.webhookSecret).toMatch(/^whsec_/);
       const stored = await pg.query('SELECT secret_hash FROM api_keys WHERE id = $1', [ok.body.id]);
-      expect(stored.rows[0].secret_hash).not.toContain(ok.body.key.split('_')[2]);
+      // The secret part may contain "_": parse the key as the service does, never split it.
+      const parsed = parseApiKey(ok.body.key)!;
+      expect(parsed.secret).toHaveLength(43);
+      expect(stored.rows[0].secret_hash).not.toContain(parsed.secret);
+      expect(stored.rows[0].secret_hash).toBe(createHash('sha256').update(parsed.secret).digest('hex'));
       expect((await stack.http('POST', '/v1/admin/keys', { name: 'c2', role: 'console' })).status).toBe(400);
       expect((await stack.http('POST', '/v1/admin/keys', { name: 's2', role: 'support', tenantId: 'x' })).status).toBe(400);
       expect((await stack.http('POST', '/v1/admin/keys', { name: 's3', role: 'root' })).status).toBe(400);
@@ -195,6 +208,8 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
     it('a malformed Idempotency-Key is a 400', async () => {
       const res = await stack.http('POST', '/v1/remediations', { instanceId: tenantAInstance, region: 'eu-west-1' }, { ...as('support'), 'idempotency-key': 'x'.repeat(300) });
       expect(res.status).toBe(400);
+      expectErrorShape(res.body, 400);
+      expect(res.body.fields.map((f: Json) => f.field)).toEqual(['Idempotency-Key']);
     });
 
     it('ticketRef is stored and searchable', async () => {

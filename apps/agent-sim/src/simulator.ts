@@ -6,6 +6,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
 import { AdminService } from './admin/admin.service';
 import { AgentSimModule } from './agent-sim.module';
+import { RedactingConsoleLogger } from './logging/redacting-console-logger';
+import { requestLog } from './logging/request-log.middleware';
 import { SimulatorOptions, resolveOptions } from './config/simulator-options';
 import { JdState } from './jdcloud';
 import { AMZ_JSON } from './ssm/ssm-exception.filter';
@@ -33,9 +35,11 @@ export async function startSimulator(options: Partial<SimulatorOptions> = {}): P
   const app = await NestFactory.create<NestExpressApplication>(AgentSimModule.forRoot(resolved), {
     // Nest's parser ignores application/x-amz-json-1.1; ours takes both JSON types, with a size cap.
     bodyParser: false,
-    logger: resolved.logger ? ['log', 'warn', 'error'] : false,
+    // Every line redacted (keys, tokens, signatures), whatever logged it.
+    logger: resolved.logger ? new RedactingConsoleLogger({ logLevels: ['log', 'warn', 'error'] }) : false,
     forceCloseConnections: true,
   });
+  if (resolved.logger) app.use(requestLog());
   // rawBody: the JD Cloud front end verifies signatures over the exact bytes received.
   app.use(express.json({ type: [AMZ_JSON, 'application/json'], limit: resolved.maxBodyBytes, verify: (req, _res, buf) => void ((req as { rawBody?: Buffer }).rawBody = buf) }));
   app.use(bodyErrorHandler);

@@ -1,16 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyService, IdempotencyService } from '@rdpfix/auth';
 import { ChannelInventoryModule } from '@rdpfix/channel';
 import { AppConfig, ConfigModule } from '@rdpfix/config';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { ALL_ENTITIES } from '@rdpfix/schema';
 import { QueueModule, RemediationDispatcher } from '@rdpfix/queue';
-import { RemediationService } from '@rdpfix/remediation';
+import { RemediationService, RollbackGuard } from '@rdpfix/remediation';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { CampaignsHttpModule } from './campaigns/campaigns-http.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
-import { RateLimitGuard, rateLimitRedisProvider } from './auth/rate-limit.guard';
+import { AuthModule } from './auth/auth.module';
+import { RateLimitGuard } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -25,15 +25,13 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule],
       controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,
+        RollbackGuard,
         apiMetricsProvider,
         RemediationDispatcher,
-        ApiKeyService,
-        IdempotencyService,
-        rateLimitRedisProvider,
         // Order matters: authenticate first, then count the request against the key's limit.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -8,8 +8,9 @@ import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
-import { globalJsonBodyType } from './campaigns/streamed-upload';
-import { forbiddenKeysMiddleware } from './common/forbidden-keys.middleware';
+import { exceptStreamedUpload } from './campaigns/streamed-upload';
+import { jsonBodyMiddleware } from './common/body/json-body.middleware';
+import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
 
@@ -29,15 +30,17 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
-  // POST /v1/campaigns streams its own (much larger) body; every other route keeps API_BODY_LIMIT.
-  app.useBodyParser('json', { limit: config.API_BODY_LIMIT, strict: true, type: globalJsonBodyType });
-  app.use(forbiddenKeysMiddleware);
+  if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
+  // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
+  // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.
+  for (const mw of jsonBodyMiddleware(config.API_BODY_LIMIT)) app.use(exceptStreamedUpload(mw));
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: clients poll by id and cursor, not with If-None-Match.
   app.set('etag', false);
   app.enableShutdownHooks();
+  answerMalformedHttpInOneShape(app.getHttpServer());
 
   const doc = new DocumentBuilder()
     .setTitle('rdpfix')
@@ -47,6 +50,13 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
   return app;
+}
+
+/** API_TRUST_PROXY as Express wants it: a hop count, true, or a list of addresses/subnets. */
+function trustProxySetting(raw: string): boolean | number | string {
+  if (/^\d+$/.test(raw)) return Number(raw);
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  return raw;
 }
 
 export async function listen(app: INestApplication, config: AppConfig): Promise<string> {

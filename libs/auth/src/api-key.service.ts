@@ -15,12 +15,25 @@ export interface CreateKeyInput {
 
 export class InvalidKeyInputError extends Error {}
 
-/** Creates, lists, revokes and verifies API keys. Verified keys are cached briefly per process. */
+/** Entries kept in each per-process cache before it is cleared (bounds memory under a flood of guesses). */
+const MAX_CACHE_ENTRIES = 10_000;
+
+/**
+ * Creates, lists, revokes and verifies API keys. Everything verified is cached per process for
+ * AUTH_CACHE_MS: known keys (positive), unknown prefixes (negative: a repeated guess costs no
+ * query) and each key's revocation state (for open event streams). A revocation made through this
+ * process takes effect at once; one made elsewhere within AUTH_CACHE_MS.
+ */
 @Injectable()
 export class ApiKeyService {
   private readonly cache = new Map<string, { entity: ApiKeyEntity; until: number }>();
   /** Keys already verified (full key -> principal), so a hot key is not hashed on every request. */
   private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  /** Prefixes no key has (prefix -> until). */
+  private readonly unknownPrefixes = new Map<string, number>();
+  /** Revocation state by key id (for streams that outlive the request that authenticated them). */
+  private readonly activeState = new Map<string, { active: boolean; until: number }>();
+  private readonly revocationListeners = new Set<(keyId: string) => void>();
 
   constructor(
     private readonly ds: DataSource,
@@ -50,6 +63,7 @@ export class ApiKeyService {
         webhookSecret,
       }),
     );
+    this.unknownPrefixes.delete(prefix);
     return { key, webhookSecret, record };
   }
 
@@ -66,7 +80,38 @@ export class ApiKeyService {
     const key = await this.findById(id);
     if (key) this.cache.delete(key.prefix);
     this.verified.clear();
+    if (key?.revokedAt) {
+      this.activeState.set(id, { active: false, until: Number.POSITIVE_INFINITY });
+      for (const l of this.revocationListeners) l(id);
+    }
     return res.affected || key?.revokedAt ? key : null;
+  }
+
+  /**
+   * Whether a key is still valid (not revoked, not deleted), read at most once per AUTH_CACHE_MS
+   * per key. Open event streams ask this on every poll.
+   */
+  async isActive(keyId: string): Promise<boolean> {
+    const now = Date.now();
+    const hit = this.activeState.get(keyId);
+    if (hit && hit.until > now) return hit.active;
+    const k = await this.repo.findOne({ where: { id: keyId }, select: { id: true, revokedAt: true } });
+    const active = !!k && !k.revokedAt;
+    if (this.activeState.size >= MAX_CACHE_ENTRIES) this.activeState.clear();
+    this.activeState.set(keyId, { active, until: active ? now + this.config.AUTH_CACHE_MS : Number.POSITIVE_INFINITY });
+    return active;
+  }
+
+  /** Calls `listener(keyId)` when this process revokes a key; returns the unsubscribe function. */
+  onRevoked(listener: (keyId: string) => void): () => void {
+    this.revocationListeners.add(listener);
+    return () => this.revocationListeners.delete(listener);
+  }
+
+  /** The principal of a key verified within AUTH_CACHE_MS, without any I/O; null otherwise. */
+  cachedPrincipal(presented: string): Principal | null {
+    const hit = this.verified.get(presented);
+    return hit && hit.until > Date.now() ? hit.principal : null;
   }
 
   /** The principal for a presented key, or null when it is unknown, malformed or revoked. */
@@ -78,9 +123,16 @@ export class ApiKeyService {
     if (!parsed) return null;
     let entity = this.cache.get(parsed.prefix);
     if (!entity || entity.until < now) {
+      // Negative cache: a prefix no key has is not looked up again for AUTH_CACHE_MS.
+      if ((this.unknownPrefixes.get(parsed.prefix) ?? 0) > now) return null;
       const found = await this.repo.findOne({ where: { prefix: parsed.prefix } });
-      if (!found) return null;
+      if (!found) {
+        if (this.unknownPrefixes.size >= MAX_CACHE_ENTRIES) this.unknownPrefixes.clear();
+        this.unknownPrefixes.set(parsed.prefix, now + this.config.AUTH_CACHE_MS);
+        return null;
+      }
       entity = { entity: found, until: now + this.config.AUTH_CACHE_MS };
+      if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
       this.cache.set(parsed.prefix, entity);
       void this.repo.update({ id: found.id }, { lastUsedAt: new Date() }).catch(() => undefined);
     }
@@ -94,7 +146,7 @@ export class ApiKeyService {
       defaultCallbackUrl: e.defaultCallbackUrl,
       rateLimitPerSecond: e.rateLimitPerSecond,
     };
-    if (this.verified.size > 10_000) this.verified.clear();
+    if (this.verified.size >= MAX_CACHE_ENTRIES) this.verified.clear();
     this.verified.set(presented, { principal, until: entity.until });
     return principal;
   }

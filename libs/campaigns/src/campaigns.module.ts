@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { IdempotencyService } from '@rdpfix/auth';
 import { RemediationDispatcher } from '@rdpfix/queue';
-import { RemediationService } from '@rdpfix/remediation';
+import { RemediationService, RollbackGuard } from '@rdpfix/remediation';
 import { CampaignControl } from './control/campaign-control';
 import { CampaignCreator } from './creation/campaign-creator';
 import { CampaignEventRepository } from './events/campaign-event.repository';
@@ -20,7 +20,7 @@ import { CAMPAIGN_QUEUE, CampaignWaker } from './scheduler/campaign-waker';
  * Campaigns start remediations through the ordinary remediation use cases (approve, cancel) and
  * the ordinary queue; these are provided here so the app only composes modules.
  */
-const REMEDIATION_USE_CASES = [RemediationService, IdempotencyService, RemediationDispatcher];
+const REMEDIATION_USE_CASES = [RemediationService, RollbackGuard, IdempotencyService, RemediationDispatcher];
 
 /**
  * API side: create (stream, stage, freeze), control (pause, resume, cancel, approve, retry) and

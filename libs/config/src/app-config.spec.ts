@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ CHANNEL_ENDPOINTS: '[1]' }, /CHANNEL_ENDPOINTS/],
     [{ IDEMPOTENCY_TTL_S: '3600' }, /IDEMPOTENCY_TTL_S/],
+    [{ AUTH_FAILURES_PER_MINUTE: '0' }, /AUTH_FAILURES_PER_MINUTE/],
+    [{ API_TRUST_PROXY: 'loopback;rm -rf' }, /API_TRUST_PROXY/],
   ])('refuses %j naming the variable', (env, pattern) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(pattern);

@@ -89,6 +89,15 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(86400) IDEMPOTENCY_TTL_S = 172800;
   /** How long a verified API key is cached in the API process (revocation takes effect within it). */
   @Type(() => Number) @IsInt() @Min(0) @Max(300000) AUTH_CACHE_MS = 5000;
+  /** Failed authentications one client address may make per minute; beyond it unverified keys get 429. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000000) AUTH_FAILURES_PER_MINUTE = 30;
+  /**
+   * Express `trust proxy`: which hops may set X-Forwarded-For (the client address that the
+   * failed-authentication limit counts). Empty = none (the socket's address); e.g. `loopback`,
+   * `10.0.0.0/8`, or a hop count such as `1`.
+   */
+  @Matches(/^[A-Za-z0-9.:/, -]*$/, { message: 'API_TRUST_PROXY must be a hop count, true, or a comma list of addresses/subnets/loopback/linklocal/uniquelocal' })
+  API_TRUST_PROXY = '';
 
   // --- webhooks ---
   /** Comma list of hostnames/IPs a callback URL may point at even if private or plain http (e.g. an internal ticket system). */

@@ -57,6 +57,45 @@ export class RemediationDispatcher {
     }
   }
 
+  /**
+   * Makes the remediation's job run its next step now (an approve or a cancel must not wait for
+   * a poll delay or the reconciler): a delayed job is promoted; no job (or a finished one) is
+   * (re-)added; an active job is re-added as soon as it stops, polled for at most `activeWaitMs`
+   * in the background. Best effort like dispatch(): false when Redis could not be told.
+   */
+  async wake(remediationId: string, activeWaitMs = 10_000): Promise<boolean> {
+    try {
+      const job = await this.queue.getJob(remediationJobId(remediationId));
+      const state = job ? await job.getState() : 'missing';
+      if (state === 'delayed') {
+        await job!.promote().catch(() => undefined); // already promoted by someone else: fine
+        return true;
+      }
+      if (state === 'active') {
+        void this.wakeWhenIdle(remediationId, Date.now() + activeWaitMs);
+        return true;
+      }
+      if (state === 'waiting' || state === 'prioritized' || state === 'waiting-children') return true;
+      await this.removeStale(remediationId);
+      return this.dispatch(remediationId);
+    } catch (err) {
+      this.log.warn(`wake of remediation ${remediationId} failed, the reconciler will pick it up: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private async wakeWhenIdle(remediationId: string, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      const job = await this.queue.getJob(remediationJobId(remediationId)).catch(() => undefined);
+      const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
+      if (state !== 'active') {
+        await this.wake(remediationId, 0);
+        return;
+      }
+    }
+  }
+
   /** True when Redis holds a live job for the remediation. */
   async hasLiveJob(remediationId: string): Promise<boolean> {
     const job = await this.queue.getJob(remediationJobId(remediationId));

@@ -10,3 +10,6 @@ export * from './api/remediation.service';
 export * from './api/remediation-errors';
 export * from './api/remediation-view';
 export * from './api/remediation-summary';
+export * from './api/rollback-guard';
+export * from './api/approval-deadline';
+export * from './api/list-cursor';

@@ -4,12 +4,17 @@ import { CreateFleetDto } from './dto/create-fleet.dto';
 import { CreateInstanceDto, UpdateInstanceDto } from './dto/create-instance.dto';
 import { AgentStateDto, GlobalFaultsDto, InstanceFaultsDto } from './dto/faults.dto';
 import { CloudAttributesDto } from './dto/cloud-attributes.dto';
+import { OwnerDto } from './dto/owner.dto';
+import { InventoryService } from '../inventory/inventory.service';
 
 /** Test and demo control plane of the simulated cloud (docs/simulator.md). */
 @Controller('admin')
 @UsePipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }))
 export class AdminController {
-  constructor(private readonly admin: AdminService) {}
+  constructor(
+    private readonly admin: AdminService,
+    private readonly inventory: InventoryService,
+  ) {}
 
   @Post('instances')
   createInstance(@Body() dto: CreateInstanceDto) {
@@ -32,6 +37,12 @@ export class AdminController {
   @Patch('instances/:id')
   updateInstance(@Param('id') id: string, @Body() dto: UpdateInstanceDto) {
     return this.admin.updateInstance(id, dto.overrides);
+  }
+
+  /** Transfers the instance to another tenant (the inventory's owner changes; nothing else). */
+  @Put('instances/:id/owner')
+  setOwner(@Param('id') id: string, @Body() dto: OwnerDto) {
+    return this.inventory.transfer(id, dto.tenantId);
   }
 
   @Get('instances/:id/commands')

@@ -47,6 +47,17 @@ export class InventoryService {
     return this.toRecord(inst);
   }
 
+  /**
+   * Moves an instance to another tenant, as a cloud account transfer does: the inventory answers
+   * with the new owner at once; the server itself (and its history) is unchanged.
+   */
+  transfer(id: string, tenantId: string): InventoryRecord {
+    const inst = this.store.getInstance(id);
+    if (!inst) throw new NotFoundException(`instance ${id} not found`);
+    this.store.replaceInstance({ ...inst, tenantId });
+    return this.toRecord(this.store.getInstance(id)!);
+  }
+
   /** Every matching instance, or one page of them when `maxResults` is given (`nextToken` = offset). */
   list(filter: InventoryListFilter, page?: { maxResults?: number; nextToken?: string }): { instances: InventoryRecord[]; nextToken?: string | null } {
     if (page?.maxResults === undefined) return { instances: this.store.listInstances().filter((i) => this.matches(i, filter)).map((i) => this.toRecord(i)) };

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundRes
 import { ApiKeyService, apiKeyView } from '@rdpfix/auth';
 import { Roles } from '../auth/auth.decorators';
 import { uuidParam } from '../common/uuid-param.pipe';
+import { NoBodyDto } from '../common/no-body.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 
 /** Key management; admin only. The plaintext key and webhook secret are returned once. */
@@ -33,7 +34,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Revoke an API key' })
   @ApiNotFoundResponse({ description: 'No such key.' })
-  async revoke(@Param('id', uuidParam) id: string) {
+  async revoke(@Param('id', uuidParam) id: string, @Body() _body: NoBodyDto) {
     const k = await this.keys.revoke(id);
     if (!k) throw new NotFoundException({ statusCode: 404, error: 'not_found', message: `API key ${id} not found` });
     return apiKeyView(k);

@@ -1,4 +1,5 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
+import { ApiKeyService } from '@rdpfix/auth';
 import type { Request, Response } from 'express';
 import { AppConfig } from '@rdpfix/config';
 import { CampaignEventRepository, CampaignQueries, CampaignRepository, isFinal, TenantScope } from '@rdpfix/campaigns';
@@ -23,9 +24,11 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
     private readonly events: CampaignEventRepository,
     private readonly campaigns: CampaignRepository,
     private readonly queries: CampaignQueries,
+    @Optional() private readonly keys?: ApiKeyService,
   ) {}
 
-  stream(id: string, scope: TenantScope, afterId: string | undefined, req: Request, res: Response, onClose: () => void): void {
+  /** Streams until the campaign ends, the client goes away, the key is revoked or the app stops. */
+  stream(id: string, scope: TenantScope, afterId: string | undefined, req: Request, res: Response, opts: { keyId: string; onClose: () => void }): void {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -39,24 +42,33 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
       if (!closed) res.write(chunk);
     };
     const heartbeat = setInterval(() => write(sseComment('heartbeat')), HEARTBEAT_MS);
+    let unsubscribe: (() => void) | undefined;
     const stop = () => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timer);
+      unsubscribe?.();
       this.open.delete(stop);
-      onClose();
+      opts.onClose();
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
     res.on('close', stop);
-    if (res.destroyed || req.socket.destroyed) stop();
+    // The client may have gone while the request was authenticated and checked.
+    if (res.destroyed || req.socket.destroyed) return stop();
+    const revoked = () => {
+      write(sseMessage('revoked', { statusCode: 401, error: 'unauthorized', message: 'the API key of this stream was revoked' }));
+      stop();
+    };
+    if (this.keys) unsubscribe = this.keys.onRevoked((k) => k === opts.keyId && revoked());
 
     let cursor = afterId;
     let version = -1;
     const poll = async (): Promise<void> => {
       if (closed) return;
       try {
+        if (this.keys && !(await this.keys.isActive(opts.keyId))) return revoked();
         const head = await this.campaigns.findById(id);
         const batch = await this.events.listAfter(id, cursor, 200);
         for (const e of batch) {

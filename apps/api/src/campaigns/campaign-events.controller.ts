@@ -40,9 +40,15 @@ export class CampaignEventsController {
     const after = parseLastEventId(lastHeader, lastQuery);
     const scope = scopeOf(p);
     await this.queries.find(id, scope);
-    if (!this.slots.reserve(p.keyId)) {
+    const slot = this.slots.reserve(p.keyId);
+    if (!slot) {
       throw new HttpException({ statusCode: 429, error: 'too_many_streams', message: `this API key already holds ${this.slots.maxStreamsPerKey} open event streams; close one first` }, 429);
     }
-    this.stream.stream(id, scope, after, req, res, () => this.slots.release(p.keyId));
+    try {
+      this.stream.stream(id, scope, after, req, res, { keyId: p.keyId, onClose: () => slot.release() });
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
   }
 }

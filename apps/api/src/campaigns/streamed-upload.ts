@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'http';
-import type { Request } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /**
- * POST /v1/campaigns reads its own body as a stream (up to CAMPAIGN_BODY_LIMIT, never whole in
- * memory), so the global JSON parser and its API_BODY_LIMIT must leave that one request alone.
+ * POST /v1/campaigns reads its own body as a stream (up to CAMPAIGN_BODY_LIMIT, JSON or
+ * multipart, never whole in memory), so the global JSON body pipeline and its API_BODY_LIMIT
+ * must leave that one request alone.
  */
 export function isStreamedUpload(req: IncomingMessage): boolean {
   if (req.method !== 'POST') return false;
@@ -11,7 +12,14 @@ export function isStreamedUpload(req: IncomingMessage): boolean {
   return path === '/v1/campaigns';
 }
 
-/** The `type` option of the global JSON body parser: JSON, except the streamed upload. */
-export function globalJsonBodyType(req: IncomingMessage): boolean {
-  return !isStreamedUpload(req) && Boolean((req as Request).is('application/json'));
+type ErrorHandler = (err: unknown, req: Request, res: Response, next: NextFunction) => void;
+
+/** The same middleware (plain or error-handling, arity kept), skipped for the streamed upload. */
+export function exceptStreamedUpload(mw: RequestHandler | ErrorHandler): RequestHandler | ErrorHandler {
+  if (mw.length === 4) {
+    const handler = mw as ErrorHandler;
+    return (err: unknown, req: Request, res: Response, next: NextFunction) => (isStreamedUpload(req) ? next(err) : handler(err, req, res, next));
+  }
+  const handler = mw as RequestHandler;
+  return (req: Request, res: Response, next: NextFunction) => (isStreamedUpload(req) ? next() : handler(req, res, next));
 }

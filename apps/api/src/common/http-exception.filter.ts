@@ -1,19 +1,25 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { IdempotencyMismatchError, InvalidKeyInputError } from '@rdpfix/auth';
 import {
+  CancelTooLateError,
   InstanceNotFoundError,
   InvalidCursorError,
   InventoryUnavailableError,
   RemediationConflictError,
   RemediationNotFoundError,
   RemediationStateError,
+  RollbackExistsError,
 } from '@rdpfix/remediation';
+import { bodyParserErrorResponse } from './errors/body-parser-errors';
+import { errorResponse, ErrorResponse, normaliseErrorBody, sendError } from './errors/error-body';
+import { infrastructureFailureOf } from './errors/infrastructure-failure.hook';
 
 /**
- * One JSON error shape for everything: `{ statusCode, error, message, ... }`. Body-parser
- * failures (bad JSON, too large, wrong charset) become 4xx, domain errors get their codes, and
- * only a genuine server fault is a 500.
+ * Every error leaves in ONE shape, `{statusCode, error, message, fields?}` (errors/error-body.ts):
+ * domain errors get their codes, Nest's own exceptions (validation, 404 for unknown routes) are
+ * normalised, body-parser errors are 4xx, infrastructure outages are 503 + Retry-After, and only
+ * a genuine server fault is a 500 (logged).
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -22,41 +28,45 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
-    const { status, body } = this.toResponse(exception);
-    if (status >= 500) this.log.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    res.status(status).json(body);
+    const answer = toErrorResponse(exception);
+    if (answer.status === 500) this.log.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    sendError(res, answer);
   }
+}
 
-  private toResponse(e: unknown): { status: number; body: Record<string, unknown> } {
-    if (e instanceof RemediationNotFoundError || e instanceof InstanceNotFoundError) return { status: 404, body: { statusCode: 404, error: 'not_found', message: e.message } };
-    if (e instanceof IdempotencyMismatchError) return { status: 422, body: { statusCode: 422, error: 'idempotency_key_reused', message: e.message } };
-    if (e instanceof InvalidKeyInputError) return { status: 400, body: { statusCode: 400, error: 'validation_failed', message: e.message, fields: [{ field: 'tenantId', message: e.message }] } };
-    if (e instanceof InventoryUnavailableError) return { status: 503, body: { statusCode: 503, error: 'inventory_unavailable', message: e.message } };
-    if (e instanceof RemediationConflictError) {
-      return { status: 409, body: { statusCode: 409, error: 'active_remediation_exists', message: e.message, activeRemediationId: e.activeId } };
-    }
-    if (e instanceof RemediationStateError) return { status: 409, body: { statusCode: 409, error: 'invalid_state', message: e.message, state: e.state } };
-    if (e instanceof InvalidCursorError) {
-      return { status: 400, body: { statusCode: 400, error: 'validation_failed', message: e.message, fields: [{ field: 'cursor', message: e.message }] } };
-    }
-    if (e instanceof HttpException) {
-      const status = e.getStatus();
-      const r = e.getResponse();
-      const body = typeof r === 'string' ? { statusCode: status, error: HttpStatus[status]?.toLowerCase() ?? 'error', message: r } : { statusCode: status, ...(r as object) };
-      return { status, body };
-    }
-    const bp = e as { type?: string; status?: number; statusCode?: number; message?: string };
-    const bpStatus = bp?.status ?? bp?.statusCode;
-    if (typeof bp?.type === 'string' && typeof bpStatus === 'number' && bpStatus >= 400 && bpStatus < 500) {
-      const messages: Record<string, string> = {
-        'entity.parse.failed': 'request body is not valid JSON',
-        'entity.too.large': 'request body is too large',
-        'encoding.unsupported': 'unsupported content encoding',
-        'charset.unsupported': 'unsupported charset',
-        'request.aborted': 'request aborted',
-      };
-      return { status: bpStatus, body: { statusCode: bpStatus, error: bp.type.replace(/\./g, '_'), message: messages[bp.type] ?? bp.message ?? 'bad request' } };
-    }
-    return { status: 500, body: { statusCode: 500, error: 'internal_error', message: 'internal error' } };
-  }
+/** The answer for any thrown value. Order matters: specific before generic. */
+export function toErrorResponse(e: unknown): ErrorResponse {
+  return domainErrorResponse(e) ?? httpExceptionResponse(e) ?? bodyParserErrorResponse(e) ?? infrastructureErrorResponse(e) ?? errorResponse(500, 'internal_error', 'internal error');
+}
+
+function domainErrorResponse(e: unknown): ErrorResponse | null {
+  if (e instanceof RemediationNotFoundError || e instanceof InstanceNotFoundError) return errorResponse(404, 'not_found', e.message);
+  if (e instanceof IdempotencyMismatchError) return errorResponse(422, 'idempotency_key_reused', e.message);
+  if (e instanceof InvalidKeyInputError) return errorResponse(400, 'validation_failed', e.message, { fields: [{ field: 'tenantId', message: e.message }] });
+  if (e instanceof InventoryUnavailableError) return errorResponse(503, 'inventory_unavailable', e.message, {}, { 'Retry-After': '5' });
+  if (e instanceof RemediationConflictError) return errorResponse(409, 'active_remediation_exists', e.message, { activeRemediationId: e.activeId });
+  if (e instanceof RollbackExistsError) return errorResponse(409, 'already_rolled_back', e.message, { rollbackId: e.rollbackId });
+  if (e instanceof CancelTooLateError) return errorResponse(409, e.code, e.message, { state: e.state });
+  if (e instanceof RemediationStateError) return errorResponse(409, 'invalid_state', e.message, { state: e.state });
+  if (e instanceof InvalidCursorError) return errorResponse(400, 'validation_failed', e.message, { fields: [{ field: 'cursor', message: e.message }] });
+  return null;
+}
+
+function httpExceptionResponse(e: unknown): ErrorResponse | null {
+  if (!(e instanceof HttpException)) return null;
+  const status = e.getStatus();
+  const body = normaliseErrorBody(status, e.getResponse());
+  // Nest's route-not-found carries "Cannot GET /path": say it in our words.
+  if (status === 404 && /^Cannot [A-Z]+ /.test(body.message) && body.error === 'not_found') body.message = `no such route: ${body.message.slice('Cannot '.length, 300)}`;
+  return { status, body };
+}
+
+/**
+ * Infrastructure outages (PostgreSQL or Redis unreachable) -> 503 + Retry-After, same shape.
+ * The classifier lives in errors/infrastructure-failure.hook.ts (the merge point with issue 8).
+ */
+function infrastructureErrorResponse(e: unknown): ErrorResponse | null {
+  const failure = infrastructureFailureOf(e);
+  if (!failure) return null;
+  return errorResponse(503, 'service_unavailable', `${failure.dependency} is not reachable right now; retry after ${failure.retryAfterS}s`, {}, { 'Retry-After': String(failure.retryAfterS) });
 }

@@ -37,6 +37,19 @@ export const EXAMPLES = {
     activeRemediationId: '6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e',
   },
   stateConflict: { statusCode: 409, error: 'invalid_state', message: 'remediation 6f1c… is finished: it has already finished', state: 'finished' },
+  cancelTooLate: {
+    statusCode: 409,
+    error: 'restart_in_progress',
+    message: 'remediation 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e can no longer be cancelled: the restart was sent at 2026-11-25T08:03:11.000Z and is under way; it cannot be called back. The remediation verifies the server when it is back',
+    state: 'running',
+  },
+  alreadyRolledBack: {
+    statusCode: 409,
+    error: 'already_rolled_back',
+    message: 'remediation 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e was already rolled back by remediation 0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f',
+    rollbackId: '0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f',
+  },
   idempotency: { statusCode: 422, error: 'idempotency_key_reused', message: 'this Idempotency-Key was already used with a different request body' },
   rateLimited: { statusCode: 429, error: 'rate_limited', message: 'more than 20 requests per second for this API key; retry after 1s' },
+  authFailures: { statusCode: 429, error: 'too_many_auth_failures', message: 'too many failed authentications from this address; retry after 42s' },
 };

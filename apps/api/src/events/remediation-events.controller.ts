@@ -44,13 +44,18 @@ export class RemediationEventsController {
   ): Promise<void> {
     const after = parseLastEventId(lastEventIdHeader, lastEventIdQuery);
     await this.events.assertVisible(id, scope(principal));
-    const keyId = principal?.keyId ?? 'anonymous';
-    if (!this.events.reserve(keyId)) {
+    const slot = this.events.reserve(principal?.keyId ?? 'anonymous');
+    if (!slot) {
       throw new HttpException(
         { statusCode: 429, error: 'too_many_streams', message: `this API key already holds ${this.events.maxStreamsPerKey} open event streams; close one first` },
         429,
       );
     }
-    this.events.stream(id, after, req, res, () => this.events.release(keyId));
+    try {
+      this.events.stream(id, after, req, res, { slot, keyId: principal?.keyId });
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
   }
 }

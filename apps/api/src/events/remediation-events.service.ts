@@ -1,10 +1,18 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DataSource } from 'typeorm';
+import { ApiKeyService } from '@rdpfix/auth';
 import { RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { RemediationNotFoundError, timelineEventView } from '@rdpfix/remediation';
 import { DEFAULT_EVENTS_STREAM_OPTIONS, EVENTS_STREAM_OPTIONS, EventsStreamOptions } from './events-stream.options';
 import { sseComment, sseMessage, sseRetry } from './sse';
+import { StreamSlot, StreamSlots } from './stream-slots';
+
+/** Who holds a stream: its slot, and the key whose revocation ends it (absent for anonymous tests). */
+export interface StreamHolder {
+  slot: StreamSlot;
+  keyId?: string;
+}
 
 type Head = Pick<RemediationEntity, 'id' | 'state' | 'outcome' | 'reason' | 'finishedAt' | 'tenantId'>;
 
@@ -18,14 +26,17 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
   private readonly log = new Logger(RemediationEventsService.name);
   private readonly opts: EventsStreamOptions;
   private readonly open = new Set<() => void>();
-  private readonly perKey = new Map<string, number>();
+  private readonly slots: StreamSlots;
 
   constructor(
     private readonly ds: DataSource,
     private readonly timeline: TimelineRepository,
     @Optional() @Inject(EVENTS_STREAM_OPTIONS) opts?: Partial<EventsStreamOptions>,
+    // The API's key service (absent in apps without authentication, e.g. a test harness).
+    @Optional() private readonly keys?: ApiKeyService,
   ) {
     this.opts = { ...DEFAULT_EVENTS_STREAM_OPTIONS, ...(opts ?? {}) };
+    this.slots = new StreamSlots(this.opts.maxStreamsPerKey);
   }
 
   /** Streams currently open (for tests and metrics). */
@@ -40,27 +51,34 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Reserves a stream slot for an API key; false when it already holds maxStreamsPerKey. Every
-   * open stream polls PostgreSQL, so one caller must not be able to open thousands.
+   * Reserves a stream slot for an API key; null when it already holds maxStreamsPerKey. Every
+   * open stream polls PostgreSQL, so one caller must not be able to open thousands. The slot is
+   * released exactly once, by the stream when it ends (or by the caller if it never starts).
    */
-  reserve(keyId: string): boolean {
-    const n = this.perKey.get(keyId) ?? 0;
-    if (n >= this.opts.maxStreamsPerKey) return false;
-    this.perKey.set(keyId, n + 1);
-    return true;
+  reserve(keyId: string): StreamSlot | null {
+    return this.slots.reserve(keyId);
   }
 
-  release(keyId: string): void {
-    const n = (this.perKey.get(keyId) ?? 1) - 1;
-    if (n <= 0) this.perKey.delete(keyId);
-    else this.perKey.set(keyId, n);
+  /** Slots a key holds now (tests, metrics). */
+  slotsHeld(keyId: string): number {
+    return this.slots.held(keyId);
   }
 
   get maxStreamsPerKey(): number {
     return this.opts.maxStreamsPerKey;
   }
 
-  stream(id: string, afterId: string | undefined, req: Request, res: Response, onClose?: () => void): void {
+  /**
+   * Streams until the remediation ends, the client goes away, the key is revoked or the app stops;
+   * whichever comes first releases the holder's slot (once).
+   */
+  stream(id: string, afterId: string | undefined, req: Request, res: Response, holder: StreamHolder): void {
+    // The client may have closed while the request was authenticated and checked: then its
+    // 'close' has already fired and a listener added now would never run. Nothing to stream.
+    if (clientGone(req, res)) {
+      holder.slot.release();
+      return;
+    }
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -71,6 +89,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
 
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => void) | undefined;
     const write = (chunk: string) => {
       if (!closed) res.write(chunk);
     };
@@ -80,12 +99,22 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timer);
+      unsubscribe?.();
       this.open.delete(stop);
-      onClose?.();
+      holder.slot.release();
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
     res.on('close', stop); // client went away (or we ended)
+    if (clientGone(req, res)) return stop(); // closed between the check above and the listener
+    const revoked = () => {
+      write(sseMessage('revoked', { statusCode: 401, error: 'unauthorized', message: 'the API key of this stream was revoked' }));
+      stop();
+    };
+    const keyId = holder.keyId;
+    // A revocation made through this process ends the stream at once; one made elsewhere is seen
+    // by the poll below within AUTH_CACHE_MS.
+    if (this.keys && keyId) unsubscribe = this.keys.onRevoked((k) => k === keyId && revoked());
 
     let cursor = afterId;
     let sawFinishedEvent = false;
@@ -93,6 +122,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
     const poll = async (): Promise<void> => {
       if (closed) return;
       try {
+        if (this.keys && keyId && !(await this.keys.isActive(keyId))) return revoked();
         // State first, then events: if the state says finished, its events are committed or about to be.
         const head = await this.head(id);
         const events = await this.timeline.list(id, cursor, this.opts.pageSize);
@@ -149,4 +179,9 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       res.on('close', done);
     });
   }
+}
+
+/** True once the client's connection is gone (before or after the request was handled). */
+function clientGone(req: Request, res: Response): boolean {
+  return req.socket.destroyed || res.destroyed || res.writableEnded || req.destroyed;
 }

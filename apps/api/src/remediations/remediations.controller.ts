@@ -24,6 +24,7 @@ import { EXAMPLES } from '../common/openapi-examples';
 import { CreateRemediationDto } from './dto/create-remediation.dto';
 import { ListRemediationsQuery } from './dto/list-remediations.query';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
+import { NoBodyDto } from '../common/no-body.dto';
 
 
 /** Thin HTTP layer: validation and status codes here, decisions in RemediationService. */
@@ -36,7 +37,7 @@ const scope = (p: Principal) => (p.role === 'console' ? (p.tenantId ?? '') : und
 @ApiBearerAuth()
 @ApiUnauthorizedResponse({ description: 'No or invalid API key.', schema: { example: EXAMPLES.unauthorized } })
 @ApiForbiddenResponse({ description: 'The key\'s role may not do this.', schema: { example: EXAMPLES.forbidden } })
-@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded; see Retry-After.', schema: { example: EXAMPLES.rateLimited } })
+@ApiTooManyRequestsResponse({ description: 'Rate limit of the key exceeded, or too many failed authentications from this address (`too_many_auth_failures`); see Retry-After.', schema: { example: EXAMPLES.rateLimited } })
 @Controller('v1/remediations')
 export class RemediationsController {
   constructor(
@@ -96,18 +97,26 @@ export class RemediationsController {
   @Post(':id/cancel')
   @HttpCode(202)
   @Roles('support', 'console')
-  @ApiOperation({ summary: 'Cancel: immediately if nothing is in flight, otherwise at the next safe point' })
-  @ApiConflictResponse({ description: 'Already finished.', schema: { example: EXAMPLES.stateConflict } })
-  async cancel(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  @ApiOperation({
+    summary: 'Cancel: immediately if nothing is in flight, otherwise at the next safe point',
+    description: 'Takes effect at the next step of the remediation (its job is woken up). Refused with 409 once it can no longer take effect: after the restart was sent (`restart_in_progress`) or when only the read-only verification is left (`verification_in_progress`).',
+  })
+  @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).', schema: { example: EXAMPLES.notFound } })
+  @ApiConflictResponse({ description: 'Already finished, or too late to cancel (the restart is under way).', schema: { example: EXAMPLES.cancelTooLate } })
+  async cancel(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.cancel(id, actorOf(p), scope(p)));
   }
 
   @Post(':id/approve')
   @HttpCode(202)
   @Roles('support', 'console')
-  @ApiOperation({ summary: 'Approve the reboot a remediation in awaiting_approval is waiting for' })
+  @ApiOperation({
+    summary: 'Approve the reboot a remediation in awaiting_approval is waiting for',
+    description: 'The instance must still belong to the remediation\'s tenant (checked against the live inventory). Approving moves the deadline to leave the restart and the verification their time (see README, "Approvals and deadlines").',
+  })
+  @ApiNotFoundResponse({ description: 'No such remediation, another tenant\'s, or its instance changed owner since.', schema: { example: EXAMPLES.notFound } })
   @ApiConflictResponse({ description: 'Not awaiting approval, or the approval window closed.' })
-  async approve(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
+  async approve(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.approve(id, actorOf(p), scope(p)));
   }
 
@@ -119,8 +128,9 @@ export class RemediationsController {
     description: 'Role removal is not reversible: reinstalling the RDSH role would not restore the grace period and would bring the lockout back. A value changed by someone else since the fix is not overwritten (the rollback is refused as drift).',
   })
   @ApiAcceptedResponse({ description: 'The rollback remediation; follow its Location.' })
-  @ApiConflictResponse({ description: 'Not finished, nothing reversible to roll back, or the instance has an active remediation.' })
-  async rollback(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
+  @ApiNotFoundResponse({ description: 'No such remediation, another tenant\'s, or its instance changed owner since.', schema: { example: EXAMPLES.notFound } })
+  @ApiConflictResponse({ description: 'Not finished, nothing reversible to roll back, already rolled back (`rollbackId` names the rollback), or the instance has an active remediation.', schema: { example: EXAMPLES.alreadyRolledBack } })
+  async rollback(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
     const r = await this.service.rollback(id, actorOf(p), scope(p));
     res.setHeader('Location', `/v1/remediations/${r.id}`);
     return remediationSummaryView(r);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@rdpfix/domain';
-import { RemediationService } from '@rdpfix/remediation';
+import { CancelTooLateError, RemediationService } from '@rdpfix/remediation';
 import { CAMPAIGN_EVENT_TYPES, isFinal } from '../domain/campaign-state';
 import { CampaignInputError, CampaignNotFoundError, CampaignStateError } from '../domain/field-error';
 import { TARGET_OUTCOMES } from '../domain/target-outcome';
@@ -21,6 +21,8 @@ export type CancelEffect =
   | 'finishes_the_change_in_progress_then_stops'
   | 'restart_not_stopped_if_already_sent'
   | 'already_changed_verification_continues'
+  | 'restart_in_progress'
+  | 'verification_in_progress'
   | 'already_finished';
 
 const EFFECT_TEXT: Record<CancelEffect, string> = {
@@ -29,6 +31,8 @@ const EFFECT_TEXT: Record<CancelEffect, string> = {
   finishes_the_change_in_progress_then_stops: 'a change is running on the server: it finishes (so its before/after values are recorded), then nothing more',
   restart_not_stopped_if_already_sent: 'the fix is applied; the restart is not sent if it was not already, but a restart already sent cannot be stopped',
   already_changed_verification_continues: 'the changes are done; verification continues so the result is known',
+  restart_in_progress: 'not stopped: the restart was sent and cannot be called back; the server is verified when it is back',
+  verification_in_progress: 'not stopped: every change is applied and only the read-only verification is left',
   already_finished: 'it had already finished',
 };
 
@@ -121,7 +125,9 @@ export class CampaignControl {
           effect = r.state === 'finished' ? 'stopped_now' : effectOfStep(r.step);
         } catch (err) {
           this.log.debug(`cancel of ${t.remediation_id}: ${(err as Error).message}`);
-          effect = 'already_finished';
+          // Refused because it is too late (restart sent, verification left): say so, honestly.
+          effect = err instanceof CancelTooLateError ? err.code : 'already_finished';
+          if (err instanceof CancelTooLateError) step = err.code === 'verification_in_progress' ? 'verify' : 'reboot';
         }
         targets[i] = { instanceId: t.instance_id, remediationId: t.remediation_id, step, effect, explanation: EFFECT_TEXT[effect] };
       }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationDispatcher } from '@rdpfix/queue';
-import { RemediationService } from '@rdpfix/remediation';
+import { RemediationNotFoundError, RemediationService } from '@rdpfix/remediation';
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
@@ -310,6 +310,8 @@ export class CampaignScheduler {
     const rows = await q(
       `SELECT t.remediation_id FROM campaign_targets t JOIN remediations r ON r.id = t.remediation_id
         WHERE t.campaign_id = $1 AND t.state IN ${states} AND r.state <> 'finished' AND NOT r.cancel_requested
+          -- A restart sent or only verification left: a cancel is refused as too late; they end on their own.
+          AND NOT (r.step = 'verify' OR (r.step = 'reboot' AND r.state = 'running' AND (r.rebooted OR r.step_data ? 'rebootCommandDoneAt')))
         ORDER BY t.seq LIMIT ${CANCELS_PER_TICK + 1}`,
       [c.id],
     );
@@ -400,6 +402,9 @@ export class CampaignScheduler {
       } catch (err) {
         // Expired or already moved: the next harvest records what it became.
         this.log.warn(`approval of campaign remediation ${id} not applied: ${(err as Error).message}`);
+        // The instance is no longer its tenant's (the live inventory says so): never restart it;
+        // it parked before any change, so cancelling it leaves the server as it was.
+        if (err instanceof RemediationNotFoundError) await this.remediations.cancel(id, actor).catch(() => undefined);
       }
     }
     for (const id of post.cancel) {

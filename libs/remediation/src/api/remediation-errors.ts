@@ -29,3 +29,29 @@ export class RemediationStateError extends Error {
 
 /** The cloud inventory could not be asked (not the client's fault: 503). */
 export class InventoryUnavailableError extends Error {}
+
+/** The remediation was already rolled back (or a rollback of it is under way): `rollbackId` names it. */
+export class RollbackExistsError extends Error {
+  constructor(
+    readonly id: string,
+    readonly rollbackId: string,
+    readonly finished: boolean,
+  ) {
+    super(finished ? `remediation ${id} was already rolled back by remediation ${rollbackId}` : `remediation ${id} is already being rolled back by remediation ${rollbackId}`);
+  }
+}
+
+/**
+ * A cancel that can no longer take effect: the restart was sent (it cannot be called back), or
+ * every change is made and only the read-only verification is left. Refused, never ignored.
+ */
+export class CancelTooLateError extends Error {
+  constructor(
+    readonly id: string,
+    readonly state: string,
+    readonly code: 'restart_in_progress' | 'verification_in_progress',
+    why: string,
+  ) {
+    super(`remediation ${id} can no longer be cancelled: ${why}`);
+  }
+}

@@ -1,7 +1,7 @@
 import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
-import { INVENTORY, Inventory } from '@rdpfix/channel';
+import { INVENTORY, Inventory, InventoryRecord } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
 import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
 import {
@@ -12,13 +12,18 @@ import {
   TimelineRepository,
 } from '@rdpfix/persistence';
 import { RemediationDispatcher } from '@rdpfix/queue';
+import { deadlineAfterApproval } from './approval-deadline';
+import { decodeCursor, encodeCursor } from './list-cursor';
 import {
+  CancelTooLateError,
   InstanceNotFoundError,
   InventoryUnavailableError,
   RemediationConflictError,
   RemediationNotFoundError,
   RemediationStateError,
+  RollbackExistsError,
 } from './remediation-errors';
+import { RollbackGuard } from './rollback-guard';
 import { ActiveRemediationExistsError } from '@rdpfix/persistence';
 
 export interface CreateRemediationInput {
@@ -57,7 +62,20 @@ export interface ListInput {
   cursor?: string;
 }
 
-/** API-side use cases. The row is written first; the queue is only told afterwards. */
+/**
+ * API-side use cases. The row is written first; the queue is only told afterwards.
+ *
+ * Ownership (issue 9). `tenantId` arguments are the caller's scope: a console key's tenant, or
+ * undefined for support/admin keys, which act on every tenant.
+ * - Reads (get, list, events) and cancel see a remediation only if its recorded tenant is the
+ *   scope: the record belongs to the tenant that owned the instance when it ran. Cancelling only
+ *   ever stops work, so it is not refused because the instance changed hands since.
+ * - Approve and rollback make rdpfix change a server, so they are also checked against the live
+ *   inventory: the instance must still belong to the remediation's tenant (and to the console
+ *   key's). An instance that changed owner answers 404 and nothing is sent, whoever asks.
+ * - The worker's precheck checks the recorded tenant against the inventory again before anything
+ *   is sent (engine/steps/precheck.step.ts).
+ */
 @Injectable()
 export class RemediationService {
   constructor(
@@ -68,8 +86,36 @@ export class RemediationService {
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
     private readonly idempotency: IdempotencyService,
+    private readonly rollbacks: RollbackGuard,
     @Inject(INVENTORY) private readonly inventory: Inventory,
   ) {}
+
+  /** The instance's owner now, from the cloud inventory (503 when it cannot be asked). */
+  private async currentOwner(instanceId: string): Promise<InventoryRecord | null> {
+    try {
+      return await this.inventory.find(instanceId);
+    } catch (err) {
+      throw new InventoryUnavailableError(`the cloud inventory could not be asked: ${(err as Error).message}`);
+    }
+  }
+
+  /** The remediation, if the scope may see it (another tenant's looks like one that does not exist). */
+  private async visible(id: string, tenantId: string | undefined): Promise<RemediationEntity> {
+    const r = await this.remediations.findById(id);
+    if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    return r;
+  }
+
+  /**
+   * Before an action that changes a server: the instance must still be where it was and belong to
+   * the remediation's tenant and to the caller's scope, per the live inventory. Returns its owner.
+   */
+  private async assertStillOwned(r: RemediationEntity, tenantId: string | undefined): Promise<InventoryRecord> {
+    const owner = await this.currentOwner(r.instanceId);
+    const ok = !!owner && owner.region === r.region && (r.tenantId === null || owner.tenantId === r.tenantId) && (tenantId === undefined || owner.tenantId === tenantId);
+    if (!ok) throw new RemediationNotFoundError(r.id);
+    return owner;
+  }
 
   /**
    * Creates a remediation, or with an Idempotency-Key already seen returns the one it created
@@ -83,12 +129,7 @@ export class RemediationService {
       throw new ForbiddenException({ statusCode: 403, error: 'forbidden', message, fields: [{ field: 'removeRoleDespiteLicensing', message }] });
     }
     if (p?.role === 'console') {
-      let rec;
-      try {
-        rec = await this.inventory.find(input.instanceId);
-      } catch (err) {
-        throw new InventoryUnavailableError(`the cloud inventory could not be asked: ${(err as Error).message}`);
-      }
+      const rec = await this.currentOwner(input.instanceId);
       // Another tenant's instance looks exactly like one that does not exist.
       if (!rec || rec.tenantId !== p.tenantId || rec.region !== input.region) throw new InstanceNotFoundError(input.instanceId);
       input = { ...input, tenantId: p.tenantId };
@@ -168,6 +209,10 @@ export class RemediationService {
         // It may have finished in between: then the conflict is gone and a retry would succeed.
         throw new RemediationConflictError(active?.id ?? err.activeId ?? 'unknown');
       }
+      if (input.rollbackOf && RollbackGuard.isViolation(err)) {
+        const other = await this.rollbacks.blocking(input.rollbackOf);
+        throw new RollbackExistsError(input.rollbackOf, other?.id ?? 'unknown', other?.finished ?? false);
+      }
       throw err;
     }
     // After commit: if Redis is down the row stays queued and the reconciler enqueues it later.
@@ -176,8 +221,7 @@ export class RemediationService {
   }
 
   async get(id: string, tenantId?: string) {
-    const r = await this.remediations.findById(id);
-    if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    const r = await this.visible(id, tenantId);
     const [runs, events] = await Promise.all([this.runs.listForRemediation(id), this.timeline.list(id)]);
     return { remediation: r, runs, events };
   }
@@ -193,8 +237,7 @@ export class RemediationService {
 
   async cancel(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
     for (let i = 0; i < 5; i++) {
-      const r = await this.remediations.findById(id);
-      if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      const r = await this.visible(id, tenantId);
       if (r.state === 'finished') throw new RemediationStateError(id, r.state, 'it has already finished');
       if (r.state === 'awaiting_approval' || r.state === 'queued') {
         // Nothing is in flight: end it here, the worker will find it finished.
@@ -215,25 +258,68 @@ export class RemediationService {
         await this.timeline.append({ remediationId: id, type: 'finished', message: 'finished: cancelled', data: { outcome: 'cancelled' }, actor });
         return done;
       }
+      const tooLate = await this.cancelTooLate(r);
+      if (tooLate) throw tooLate;
       const flagged = await this.remediations.updateIfVersion(r.id, r.version, { cancelRequested: true });
       if (!flagged) continue;
+      // The restart may have been sent between the check and the flag: then say so, not "accepted".
+      const lateNow = await this.cancelTooLate(flagged);
+      if (lateNow) {
+        await this.remediations.updateIfVersion(flagged.id, flagged.version, { cancelRequested: false });
+        throw lateNow;
+      }
       await this.timeline.append({ remediationId: id, type: 'cancel_requested', message: 'cancel requested; the worker stops at the next safe point', actor });
-      await this.dispatcher.dispatch(id);
+      // Takes effect at the job's next step, even if the job sits in a long poll delay.
+      await this.dispatcher.wake(id);
       return flagged;
     }
     throw new RemediationStateError(id, 'busy', 'it is changing too fast; try again');
   }
 
+  /**
+   * A running remediation's cancel is honoured at the next safe point, before the next change or
+   * the restart. Past the last one there is nothing left to stop: after the restart was sent (it
+   * cannot be called back), or in verify (read-only). Such a cancel is refused, not ignored.
+   */
+  private async cancelTooLate(r: RemediationEntity): Promise<CancelTooLateError | null> {
+    if (r.step === 'verify') {
+      return r.rebooted
+        ? new CancelTooLateError(r.id, r.state, 'restart_in_progress', 'the restart was sent and the server is being verified; the remediation ends on its own shortly')
+        : new CancelTooLateError(r.id, r.state, 'verification_in_progress', 'every change is applied and only the read-only verification is left; the remediation ends on its own shortly');
+    }
+    if (r.step !== 'reboot') return null;
+    const restart = (await this.runs.listForRemediation(r.id)).find((c) => c.step === 'reboot' && c.status !== 'requested');
+    if (!restart && !r.stepData.rebootCommandDoneAt) return null;
+    const at = restart?.sentAt ?? restart?.sendingAt ?? restart?.requestedAt;
+    return new CancelTooLateError(
+      r.id,
+      r.state,
+      'restart_in_progress',
+      `the restart was sent${at ? ` at ${at.toISOString()}` : ''} and is under way; it cannot be called back. The remediation verifies the server when it is back`,
+    );
+  }
+
   async approve(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
     for (let i = 0; i < 5; i++) {
-      const r = await this.remediations.findById(id);
-      if (!r || (tenantId !== undefined && r.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+      const r = await this.visible(id, tenantId);
       if (r.state !== 'awaiting_approval') throw new RemediationStateError(id, r.state, 'only a remediation awaiting approval can be approved');
       if (r.approvalExpiresAt && r.approvalExpiresAt < new Date()) throw new RemediationStateError(id, r.state, 'the approval window has closed');
-      const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt: new Date() });
+      // An approval makes rdpfix restart a server: it must still be this tenant's server.
+      await this.assertStillOwned(r, tenantId);
+      const approvedAt = new Date();
+      const deadlineAt = deadlineAfterApproval(r.deadlineAt, approvedAt, this.config);
+      const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt, deadlineAt });
       if (!approved) continue;
-      await this.timeline.append({ remediationId: id, type: 'approved', step: r.step, message: 'reboot approved', actor });
-      await this.dispatcher.dispatch(id);
+      const extended = deadlineAt.getTime() !== r.deadlineAt.getTime();
+      await this.timeline.append({
+        remediationId: id,
+        type: 'approved',
+        step: r.step,
+        message: `reboot approved${extended ? `; deadline moved to ${deadlineAt.toISOString()} to leave time for the restart and verification` : ''}`,
+        data: { deadlineAt: deadlineAt.toISOString(), previousDeadlineAt: r.deadlineAt.toISOString() },
+        actor,
+      });
+      await this.dispatcher.wake(id);
       return approved;
     }
     throw new RemediationStateError(id, 'busy', 'it is changing too fast; try again');
@@ -242,11 +328,11 @@ export class RemediationService {
   /**
    * Undo the reversible changes of a finished remediation, as a new remediation of mode
    * `rollback` (it takes the instance's one active slot like any other). Role removal is not
-   * reversible and is said so plainly.
+   * reversible and is said so plainly. A remediation is rolled back once (RollbackGuard), and only
+   * while its instance still belongs to the tenant it was made for.
    */
   async rollback(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
-    const original = await this.remediations.findById(id);
-    if (!original || (tenantId !== undefined && original.tenantId !== tenantId)) throw new RemediationNotFoundError(id);
+    const original = await this.visible(id, tenantId);
     if (original.state !== 'finished') throw new RemediationStateError(id, original.state, 'only a finished remediation can be rolled back');
     if (original.mode === 'rollback') throw new RemediationStateError(id, original.state, 'a rollback cannot itself be rolled back; start a new fix instead');
     const reversible = original.changes.filter((c) => c.reversible);
@@ -256,6 +342,9 @@ export class RemediationService {
         : 'it changed nothing';
       throw new RemediationStateError(id, 'finished', `nothing to roll back: ${why}`);
     }
+    const earlier = await this.rollbacks.blocking(original.id);
+    if (earlier) throw new RollbackExistsError(original.id, earlier.id, earlier.finished);
+    const owner = await this.assertStillOwned(original, tenantId);
     const { remediation } = await this.create(
       {
         instanceId: original.instanceId,
@@ -266,7 +355,8 @@ export class RemediationService {
         source: actor?.source === 'console' ? 'console' : 'api',
         ticketRef: original.ticketRef,
         callbackUrl: original.callbackUrl,
-        tenantId: original.tenantId,
+        // The live owner, which assertStillOwned proved is the original's tenant.
+        tenantId: owner.tenantId,
         actor,
         rollbackOf: original.id,
       },
@@ -274,22 +364,5 @@ export class RemediationService {
     );
     await this.timeline.append({ remediationId: original.id, type: 'rollback_requested', message: `rollback started as ${remediation.id}`, data: { rollbackId: remediation.id }, actor });
     return remediation;
-  }
-}
-
-export function encodeCursor(r: { createdAt: Date; id: string }): string {
-  return Buffer.from(JSON.stringify({ c: r.createdAt.toISOString(), i: r.id })).toString('base64url');
-}
-
-export class InvalidCursorError extends Error {}
-
-export function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (typeof v.c !== 'string' || Number.isNaN(Date.parse(v.c))) throw new Error('c');
-    if (typeof v.i !== 'string' || !/^[0-9a-f-]{36}$/i.test(v.i)) throw new Error('i');
-    return { createdAt: v.c, id: v.i };
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API issued');
   }
 }

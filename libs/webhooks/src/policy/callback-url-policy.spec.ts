@@ -28,6 +28,10 @@ describe('validateCallbackUrl', () => {
     ['https://hooks.example.com/\t', /whitespace or control/],
     ['', /empty/],
     ['https://user:pass@hooks.example.com/', /credentials/],
+    // port 0 (issue 9), in every spelling the URL parser normalises to it
+    ['https://hooks.example.com:0/hook', /port/],
+    ['https://hooks.example.com:00000/hook', /port/],
+    ['https://93.184.216.34:0/', /port/],
     ['https://token@hooks.example.com/', /credentials/],
     ['https://hooks.example.com@127.0.0.1/', /credentials/],
     [`https://hooks.example.com/${'a'.repeat(2048)}`, /longer than 2048/],
@@ -117,6 +121,7 @@ describe('validateCallbackUrl', () => {
       ['https://10.0.0.6/hook', /private/],
       ['https://api.localhost/hook', /not allowed/],
       ['http://user:pw@tickets.corp.internal/hook', /credentials/],
+      ['http://tickets.corp.internal:0/hook', /port/], // allow-listed hosts get no port 0 either
       ['https://a.tickets.corp.internal/hook', null], // subdomains are not implied (public name: ok)
     ])('still checks %s', (url, reason) => {
       const r = validateCallbackUrl(url, policy);

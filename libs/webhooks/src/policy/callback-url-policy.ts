@@ -72,6 +72,8 @@ export function validateCallbackUrl(raw: string, policy: CallbackUrlPolicy): Cal
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: 'callback URL must use https' };
   if (url.username || url.password) return { ok: false, reason: 'callback URL must not contain credentials' };
+  // Port 0 is no port: nothing listens there, and some stacks connect it to an arbitrary one.
+  if (url.port === '0') return { ok: false, reason: 'callback URL port must be 1-65535' };
   const host = hostOf(url);
   if (!host) return { ok: false, reason: 'callback URL has no host' };
   const allowListed = isAllowListed(host, policy);

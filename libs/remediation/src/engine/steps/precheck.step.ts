@@ -6,7 +6,11 @@ import { StepHandler, StepOutcome } from '../step-outcome';
 
 const VNC_ADVICE = 'Use the cloud console\'s VNC (remote console) to log in, then check that the SSM agent service is running.';
 
-/** Step 1: is the guest agent online? Offline means nothing can be done through the channel. */
+/**
+ * Step 1, before anything is sent: does the instance exist, still belong to the remediation's
+ * tenant (live inventory), run Windows, and is its guest agent online? Offline means nothing can
+ * be done through the channel.
+ */
 @Injectable()
 export class PrecheckStep implements StepHandler {
   readonly step = 'precheck' as const;
@@ -27,6 +31,16 @@ export class PrecheckStep implements StepHandler {
     }
     if (!owner) {
       return { kind: 'finish', outcome: 'failed', reason: 'instance_not_found', detail: `The cloud inventory has no instance ${r.instanceId}.` };
+    }
+    // The instance must still belong to the tenant the remediation was made for: an instance that
+    // changed owner since (a console request, a rollback, a retry after a restore) gets nothing.
+    if (r.tenantId !== null && owner.tenantId !== r.tenantId) {
+      return {
+        kind: 'finish',
+        outcome: 'failed',
+        reason: 'instance_not_found',
+        detail: `${r.instanceId} no longer belongs to tenant ${r.tenantId}, for whom this remediation was made; nothing was sent to it.`,
+      };
     }
     if (owner.region !== r.region) {
       return { kind: 'finish', outcome: 'failed', reason: 'instance_not_found', detail: `${r.instanceId} is in ${owner.region}, not ${r.region}.` };
