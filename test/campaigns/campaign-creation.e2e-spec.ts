@@ -160,7 +160,7 @@ describe('campaign creation: exclusions, preview, bad input, roles, retry', () =
       await refused(json({ filter: { tenantId: 'tenant-a' }, targets: targetsOf([inst.ok1]) }), 400, 'filter');
       await refused(json({ bogus: true, targets: targetsOf([inst.ok1]) }), 400, 'bogus');
       await refused(() => s.stack.http('POST', '/v1/campaigns', '{"targets": [', bearer(s.keys.fleet)), 400, 'body');
-      await refused(() => s.stack.http('POST', '/v1/campaigns', 'x', { ...bearer(s.keys.fleet), 'content-type': 'text/plain' }), 400, 'content-type');
+      await refused(() => s.stack.http('POST', '/v1/campaigns', 'x', { ...bearer(s.keys.fleet), 'content-type': 'text/plain' }), 415, 'content-type');
       await refused(() => s.stack.http('POST', '/v1/campaigns?preview=maybe', { targets: targetsOf([inst.ok1]) }, bearer(s.keys.fleet)), 400, 'preview');
     });
   });

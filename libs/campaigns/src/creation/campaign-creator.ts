@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
@@ -92,8 +93,9 @@ export class CampaignCreator {
   }
 
   /** POST /v1/campaigns: `application/json` or `multipart/form-data` (spec + targets file). */
-  fromRequest(headers: IncomingHttpHeaders, body: Readable, who: Principal, preview: boolean): Promise<CreationOutcome> {
+  fromRequest(headers: IncomingHttpHeaders, raw: Readable, who: Principal, preview: boolean): Promise<CreationOutcome> {
     const type = String(headers['content-type'] ?? '').toLowerCase();
+    const body = decoded(raw, headers['content-encoding']);
     const intake = { limit: this.config.CAMPAIGN_BODY_LIMIT, maxTargets: this.config.CAMPAIGN_MAX_TARGETS, regions: this.regions };
     let feed: Feed;
     if (/^application\/json\b/.test(type)) {
@@ -113,7 +115,7 @@ export class CampaignCreator {
         parentId: null,
       };
     } else {
-      throw CampaignInputError.of('content-type', 'send application/json (targets list or filter) or multipart/form-data (spec + targets file)', 400, 'unsupported_media_type');
+      throw CampaignInputError.of('content-type', 'send application/json (targets list or filter) or multipart/form-data (spec + targets file)', 415, 'unsupported_media_type');
     }
     return this.create(feed, who, preview);
   }
@@ -303,3 +305,19 @@ export class CampaignCreator {
   }
 }
 
+/**
+ * The body as sent, decompressed like every other route's (gzip, deflate, br; the size limit
+ * counts the decompressed bytes). Anything else is a 415.
+ */
+function decoded(raw: Readable, encoding: string | string[] | undefined): Readable {
+  const e = String(encoding ?? 'identity').trim().toLowerCase();
+  const inflate = e === 'gzip' || e === 'x-gzip' ? createGunzip() : e === 'deflate' ? createInflate() : e === 'br' ? createBrotliDecompress() : e === 'identity' || e === '' ? null : undefined;
+  if (inflate === undefined) throw CampaignInputError.of('content-encoding', `unsupported content encoding "${e.slice(0, 40)}" (gzip, deflate, br or none)`, 415, 'unsupported_media_type');
+  if (inflate === null) return raw;
+  // A body that is not what it claims is a 400 from the parser (a broken stream), never a 500; the
+  // listener keeps a decompression error from going unhandled when nobody reads any more (the
+  // request was refused already).
+  inflate.on('error', () => undefined);
+  raw.on('error', (err) => inflate.destroy(err));
+  return raw.pipe(inflate);
+}

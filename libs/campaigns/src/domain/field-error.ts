@@ -8,14 +8,14 @@ export interface FieldProblem {
 export class CampaignInputError extends Error {
   constructor(
     readonly problems: FieldProblem[],
-    readonly status: 400 | 413 = 400,
+    readonly status: 400 | 413 | 415 = 400,
     readonly code: string = 'validation_failed',
   ) {
     super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
     this.name = 'CampaignInputError';
   }
 
-  static of(field: string, message: string, status: 400 | 413 = 400, code?: string): CampaignInputError {
+  static of(field: string, message: string, status: 400 | 413 | 415 = 400, code?: string): CampaignInputError {
     return new CampaignInputError([{ field, message }], status, code);
   }
 }
