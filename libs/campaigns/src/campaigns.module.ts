@@ -17,8 +17,9 @@ import { CampaignTickWorker } from './scheduler/campaign-tick-worker';
 import { CAMPAIGN_QUEUE, CampaignWaker } from './scheduler/campaign-waker';
 
 /**
- * Campaigns start remediations through the ordinary remediation use cases (approve, cancel) and
- * the ordinary queue; these are provided here so the app only composes modules.
+ * The worker has no remediation use cases of its own: the scheduler approves and cancels through
+ * the ordinary ones (and queues through the ordinary dispatcher), provided here. The API already
+ * has them (ApiModule); CampaignControl uses those (one instance each in the app).
  */
 const REMEDIATION_USE_CASES = [RemediationService, RollbackGuard, IdempotencyService, RemediationDispatcher];
 
@@ -33,7 +34,7 @@ export class CampaignsApiModule {
     return {
       module: CampaignsApiModule,
       imports: [BullModule.registerQueue({ name: CAMPAIGN_QUEUE })],
-      providers: [CampaignRepository, CampaignEventRepository, CampaignWaker, CampaignCreator, CampaignControl, CampaignQueries, CampaignReports, ...REMEDIATION_USE_CASES],
+      providers: [CampaignRepository, CampaignEventRepository, CampaignWaker, CampaignCreator, CampaignControl, CampaignQueries, CampaignReports],
       exports: [CampaignCreator, CampaignControl, CampaignQueries, CampaignReports, CampaignEventRepository, CampaignRepository],
     };
   }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '@rdpfix/domain';
 import { CancelTooLateError, RemediationService } from '@rdpfix/remediation';
@@ -53,9 +54,14 @@ export class CampaignControl {
     private readonly campaigns: CampaignRepository,
     private readonly events: CampaignEventRepository,
     private readonly waker: CampaignWaker,
-    private readonly remediations: RemediationService,
     private readonly creator: CampaignCreator,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  /** The app's own RemediationService (the API provides it once; campaigns use that one). */
+  private get remediations(): RemediationService {
+    return this.moduleRef.get(RemediationService, { strict: false });
+  }
 
   private async locked<T>(id: string, scope: TenantScope, fn: (m: EntityManager, c: CampaignEntity) => Promise<T>): Promise<T> {
     return this.ds.transaction(async (m) => {
