@@ -4,6 +4,19 @@ import { Webhooks1764057700000 } from './1764057700000-webhooks';
 import { Rollback1764057800000 } from './1764057800000-rollback';
 import { RequestSymptom1764100000000 } from './1764100000000-request-symptom';
 import { OneRollback1764300000000 } from './1764300000000-one-rollback';
+import { Campaigns1764400000000 } from './1764400000000-campaigns';
+import { CampaignWebhooks1764400000100 } from './1764400000100-campaign-webhooks';
+import { TenantFleetKeys1764400000200 } from './1764400000200-tenant-fleet-keys';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
-export const MIGRATIONS = [InitialSchema1764057600000, ApiKeys1764057650000, Webhooks1764057700000, Rollback1764057800000, RequestSymptom1764100000000, OneRollback1764300000000];
+export const MIGRATIONS = [
+  InitialSchema1764057600000,
+  ApiKeys1764057650000,
+  Webhooks1764057700000,
+  Rollback1764057800000,
+  RequestSymptom1764100000000,
+  OneRollback1764300000000,
+  Campaigns1764400000000,
+  CampaignWebhooks1764400000100,
+  TenantFleetKeys1764400000200,
+];

@@ -18,7 +18,19 @@ describe('migrations', () => {
           (t: { table_name: string }) => t.table_name,
         );
       expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(MIGRATIONS.map((m) => new m().name));
-      expect(await tables()).toEqual(['api_keys', 'command_runs', 'idempotency_keys', 'remediations', 'timeline_events', 'webhook_attempts', 'webhook_deliveries']);
+      expect(await tables()).toEqual([
+        'api_keys',
+        'campaign_events',
+        'campaign_targets',
+        'campaign_waves',
+        'campaigns',
+        'command_runs',
+        'idempotency_keys',
+        'remediations',
+        'timeline_events',
+        'webhook_attempts',
+        'webhook_deliveries',
+      ]);
       for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration({ transaction: 'each' });
       expect(await tables()).toEqual([]);
       expect((await ds.runMigrations({ transaction: 'each' })).length).toBe(MIGRATIONS.length);

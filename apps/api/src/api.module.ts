@@ -7,6 +7,7 @@ import { ALL_ENTITIES } from '@rdpfix/schema';
 import { QueueModule, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationService, RollbackGuard } from '@rdpfix/remediation';
 import { ApiKeysController } from './admin/api-keys.controller';
+import { CampaignsHttpModule } from './campaigns/campaigns-http.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { AuthModule } from './auth/auth.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
@@ -24,7 +25,7 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule],
       controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,

@@ -8,6 +8,7 @@ import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ApiModule } from './api.module';
+import { exceptStreamedUpload } from './campaigns/streamed-upload';
 import { jsonBodyMiddleware } from './common/body/json-body.middleware';
 import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
@@ -31,7 +32,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.use(app.get(ApiMetrics).middleware());
   if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
   // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
-  for (const mw of jsonBodyMiddleware(config.API_BODY_LIMIT)) app.use(mw);
+  // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.
+  for (const mw of jsonBodyMiddleware(config.API_BODY_LIMIT)) app.use(exceptStreamedUpload(mw));
   app.useGlobalPipes(strictValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@rdpfix/config';
+import { CampaignListener, CampaignsWorkerModule } from '@rdpfix/campaigns';
 import { ChannelModule } from '@rdpfix/channel';
 import { PersistenceModule } from '@rdpfix/persistence';
 import { QueueModule } from '@rdpfix/queue';
@@ -22,8 +23,10 @@ export class WorkerModule {
         QueueModule.forRoot('worker'),
         WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),
         ChannelModule,
-        // The app composes who hears of finished or parked remediations: today the webhook sender.
-        EngineModule.forRoot({ listeners: [WebhookListener] }),
+        // Campaign scheduler: woken by its listener below and by a periodic safety pass.
+        CampaignsWorkerModule.forRoot(),
+        // The app composes who hears of finished or parked remediations: the webhook sender and campaigns.
+        EngineModule.forRoot({ listeners: [WebhookListener, CampaignListener] }),
       ],
     };
   }

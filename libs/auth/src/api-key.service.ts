@@ -47,7 +47,8 @@ export class ApiKeyService {
   /** Returns the plaintext key and webhook secret once; only their hash / the secret are stored. */
   async create(input: CreateKeyInput): Promise<{ key: string; webhookSecret: string; record: ApiKeyEntity }> {
     if (input.role === 'console' && !input.tenantId) throw new InvalidKeyInputError('a console key must be bound to a tenant (tenantId)');
-    if (input.role !== 'console' && input.tenantId) throw new InvalidKeyInputError('only console keys are bound to a tenant');
+    // A fleet key may be bound to a tenant: its campaigns then see only that tenant (issue 10).
+    if (input.role !== 'console' && input.role !== 'fleet' && input.tenantId) throw new InvalidKeyInputError('only console and fleet keys are bound to a tenant');
     const { key, prefix, secretHash } = generateApiKey();
     const webhookSecret = generateWebhookSecret();
     const record = await this.repo.save(

@@ -120,6 +120,20 @@ export class AppConfig {
   /** Deliveries one worker process sends in parallel. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) WEBHOOK_CONCURRENCY = 10;
 
+  // --- fleet campaigns (issue 10) ---
+  /** Largest campaign-creation body (JSON list or uploaded file) in bytes; API_BODY_LIMIT stays for everything else. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(268435456) CAMPAIGN_BODY_LIMIT = 33554432;
+  /** Most targets one campaign may list (one more is a 400 naming the line). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000000) CAMPAIGN_MAX_TARGETS = 100000;
+  /** Regions campaign targets may name besides the built-in AWS and JD Cloud regions and CHANNEL_ENDPOINTS (comma list). */
+  @Matches(/^[a-z0-9, -]*$/, { message: 'CAMPAIGN_EXTRA_REGIONS must be a comma list of region names' }) CAMPAIGN_EXTRA_REGIONS = '';
+  /** A finished campaign remediation wakes its scheduler at most this much later (wake-ups are coalesced). */
+  @Type(() => Number) @IsInt() @Min(10) @Max(60000) CAMPAIGN_WAKE_COALESCE_MS = 200;
+  /** The scheduler's safety pass over every active campaign (lost wake-ups, bake times, restarts). */
+  @Type(() => Number) @IsInt() @Min(100) CAMPAIGN_SWEEP_INTERVAL_MS = 5000;
+  /** How often a campaign event stream (SSE) reads progress. */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

@@ -1,4 +1,5 @@
 export * from './webhook-payload';
+export * from './campaign-webhook-payload';
 export * from './tokens';
 export * from './policy/ip-address';
 export * from './policy/callback-url-policy';

@@ -3,6 +3,7 @@ import { AdminService } from './admin.service';
 import { CreateFleetDto } from './dto/create-fleet.dto';
 import { CreateInstanceDto, UpdateInstanceDto } from './dto/create-instance.dto';
 import { AgentStateDto, GlobalFaultsDto, InstanceFaultsDto } from './dto/faults.dto';
+import { CloudAttributesDto } from './dto/cloud-attributes.dto';
 import { OwnerDto } from './dto/owner.dto';
 import { InventoryService } from '../inventory/inventory.service';
 
@@ -17,7 +18,10 @@ export class AdminController {
 
   @Post('instances')
   createInstance(@Body() dto: CreateInstanceDto) {
-    return this.admin.createInstance(dto);
+    const { tags, ...spec } = dto;
+    const inst = this.admin.createInstance(spec);
+    if (tags) this.admin.setCloudAttributes(inst.instanceId, { tags });
+    return inst;
   }
 
   @Get('instances')
@@ -63,6 +67,12 @@ export class AdminController {
     return this.admin.restart(id);
   }
 
+  /** Inventory-side attributes: tags, platform (e.g. linux), EC2 state (e.g. stopped). Merged. */
+  @Put('instances/:id/cloud')
+  setCloud(@Param('id') id: string, @Body() dto: CloudAttributesDto) {
+    return this.admin.setCloudAttributes(id, dto);
+  }
+
   @Put('instances/:id/faults')
   setInstanceFaults(@Param('id') id: string, @Body() dto: InstanceFaultsDto) {
     return this.admin.setInstanceFaults(id, dto);
@@ -70,7 +80,10 @@ export class AdminController {
 
   @Post('fleet')
   createFleet(@Body() dto: CreateFleetDto) {
-    return this.admin.createFleet(dto);
+    const { tags, ...spec } = dto;
+    const fleet = this.admin.createFleet(spec);
+    if (tags) for (const id of fleet.instanceIds) this.admin.setCloudAttributes(id, { tags });
+    return fleet;
   }
 
   @Get('faults')
@@ -92,6 +105,14 @@ export class AdminController {
 
   @Get('stats')
   stats() {
+    return this.admin.stats();
+  }
+
+  /** Zeroes the counters (and maxInFlight) so a test can measure one phase. */
+  @Post('stats/reset')
+  @HttpCode(200)
+  resetStats() {
+    this.admin.resetStats();
     return this.admin.stats();
   }
 }

@@ -8,7 +8,7 @@ import { generateFleet, FleetSpec } from '../model/fleet';
 import { GroundTruth, evaluateGroundTruth } from '../model/ground-truth';
 import { InstanceOverrides, SimInstance } from '../model/instance';
 import { InstanceSpec, applyOverrides, buildInstance, normalizeInstance } from '../model/instance-factory';
-import { SimStats, SimStore } from '../store/sim-store';
+import { CloudAttributes, SimStats, SimStore } from '../store/sim-store';
 import { ReceivedCommand, receivedCommand } from './received-command';
 
 export interface AgentView {
@@ -161,8 +161,22 @@ export class AdminService {
     this.faults.setGlobal(this.store.globalFaults);
   }
 
-  stats(): SimStats & { instances: number; commands: number; timers: number } {
-    return { ...this.store.stats, instances: this.store.instances.size, commands: this.store.commands.size, timers: this.scheduler.size };
+  stats(): SimStats & { instances: number; commands: number; timers: number; inFlight: number } {
+    const inFlight = this.store.inFlight();
+    return { ...this.store.stats, instances: this.store.instances.size, commands: this.store.commands.size, timers: this.scheduler.size, inFlight };
+  }
+
+  resetStats(): void {
+    this.store.resetStats();
+  }
+
+  /** Sets inventory-side attributes of an instance (merged with what it had). */
+  setCloudAttributes(id: string, attrs: Partial<CloudAttributes>): Partial<CloudAttributes> {
+    this.getInstance(id);
+    const next = { ...(this.store.cloud.get(id) ?? {}) };
+    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) (next as Record<string, unknown>)[k] = v;
+    this.store.cloud.set(id, next);
+    return next;
   }
 }
 

@@ -25,11 +25,24 @@ export interface SimStats {
   commandsSent: number;
   invocationsCreated: number;
   reboots: number;
+  /** Most invocations ever in flight (sent, not yet terminal) at once: proves a concurrency cap. */
+  maxInFlight: number;
 }
 
 function emptyStats(): SimStats {
-  return { calls: {}, throttled: 0, throttledByOp: {}, errors: {}, commandsSent: 0, invocationsCreated: 0, reboots: 0 };
+  return { calls: {}, throttled: 0, throttledByOp: {}, errors: {}, commandsSent: 0, invocationsCreated: 0, reboots: 0, maxInFlight: 0 };
 }
+
+/** Cloud-side facts the inventory reports besides the modelled Windows server. */
+export interface CloudAttributes {
+  tags: Record<string, string>;
+  /** 'windows' unless set (a test can make an instance look like Linux). */
+  platform: string;
+  /** The EC2 state: 'running' unless set (e.g. 'stopped'). */
+  state: string;
+}
+
+const TERMINAL: ReadonlySet<string> = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
 
 /**
  * All simulator state, in memory. No logic beyond bookkeeping: services decide, the store
@@ -47,6 +60,10 @@ export class SimStore {
   globalFaults: GlobalFaultConfig = { ...NO_FAULTS, apiRateLimit: null };
   readonly instanceFaults = new Map<string, Partial<FaultConfig>>();
   stats: SimStats = emptyStats();
+  /** Tags, platform and EC2 state per instance (absent = none, windows, running). */
+  readonly cloud = new Map<string, Partial<CloudAttributes>>();
+  /** Invocations not yet terminal when last looked at (pruned on every send and read). */
+  private readonly live = new Set<SimInvocation>();
 
   addInstance(inst: SimInstance, now: number = Date.now()): void {
     this.instances.set(inst.instanceId, inst);
@@ -81,6 +98,21 @@ export class SimStore {
     this.invocations.set(cmd.commandId, byInstance);
     this.stats.commandsSent += 1;
     this.stats.invocationsCreated += invocations.length;
+    // The count in flight only grows on a send, so measuring it here catches every maximum.
+    for (const inv of invocations) this.live.add(inv);
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight());
+  }
+
+  /** Invocations sent and not yet terminal, now. */
+  inFlight(): number {
+    for (const inv of this.live) if (TERMINAL.has(inv.status)) this.live.delete(inv);
+    return this.live.size;
+  }
+
+  /** Zeroes the counters (calls, maxInFlight, …); instances, commands and faults stay. */
+  resetStats(): void {
+    this.stats = emptyStats();
+    this.stats.maxInFlight = this.inFlight();
   }
 
   getCommand(id: string): SimCommand | undefined {
@@ -124,6 +156,8 @@ export class SimStore {
     this.invocations.clear();
     this.invocationsByInstance.clear();
     this.instanceFaults.clear();
+    this.cloud.clear();
+    this.live.clear();
     this.globalFaults = globalFaults;
     this.stats = emptyStats();
   }

@@ -33,7 +33,7 @@ export function keysCommand(): Command {
     .command('create')
     .requiredOption('--name <name>', 'who the key is for')
     .requiredOption('--role <role>', 'admin | support | console | fleet')
-    .option('--tenant <tenantId>', 'tenant (console keys only)')
+    .option('--tenant <tenantId>', 'tenant (required for console keys, optional for fleet keys)')
     .option('--callback-url <url>', 'default webhook URL for this key')
     .option('--rate-limit <n>', 'requests per second', positiveInt)
     .action(async (o: { name: string; role: string; tenant?: string; callbackUrl?: string; rateLimit?: number }) => {

@@ -1,15 +1,48 @@
-import { Inventory, InventoryRecord } from './inventory.port';
+import { Inventory, INVENTORY_LOOKUP_MAX, InventoryFilter, InventoryPage, InventoryQuery, InventoryRecord } from './inventory.port';
 
-/** Inventory over HTTP (`GET {base}/inventory/instances/:id`), as the simulator serves it. */
-export class HttpInventory implements Inventory {
+/**
+ * Inventory over HTTP, as the simulator serves it: `GET {base}/inventory/instances/:id`,
+ * `POST {base}/inventory/instances/lookup` and `GET {base}/inventory/instances?…` (paged).
+ */
+export class HttpInventory implements Inventory, InventoryQuery {
   constructor(private readonly baseUrl: string) {}
 
+  private url(path: string): string {
+    return `${this.baseUrl.replace(/\/$/, '')}${path}`;
+  }
+
   async find(instanceId: string): Promise<InventoryRecord | null> {
-    const res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/inventory/instances/${encodeURIComponent(instanceId)}`, {
+    const res = await fetch(this.url(`/inventory/instances/${encodeURIComponent(instanceId)}`), {
       signal: AbortSignal.timeout(5000),
     });
     if (res.status === 404) return null;
     if (!res.ok) throw new Error(`inventory answered ${res.status}`);
     return (await res.json()) as InventoryRecord;
+  }
+
+  async lookup(instanceIds: string[]): Promise<InventoryRecord[]> {
+    if (instanceIds.length === 0) return [];
+    if (instanceIds.length > INVENTORY_LOOKUP_MAX) throw new Error(`inventory lookup takes at most ${INVENTORY_LOOKUP_MAX} ids`);
+    const res = await fetch(this.url('/inventory/instances/lookup'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ instanceIds }),
+      signal: AbortSignal.timeout(10000),
+    });
+    if (!res.ok) throw new Error(`inventory lookup answered ${res.status}`);
+    return ((await res.json()) as { instances: InventoryRecord[] }).instances;
+  }
+
+  async list(filter: InventoryFilter, pageToken?: string | null, pageSize = 1000): Promise<InventoryPage> {
+    const q = new URLSearchParams();
+    if (filter.tenantId !== undefined) q.set('tenantId', filter.tenantId);
+    if (filter.region !== undefined) q.set('region', filter.region);
+    for (const [k, v] of Object.entries(filter.tags ?? {})) q.append(`tag:${k}`, v);
+    q.set('maxResults', String(pageSize));
+    if (pageToken) q.set('nextToken', pageToken);
+    const res = await fetch(this.url(`/inventory/instances?${q.toString()}`), { signal: AbortSignal.timeout(10000) });
+    if (!res.ok) throw new Error(`inventory list answered ${res.status}`);
+    const body = (await res.json()) as { instances: InventoryRecord[]; nextToken?: string | null };
+    return { records: body.instances, nextToken: body.nextToken ?? null };
   }
 }

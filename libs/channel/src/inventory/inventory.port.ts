@@ -6,6 +6,8 @@ export interface InventoryRecord {
   platform: string;
   osFamily: string | null;
   state: string;
+  /** The instance's tags (key -> value); absent when the inventory does not report them. */
+  tags?: Record<string, string>;
 }
 
 export interface Inventory {
@@ -13,3 +15,32 @@ export interface Inventory {
 }
 
 export const INVENTORY = Symbol('INVENTORY');
+
+/** Instances matching every given field; tags match when each given key has the given value. */
+export interface InventoryFilter {
+  tenantId?: string;
+  region?: string;
+  tags?: Record<string, string>;
+}
+
+export interface InventoryPage {
+  records: InventoryRecord[];
+  /** Pass back to get the next page; null on the last one. */
+  nextToken: string | null;
+}
+
+/** The largest batch lookup() accepts (as EC2 DescribeInstances takes 1,000 ids). */
+export const INVENTORY_LOOKUP_MAX = 1000;
+
+/**
+ * Bulk reads of the inventory, for campaigns: many instances per call instead of one.
+ * Implemented by the same adapter as Inventory.
+ */
+export interface InventoryQuery {
+  /** Records of up to INVENTORY_LOOKUP_MAX ids; unknown ids are simply absent. */
+  lookup(instanceIds: string[]): Promise<InventoryRecord[]>;
+  /** One page of the instances matching `filter`. */
+  list(filter: InventoryFilter, pageToken?: string | null, pageSize?: number): Promise<InventoryPage>;
+}
+
+export const INVENTORY_QUERY = Symbol('INVENTORY_QUERY');

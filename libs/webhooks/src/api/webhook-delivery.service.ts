@@ -11,4 +11,9 @@ export class WebhookDeliveryService {
     const rows = await this.deliveries.listForRemediation(remediationId);
     return rows.map(({ delivery, attempts }) => webhookDeliveryView(delivery, attempts));
   }
+
+  async listForCampaign(campaignId: string): Promise<WebhookDeliveryView[]> {
+    const rows = await this.deliveries.listForCampaign(campaignId);
+    return rows.map(({ delivery, attempts }) => webhookDeliveryView(delivery, attempts));
+  }
 }

@@ -7,6 +7,7 @@ import type { CallbackUrlPolicy } from '../policy/callback-url-policy';
 import { WEBHOOK_SECRET_RESOLVER, WebhookSecretResolver } from '../signing/webhook-secret-resolver';
 import { signWebhook, WebhookSecretError } from '../signing/webhook-signer';
 import { CALLBACK_URL_POLICY, WEBHOOK_HOST_RESOLVER } from '../tokens';
+import { isCampaignWebhookPayload, serializeCampaignWebhookPayload } from '../campaign-webhook-payload';
 import { serializeWebhookPayload } from '../webhook-payload';
 import { AttemptVerdict, classifyStatus, RetrySchedule } from './retry-schedule';
 import { postWebhook, PostResult } from './webhook-http';
@@ -64,12 +65,13 @@ export class WebhookDeliverer {
       if (!(err instanceof UndeliverableUrlError)) throw err;
       return stop(err.reason, err.permanent ? 'permanent' : 'retry');
     }
-    const r = await this.remediations.findById(d.remediationId);
-    if (!r) return stop('the remediation no longer exists', 'permanent');
-    const body = serializeWebhookPayload(d.payload);
+    // Campaign events are signed with their creator key's secret; remediation events as before.
+    const owner = d.campaignId ? { actor: { keyId: d.signerKeyId } } : d.remediationId ? await this.remediations.findById(d.remediationId) : null;
+    if (!owner) return stop('the remediation no longer exists', 'permanent');
+    const body = isCampaignWebhookPayload(d.payload) ? serializeCampaignWebhookPayload(d.payload) : serializeWebhookPayload(d.payload);
     let headers: Record<string, string>;
     try {
-      headers = { ...signWebhook(await this.secrets.secretFor(r), d.id, body) };
+      headers = { ...signWebhook(await this.secrets.secretFor(owner), d.id, body) };
     } catch (err) {
       // Never echo the resolver's error: it could quote the secret.
       if (!(err instanceof WebhookSecretError)) this.log.warn(`signing secret lookup failed for delivery ${d.id}: ${(err as Error).name}`);

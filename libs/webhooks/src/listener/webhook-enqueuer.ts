@@ -5,6 +5,7 @@ import { WebhookDeliveryEntity, WebhookDeliveryRepository } from '../persistence
 import { CallbackUrlPolicy, validateCallbackUrl } from '../policy/callback-url-policy';
 import { CALLBACK_URL_POLICY } from '../tokens';
 import { buildWebhookPayload, WebhookEventType } from '../webhook-payload';
+import type { CampaignWebhookEventType, CampaignWebhookPayload } from '../campaign-webhook-payload';
 import { CALLBACK_URL_RESOLVER, CallbackUrlResolver } from './callback-url-resolver';
 
 /**
@@ -37,6 +38,36 @@ export class WebhookEnqueuer {
       nextAttemptAt: check.ok ? new Date() : null,
     });
     if (created && !check.ok) this.log.warn(`webhook ${type} of remediation ${r.id} not sent: ${check.reason}`);
+    if (delivery.status === 'pending') await this.queue.enqueue(delivery.id);
+    return delivery;
+  }
+
+  /**
+   * Records a campaign event's webhook (row first, then the job); a second call for the same
+   * event is a no-op apart from re-adding a lost job. Signed with `signerKeyId`'s secret.
+   */
+  async enqueueCampaign(e: {
+    campaignId: string;
+    eventKey: string;
+    type: CampaignWebhookEventType;
+    url: string | null;
+    payload: CampaignWebhookPayload;
+    signerKeyId: string | null;
+  }): Promise<WebhookDeliveryEntity | null> {
+    if (!e.url) return null;
+    const check = validateCallbackUrl(e.url, this.policy);
+    const { delivery, created } = await this.deliveries.insertCampaignOnce({
+      campaignId: e.campaignId,
+      eventKey: e.eventKey,
+      eventType: e.type,
+      url: e.url,
+      payload: e.payload,
+      signerKeyId: e.signerKeyId,
+      status: check.ok ? 'pending' : 'failed',
+      lastError: check.ok ? null : `not sent: ${check.reason}`,
+      nextAttemptAt: check.ok ? new Date() : null,
+    });
+    if (created && !check.ok) this.log.warn(`webhook ${e.type} of campaign ${e.campaignId} not sent: ${check.reason}`);
     if (delivery.status === 'pending') await this.queue.enqueue(delivery.id);
     return delivery;
   }

@@ -2,9 +2,26 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { WebhookAttemptEntity } from './webhook-attempt.entity';
 import { WebhookDeliveryEntity } from './webhook-delivery.entity';
-import type { WebhookEventType } from '../webhook-payload';
+import type { WebhookEventType, WebhookPayload } from '../webhook-payload';
+import type { CampaignWebhookEventType, CampaignWebhookPayload } from '../campaign-webhook-payload';
 
-export type NewDelivery = Pick<WebhookDeliveryEntity, 'remediationId' | 'eventType' | 'url' | 'payload' | 'status' | 'lastError' | 'nextAttemptAt'>;
+export type NewDelivery = Pick<WebhookDeliveryEntity, 'url' | 'status' | 'lastError' | 'nextAttemptAt'> & {
+  remediationId: string;
+  eventType: WebhookEventType;
+  payload: WebhookPayload;
+};
+
+export interface NewCampaignDelivery {
+  campaignId: string;
+  eventKey: string;
+  eventType: CampaignWebhookEventType;
+  url: string;
+  payload: CampaignWebhookPayload;
+  signerKeyId: string | null;
+  status: 'pending' | 'failed';
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+}
 
 export interface AttemptRecord {
   attempt: number;
@@ -25,10 +42,26 @@ export class WebhookDeliveryRepository {
 
   /** Inserts the delivery unless this event of this remediation already has one; returns the row. */
   async insertOnce(row: NewDelivery): Promise<{ delivery: WebhookDeliveryEntity; created: boolean }> {
-    const res = await this.deliveries.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(row).orIgnore().returning(['id']).execute();
+    const res = await this.deliveries.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(row as never).orIgnore().returning(['id']).execute();
     const created = Array.isArray(res.raw) && res.raw.length > 0;
     const delivery = await this.deliveries.findOneOrFail({ where: { remediationId: row.remediationId, eventType: row.eventType } });
     return { delivery, created };
+  }
+
+  /** Inserts the delivery of a campaign event unless it has one; returns the row. */
+  async insertCampaignOnce(row: NewCampaignDelivery): Promise<{ delivery: WebhookDeliveryEntity; created: boolean }> {
+    const res = await this.deliveries.createQueryBuilder().insert().into(WebhookDeliveryEntity).values(row as never).orIgnore().returning(['id']).execute();
+    const created = Array.isArray(res.raw) && res.raw.length > 0;
+    const delivery = await this.deliveries.findOneOrFail({ where: { campaignId: row.campaignId, eventKey: row.eventKey } });
+    return { delivery, created };
+  }
+
+  /** A campaign's deliveries with their attempts, oldest first. */
+  async listForCampaign(campaignId: string, limit = 100): Promise<{ delivery: WebhookDeliveryEntity; attempts: WebhookAttemptEntity[] }[]> {
+    const rows = await this.deliveries.find({ where: { campaignId }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit });
+    if (rows.length === 0) return [];
+    const attempts = await this.ds.getRepository(WebhookAttemptEntity).find({ where: { deliveryId: In(rows.map((r) => r.id)) }, order: { attempt: 'ASC' } });
+    return rows.map((delivery) => ({ delivery, attempts: attempts.filter((a) => a.deliveryId === delivery.id) }));
   }
 
   findById(id: string): Promise<WebhookDeliveryEntity | null> {

@@ -8,8 +8,12 @@ import type { RemediationEntity } from '@rdpfix/persistence';
  * time only: never logged, never in job data, never returned by the API.
  */
 export interface WebhookSecretResolver {
-  secretFor(remediation: RemediationEntity): Promise<string>;
+  /** `owner`: the remediation, or for a campaign event just the actor of the campaign. */
+  secretFor(owner: WebhookOwner): Promise<string>;
 }
+
+/** Whose webhook it is: only `actor.keyId` is read (a remediation, or a campaign's creator). */
+export type WebhookOwner = Pick<RemediationEntity, 'actor'> | { actor: { keyId: string | null } | null };
 export const WEBHOOK_SECRET_RESOLVER = Symbol('WEBHOOK_SECRET_RESOLVER');
 
 @Injectable()

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import { PRESET_NAMES, PresetName } from '../../model/presets';
 import { REGION_PATTERN } from './create-instance.dto';
+import { IsTagMap } from './cloud-attributes.dto';
 import { InstanceOverridesDto } from './instance-overrides.dto';
 import { IsWeightMap, Optional } from './validators';
 
@@ -15,4 +16,6 @@ export class CreateFleetDto {
   @IsWeightMap(PRESET_NAMES) mix!: Partial<Record<PresetName, number>>;
   @Optional() @IsWeightMap(OS_FAMILIES) osMix?: Partial<Record<OsFamily, number>>;
   @Optional() @ValidateNested() @Type(() => InstanceOverridesDto) overrides?: InstanceOverridesDto;
+  /** Inventory tags given to every instance of the fleet. */
+  @Optional() @IsTagMap() tags?: Record<string, string>;
 }

@@ -2,6 +2,7 @@ import { OS_FAMILIES, OsFamily } from '@rdpfix/domain';
 import { Type } from 'class-transformer';
 import { IsIn, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { PRESET_NAMES, PresetName } from '../../model/presets';
+import { IsTagMap } from './cloud-attributes.dto';
 import { InstanceOverridesDto } from './instance-overrides.dto';
 import { Optional } from './validators';
 
@@ -18,6 +19,8 @@ export class CreateInstanceDto {
   @IsIn(OS_FAMILIES as unknown as string[]) os!: OsFamily;
   @Optional() @IsIn(PRESET_NAMES as unknown as string[]) preset?: PresetName;
   @Optional() @ValidateNested() @Type(() => InstanceOverridesDto) overrides?: InstanceOverridesDto;
+  /** Inventory tags of the instance (SimStore.cloud). */
+  @Optional() @IsTagMap() tags?: Record<string, string>;
 }
 
 export class UpdateInstanceDto {

@@ -15,7 +15,7 @@ export class CreateApiKeyDto {
   @IsIn(ROLES as unknown as string[], { message: `role must be one of: ${ROLES.join(', ')}` })
   role: Role;
 
-  @ApiPropertyOptional({ example: 'tenant-42', description: 'Required for console keys, refused for others.' })
+  @ApiPropertyOptional({ example: 'tenant-42', description: 'Required for console keys; optional for fleet keys (their campaigns then see only this tenant); refused for others.' })
   @ValidateIf((o: CreateApiKeyDto) => o.role === 'console' || o.tenantId !== undefined)
   @IsString({ message: 'tenantId is required for console keys' })
   @Matches(TENANT_ID_PATTERN, { message: 'tenantId must be 1-64 letters, digits, dots, underscores or dashes' })

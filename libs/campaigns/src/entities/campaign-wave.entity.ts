@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** Counters of one wave; the ramp reads `ok`, the wave is done when `finished` = `size`. */
+@Entity({ name: 'campaign_waves' })
+export class CampaignWaveEntity {
+  @PrimaryColumn({ name: 'campaign_id', type: 'uuid' }) campaignId: string;
+  @PrimaryColumn({ type: 'int' }) wave: number;
+  @Column({ type: 'varchar', length: 8 }) spec: string;
+  @Column({ type: 'int' }) cumulative: number;
+  @Column({ type: 'int' }) size: number;
+  @Column({ type: 'int', default: 0 }) started: number;
+  @Column({ type: 'int', default: 0 }) finished: number;
+  @Column({ type: 'int', default: 0 }) ok: number;
+  @Column({ type: 'int', default: 0 }) errors: number;
+  @Column({ type: 'int', default: 0 }) unreachable: number;
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
+  @Column({ name: 'done_at', type: 'timestamptz', nullable: true }) doneAt: Date | null;
+}

@@ -1,0 +1,455 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '@rdpfix/config';
+import { RemediationDispatcher } from '@rdpfix/queue';
+import { RemediationNotFoundError, RemediationService } from '@rdpfix/remediation';
+import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
+import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
+import { harvestDecision } from '../domain/harvest';
+import { budgetExceeded, rampWindow } from '../domain/rate-control';
+import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
+import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
+import { CampaignNotifier } from '../events/campaign-notifier';
+import { CampaignRepository } from '../persistence/campaign.repository';
+import { overshoot } from '../read/campaign-view';
+import { runnerOf, SqlRunner } from '../persistence/sql-runner';
+import { CampaignWaker } from './campaign-waker';
+import { TickState, WaveCounters } from './tick-state';
+
+/** What one tick did (logs and tests). */
+export interface TickReport {
+  state: string | null;
+  harvested: number;
+  started: number;
+  resumed: number;
+  skippedAtStart: number;
+}
+
+/** Most remediation cancels one tick sends (a cancelled campaign with thousands parked drains over several ticks). */
+const CANCELS_PER_TICK = 200;
+
+interface PostCommit {
+  dispatch: string[];
+  approve: string[];
+  cancel: string[];
+  events: CampaignEventEntity[];
+  campaign: CampaignEntity | null;
+  wakeAt: Date | null;
+}
+
+interface HarvestRow {
+  seq: number;
+  wave: number | null;
+  state: 'running' | 'parked' | 'approved';
+  remediation_id: string | null;
+  approval_requested: boolean;
+  rem_state: string | null;
+  rem_outcome: string | null;
+  rem_reason: string | null;
+  rem_cancel_requested: boolean | null;
+  rem_plan: unknown;
+}
+
+/**
+ * The campaign scheduler: one tick = one transaction holding the campaign's row lock, so ticks
+ * of one campaign never overlap, whichever worker runs them.
+ *
+ * 1. harvest: started targets whose remediation moved (finished → outcome; parked; approved
+ *    elsewhere). Only `running` targets (≤ the cap) and flagged ones are read, unless `full`.
+ * 2. budgets: failures (or unreachable) over their budget → `stopping`.
+ * 3. waves: the current wave is done when all its targets finished → bake, then the next.
+ * 4. claim: as many targets as the cap, the ramp and the wave allow — approved restarts first,
+ *    then the next pending targets in list order (FOR UPDATE SKIP LOCKED), each becoming an
+ *    ordinary remediation (source `campaign`) in the same statement.
+ * 5. drain/finish: stopping/cancelling cancel what must stop; nothing left → final state.
+ *
+ * After commit: new remediations are queued, approvals and cancels go through the normal
+ * remediation API path, and webhooks are recorded. The cap holds because the count in flight
+ * is read and the claim made under the same lock, and a remediation is "in flight" for the
+ * campaign from its creation until a tick has seen it end.
+ */
+@Injectable()
+export class CampaignScheduler {
+  private readonly log = new Logger(CampaignScheduler.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly ds: DataSource,
+    private readonly campaigns: CampaignRepository,
+    private readonly events: CampaignEventRepository,
+    private readonly notifier: CampaignNotifier,
+    private readonly waker: CampaignWaker,
+    private readonly dispatcher: RemediationDispatcher,
+    private readonly remediations: RemediationService,
+  ) {}
+
+  async tick(id: string, opts: { full?: boolean; skipIfLocked?: boolean } = {}): Promise<TickReport> {
+    const post: PostCommit = { dispatch: [], approve: [], cancel: [], events: [], campaign: null, wakeAt: null };
+    const report: TickReport = { state: null, harvested: 0, started: 0, resumed: 0, skippedAtStart: 0 };
+    await this.ds.transaction(async (m) => {
+      await m.query(`SET LOCAL lock_timeout = '10s'`);
+      const c = await this.campaigns.lock(m, id, opts.skipIfLocked);
+      if (!c) return;
+      report.state = c.state;
+      if (isFinal(c.state)) return;
+      await this.run(m, c, opts.full ?? false, post, report);
+    });
+    await this.afterCommit(post);
+    return report;
+  }
+
+  private async run(m: EntityManager, c: CampaignEntity, full: boolean, post: PostCommit, report: TickReport): Promise<void> {
+    const q = runnerOf(m);
+    // One clock, PostgreSQL's: the transaction's now() is also what started_at/finished_at get.
+    const [{ now }] = (await q(`SELECT now() AS now`)) as [{ now: Date }];
+    const waves = (await q(`SELECT * FROM campaign_waves WHERE campaign_id = $1 ORDER BY wave`, [c.id])).map(
+      (w): WaveCounters => ({ wave: w.wave, size: w.size, started: w.started, finished: w.finished, ok: w.ok, errors: w.errors, unreachable: w.unreachable, startedAt: w.started_at, doneAt: w.done_at }),
+    );
+    const st = new TickState(c, waves);
+    let state: CampaignState = c.state;
+    let stop: CampaignStop | null = c.stop;
+    let currentWave = c.currentWave;
+    let bakeUntil: Date | null = c.bakeUntil;
+    let startedAt: Date | null = c.startedAt;
+    let finishedAt: Date | null = null;
+    const events: NewCampaignEvent[] = [];
+    const draining = state === 'stopping' || state === 'cancelling';
+
+    // 1. harvest
+    report.harvested = await this.harvest(q, c, st, full || draining, post);
+    // A pending target left behind the cursor (skipped while locked) is found again by the full pass.
+    if (full && st.counts.pending > 0) {
+      const [row] = await q(`SELECT min(seq) AS seq FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending'`, [c.id]);
+      if (row.seq !== null && row.seq < st.nextSeq) st.nextSeq = Number(row.seq);
+    }
+    if (draining) await this.collectCancels(q, c, post);
+
+    // 2. budgets: stop starting when failures EXCEED the budget; what is in flight finishes.
+    if ((state === 'running' || state === 'paused') && !stop) {
+      const kind = budgetExceeded(st.failures, c.maxErrors) ? 'errors' : budgetExceeded(st.unreachable, c.maxUnreachable) ? 'unreachable' : null;
+      if (kind) {
+        const count = kind === 'errors' ? st.failures : st.unreachable;
+        const budget = kind === 'errors' ? c.maxErrors : c.maxUnreachable;
+        stop = { kind, at: now.toISOString(), countAtStop: count, inFlightAtStop: st.counts.running };
+        state = 'stopping';
+        const what = kind === 'errors' ? 'failures' : 'unreachable instances';
+        events.push({
+          type: CAMPAIGN_EVENT_TYPES.stoppedOnErrors,
+          message: `stopped starting targets: ${count} ${what} exceed the budget of ${budget}; ${st.counts.running} in flight will finish`,
+          data: { kind, count, budget, inFlight: st.counts.running, state },
+        });
+        post.wakeAt = now; // drain (cancel what waits for approval) on the next tick
+      }
+    }
+
+    // 3. waves
+    const wv = st.waves.get(currentWave);
+    if (wv && !wv.doneAt && wv.started >= wv.size && wv.finished >= wv.size) {
+      wv.doneAt = now;
+      st.touchedWaves.add(wv.wave);
+      const last = currentWave >= st.waves.size;
+      events.push({
+        type: CAMPAIGN_EVENT_TYPES.waveDone,
+        message: `wave ${wv.wave} of ${st.waves.size} done: ${wv.size} target(s), ${wv.errors} failure(s)`,
+        data: { wave: wv.wave, waves: st.waves.size, size: wv.size, ok: wv.ok, errors: wv.errors, unreachable: wv.unreachable },
+      });
+      if (!last) {
+        currentWave++;
+        bakeUntil = c.waveBakeS > 0 ? new Date(now.getTime() + c.waveBakeS * 1000) : null;
+      }
+    }
+
+    // 4. claim
+    if (state === 'running') {
+      if (bakeUntil && bakeUntil > now) {
+        post.wakeAt = bakeUntil;
+      } else {
+        const claimed = await this.claim(q, c, st, currentWave, now, post);
+        report.started = claimed.started;
+        report.resumed = claimed.resumed;
+        report.skippedAtStart = claimed.skipped;
+        if (claimed.started > 0 && !startedAt) {
+          startedAt = now;
+          events.unshift({ type: CAMPAIGN_EVENT_TYPES.started, message: `started: ${c.targetCount} target(s), at most ${c.maxConcurrency} at a time`, data: { targets: c.targetCount, maxConcurrency: c.maxConcurrency } });
+        }
+        // Targets skipped at start free their slot at once: come back for the next ones.
+        if (claimed.skipped > 0) post.wakeAt = now;
+      }
+    }
+
+    // 5. finish
+    const pendingLeft = state === 'running' || state === 'paused' ? st.counts.pending : 0;
+    const active = st.counts.running + (state === 'running' || state === 'paused' ? st.counts.parked + st.counts.approved : 0);
+    const drainedParked = state === 'stopping' || state === 'cancelling' ? st.counts.parked + st.counts.approved : 0;
+    if (pendingLeft === 0 && active === 0 && drainedParked === 0 && (await this.nothingActive(q, c.id, state))) {
+      const final = drainedState(state);
+      const notStarted = st.counts.pending;
+      if (notStarted > 0) st.outcomes.not_started = notStarted;
+      state = final;
+      finishedAt = now;
+      events.push({
+        type: CAMPAIGN_EVENT_TYPES.done,
+        message: `campaign ${final}: ${Object.entries(st.outcomes).map(([k, n]) => `${n} ${k}`).join(', ') || 'no targets'}`,
+        data: { state: final, outcomes: { ...st.outcomes }, failures: st.failures, unreachable: st.unreachable, overshoot: overshoot({ stop, failures: st.failures, unreachable: st.unreachable, maxErrors: c.maxErrors, maxUnreachable: c.maxUnreachable }) },
+      });
+    }
+
+    // persist (a tick that changed nothing writes nothing: readers watch `version`)
+    const changed =
+      report.harvested > 0 ||
+      report.started > 0 ||
+      report.resumed > 0 ||
+      report.skippedAtStart > 0 ||
+      events.length > 0 ||
+      st.touchedWaves.size > 0 ||
+      state !== c.state ||
+      currentWave !== c.currentWave ||
+      st.nextSeq !== c.nextSeq ||
+      (bakeUntil?.getTime() ?? null) !== (c.bakeUntil ? new Date(c.bakeUntil).getTime() : null);
+    report.state = state;
+    if (!changed) {
+      post.campaign = c;
+      return;
+    }
+    await this.saveWaves(q, c.id, st);
+    const patch: Record<string, unknown> = {
+      counts: st.counts,
+      outcomes: st.outcomes,
+      failures: st.failures,
+      unreachable: st.unreachable,
+      state,
+      stop,
+      current_wave: currentWave,
+      next_seq: st.nextSeq,
+      bake_until: bakeUntil,
+      started_at: startedAt,
+      ...(finishedAt ? { finished_at: finishedAt } : {}),
+    };
+    await this.campaigns.update(m, c.id, patch);
+    post.events = await this.events.append(m, c.id, events);
+    report.state = state;
+    post.campaign = Object.assign(new CampaignEntity(), c, {
+      counts: st.counts,
+      outcomes: st.outcomes,
+      failures: st.failures,
+      unreachable: st.unreachable,
+      state,
+      stop,
+      currentWave,
+      nextSeq: st.nextSeq,
+      bakeUntil,
+      startedAt,
+      finishedAt: finishedAt ?? c.finishedAt,
+    });
+  }
+
+  private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, post: PostCommit): Promise<number> {
+    const rows = (await q(
+      `SELECT t.seq, t.wave, t.state, t.remediation_id, (t.approval_requested_at IS NOT NULL) AS approval_requested,
+              r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
+              CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan
+         FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
+        WHERE t.campaign_id = $1 AND (t.state = 'running' OR t.harvest_due ${full ? `OR t.state IN ('parked','approved')` : ''})
+          AND t.state IN ('running','parked','approved')`,
+      [c.id],
+    )) as HarvestRow[];
+    const seqs: number[] = [];
+    const states: string[] = [];
+    const outcomes: (string | null)[] = [];
+    const reasons: (string | null)[] = [];
+    let changed = 0;
+    for (const r of rows) {
+      const d = harvestDecision(
+        {
+          targetState: r.state,
+          approvalRequested: r.approval_requested,
+          remState: r.remediation_id ? r.rem_state : null,
+          remOutcome: r.rem_outcome,
+          remReason: r.rem_reason,
+          planReason: r.rem_plan ? diagnosedReason(summarizeFacts(null, r.rem_plan)) : null,
+        },
+        { campaignCancelling: c.state === 'cancelling' },
+      );
+      if (d.kind === 'finish') {
+        st.finish(r.state, r.wave, d.mapped);
+        seqs.push(r.seq);
+        states.push('done');
+        outcomes.push(d.mapped.outcome);
+        reasons.push(d.mapped.reason);
+        changed++;
+      } else if (d.kind === 'move') {
+        st.move(r.state, d.to);
+        seqs.push(r.seq);
+        states.push(d.to);
+        outcomes.push(null);
+        reasons.push(null);
+        changed++;
+      } else if (d.reapprove && r.remediation_id) {
+        post.approve.push(r.remediation_id);
+      }
+    }
+    if (seqs.length) {
+      await q(
+        `UPDATE campaign_targets t
+            SET state = u.state, outcome = u.outcome, reason = u.reason, harvest_due = false,
+                finished_at = CASE WHEN u.state = 'done' THEN now() ELSE t.finished_at END
+           FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS u(seq, state, outcome, reason)
+          WHERE t.campaign_id = $1 AND t.seq = u.seq`,
+        [c.id, seqs, states, outcomes, reasons],
+      );
+    }
+    await q(`UPDATE campaign_targets SET harvest_due = false WHERE campaign_id = $1 AND harvest_due`, [c.id]);
+    return changed;
+  }
+
+  /** Draining: what must be cancelled through the remediation API (not already asked). */
+  private async collectCancels(q: SqlRunner, c: CampaignEntity, post: PostCommit): Promise<void> {
+    // Stopping lets in-flight work finish (SSM's MaxErrors semantics) and only cancels what waits
+    // for an approval; cancelling stops everything.
+    const states = c.state === 'cancelling' ? `('running','parked','approved')` : `('parked','approved')`;
+    const rows = await q(
+      `SELECT t.remediation_id FROM campaign_targets t JOIN remediations r ON r.id = t.remediation_id
+        WHERE t.campaign_id = $1 AND t.state IN ${states} AND r.state <> 'finished' AND NOT r.cancel_requested
+          -- A restart sent or only verification left: a cancel is refused as too late; they end on their own.
+          AND NOT (r.step = 'verify' OR (r.step = 'reboot' AND r.state = 'running' AND (r.rebooted OR r.step_data ? 'rebootCommandDoneAt')))
+        ORDER BY t.seq LIMIT ${CANCELS_PER_TICK + 1}`,
+      [c.id],
+    );
+    for (const r of rows.slice(0, CANCELS_PER_TICK)) post.cancel.push(r.remediation_id as string);
+    if (rows.length > CANCELS_PER_TICK || post.cancel.length) post.wakeAt = new Date(Date.now() + 200);
+  }
+
+  private async claim(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit): Promise<{ started: number; resumed: number; skipped: number }> {
+    const wave = st.waves.get(waveNo);
+    if (!wave) return { started: 0, resumed: 0, skipped: 0 };
+    const [{ n: inFlight }] = await q(`SELECT count(*)::int AS n FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`, [c.id]);
+    let free = Math.max(0, rampWindow(wave.ok, c.maxConcurrency) - inFlight);
+    let resumed = 0;
+    if (free > 0 && st.counts.approved > 0) {
+      const rows = await q(
+        `UPDATE campaign_targets t SET state = 'running'
+           WHERE t.campaign_id = $1 AND t.seq IN (
+             SELECT seq FROM campaign_targets WHERE campaign_id = $1 AND state = 'approved'
+              ORDER BY approval_requested_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING t.remediation_id`,
+        [c.id, free],
+      );
+      resumed = rows.length;
+      st.move('approved', 'running', resumed);
+      for (const r of rows) post.approve.push(r.remediation_id as string);
+      free -= resumed;
+    }
+    let started = 0;
+    let skipped = 0;
+    // Targets skipped at start (another remediation active) take no slot: try again, a few times.
+    for (let round = 0; round < 5 && free > 0; round++) {
+      const n = Math.min(free, wave.size - wave.started);
+      if (n <= 0) break;
+      const rows = await q(CLAIM_SQL, [
+        c.id,
+        n,
+        c.mode,
+        c.strategy,
+        c.licenseServer,
+        c.licensingMode,
+        c.allowReboot,
+        JSON.stringify({ ...(c.actor ?? { keyId: null, role: 'fleet' }), source: 'campaign', campaignId: c.id }),
+        this.config.REMEDIATION_DEADLINE_S,
+        `${c.mode} requested by campaign ${c.id}`,
+        waveNo,
+        st.nextSeq,
+      ]);
+      if (rows.length === 0) break;
+      st.nextSeq = Math.max(st.nextSeq, Number(rows[rows.length - 1].seq) + 1);
+      const ok = rows.filter((r) => r.remediation_id);
+      st.claimed(waveNo, ok.length, rows.length - ok.length, now);
+      for (const r of ok) post.dispatch.push(r.remediation_id as string);
+      started += ok.length;
+      skipped += rows.length - ok.length;
+      free -= ok.length;
+      if (rows.length === ok.length) break;
+    }
+    return { started, resumed, skipped };
+  }
+
+  /** Counters say nothing is active; make sure (a wrong counter must not end a campaign early). */
+  private async nothingActive(q: SqlRunner, id: string, state: CampaignState): Promise<boolean> {
+    const states = state === 'running' || state === 'paused' ? `('pending','running','parked','approved')` : `('running','parked','approved')`;
+    const [row] = await q(`SELECT EXISTS (SELECT 1 FROM campaign_targets WHERE campaign_id = $1 AND state IN ${states}) AS busy`, [id]);
+    if (row.busy) this.log.warn(`campaign ${id}: counters said idle but targets are still active; not finishing`);
+    return !row.busy;
+  }
+
+  private async saveWaves(q: SqlRunner, id: string, st: TickState): Promise<void> {
+    const ws = [...st.touchedWaves].map((n) => st.waves.get(n)!).filter(Boolean);
+    if (!ws.length) return;
+    await q(
+      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, errors = u.errors, unreachable = u.unreachable,
+              started_at = u.started_at, done_at = u.done_at
+         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz)
+        WHERE w.campaign_id = $1 AND w.wave = u.wave`,
+      [id, JSON.stringify(ws.map((w) => ({ wave: w.wave, started: w.started, finished: w.finished, ok: w.ok, errors: w.errors, unreachable: w.unreachable, started_at: w.startedAt, done_at: w.doneAt })))],
+    );
+  }
+
+  private async afterCommit(post: PostCommit): Promise<void> {
+    const actor = post.campaign?.actor ? { ...post.campaign.actor, source: 'campaign' } : { keyId: null, role: 'fleet', source: 'campaign' };
+    // If Redis is down the rows stay queued and the reconciler enqueues them later.
+    await Promise.all(post.dispatch.map((id) => this.dispatcher.dispatch(id)));
+    for (const id of post.approve) {
+      try {
+        await this.remediations.approve(id, actor);
+      } catch (err) {
+        // Expired or already moved: the next harvest records what it became.
+        this.log.warn(`approval of campaign remediation ${id} not applied: ${(err as Error).message}`);
+        // The instance is no longer its tenant's (the live inventory says so): never restart it;
+        // it parked before any change, so cancelling it leaves the server as it was.
+        if (err instanceof RemediationNotFoundError) await this.remediations.cancel(id, actor).catch(() => undefined);
+      }
+    }
+    for (const id of post.cancel) {
+      try {
+        await this.remediations.cancel(id, actor);
+      } catch (err) {
+        this.log.debug(`cancel of campaign remediation ${id}: ${(err as Error).message}`);
+      }
+    }
+    // Webhooks of this tick's events and of those the API recorded (pause, cancel) since.
+    if (post.campaign?.callbackUrl) await this.notifier.notify(post.campaign, await listUndeliveredFor(this.ds, post.campaign.id, CAMPAIGN_WEBHOOK_EVENTS));
+    if (post.campaign && post.wakeAt) await this.waker.wake(post.campaign.id, post.wakeAt);
+  }
+}
+
+/**
+ * The claim, one statement: the next pending targets in list order (locked, skipping locked
+ * ones), an ordinary remediation for each — unless the instance already has an active one
+ * (the partial unique index decides: ON CONFLICT DO NOTHING, and the target is `skipped`) —
+ * their `created` timeline events, and the targets linked to them.
+ */
+const CLAIM_SQL = `
+  WITH picked AS (
+    SELECT seq, instance_id, region, tenant_id FROM campaign_targets
+     WHERE campaign_id = $1 AND seq >= $12 AND state = 'pending' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
+  ), rem AS (
+    INSERT INTO remediations (instance_id, region, tenant_id, mode, strategy, license_server, licensing_mode, allow_reboot,
+                              source, actor, state, step, deadline_at)
+    SELECT p.instance_id, p.region, p.tenant_id, $3, $4, $5, $6, $7, 'campaign', $8::jsonb, 'queued', 'precheck',
+           now() + ($9::int * interval '1 second')
+      FROM picked p ORDER BY p.seq
+    ON CONFLICT (instance_id) WHERE state <> 'finished' DO NOTHING
+    RETURNING id, instance_id, step
+  ), ev AS (
+    INSERT INTO timeline_events (remediation_id, type, step, message, actor)
+    SELECT rem.id, 'created', rem.step, $10, $8::jsonb FROM rem
+  ), upd AS (
+    UPDATE campaign_targets t
+       SET state = CASE WHEN rem.id IS NULL THEN 'done' ELSE 'running' END,
+           remediation_id = rem.id, wave = $11, started_at = now(),
+           outcome = CASE WHEN rem.id IS NULL THEN 'skipped' END,
+           reason = CASE WHEN rem.id IS NULL THEN 'active_remediation_elsewhere' END,
+           finished_at = CASE WHEN rem.id IS NULL THEN now() END
+      FROM picked p LEFT JOIN rem ON rem.instance_id = p.instance_id
+     WHERE t.campaign_id = $1 AND t.seq = p.seq
+    RETURNING t.seq, t.remediation_id
+  )
+  SELECT seq, remediation_id FROM upd ORDER BY seq`;

@@ -1,0 +1,23 @@
+import { TickState } from './tick-state';
+
+const wave = (n: number, size: number) => ({ wave: n, size, started: 0, finished: 0, ok: 0, errors: 0, unreachable: 0, startedAt: null, doneAt: null });
+
+describe('TickState', () => {
+  it('keeps counts, outcomes, budgets and wave counters consistent', () => {
+    const st = new TickState({ counts: { pending: 10, excluded: 2, done: 0 }, outcomes: { skipped: 2 }, failures: 0, unreachable: 0 }, [wave(1, 4), wave(2, 6)]);
+    st.claimed(1, 3, 1, new Date());
+    expect(st.counts).toMatchObject({ pending: 6, running: 3, done: 1 });
+    expect(st.outcomes.skipped).toBe(3);
+    st.finish('running', 1, { outcome: 'failed', reason: 'command_failed', budget: 'error' });
+    st.finish('running', 1, { outcome: 'unreachable', reason: 'agent_offline', budget: 'unreachable' });
+    st.move('running', 'parked');
+    expect(st.failures).toBe(1);
+    expect(st.unreachable).toBe(1);
+    expect(st.counts).toMatchObject({ running: 0, parked: 1, done: 3 });
+    const w1 = st.waves.get(1)!;
+    expect(w1).toMatchObject({ started: 4, finished: 3, errors: 1, ok: 2, unreachable: 1 });
+    expect([...st.touchedWaves]).toEqual([1]);
+    const total = Object.values(st.counts).reduce((a, b) => a + b, 0);
+    expect(total).toBe(12);
+  });
+});

@@ -1,0 +1,94 @@
+import type { MappedOutcome } from '../domain/target-outcome';
+import type { StateCounts } from '../entities';
+
+export interface WaveCounters {
+  wave: number;
+  size: number;
+  started: number;
+  finished: number;
+  ok: number;
+  errors: number;
+  unreachable: number;
+  startedAt: Date | null;
+  doneAt: Date | null;
+}
+
+type CountKey = keyof Required<StateCounts>;
+
+/**
+ * The counters one tick changes, kept in memory while the campaign row is locked and written
+ * back at the end of the tick (pure bookkeeping, unit-tested).
+ */
+export class TickState {
+  readonly counts: Required<StateCounts>;
+  readonly outcomes: Record<string, number>;
+  failures: number;
+  unreachable: number;
+  readonly waves: Map<number, WaveCounters>;
+  readonly touchedWaves = new Set<number>();
+  /** The claim's cursor (campaigns.next_seq). */
+  nextSeq: number;
+
+  constructor(c: { counts: StateCounts; outcomes: Record<string, number>; failures: number; unreachable: number; nextSeq?: number }, waves: WaveCounters[]) {
+    this.nextSeq = c.nextSeq ?? 0;
+    this.counts = { pending: 0, running: 0, parked: 0, approved: 0, done: 0, excluded: 0, ...c.counts };
+    this.outcomes = { ...c.outcomes };
+    this.failures = c.failures;
+    this.unreachable = c.unreachable;
+    this.waves = new Map(waves.map((w) => [w.wave, { ...w }]));
+  }
+
+  private bump(k: CountKey, n: number): void {
+    this.counts[k] = Math.max(0, this.counts[k] + n);
+  }
+
+  private wave(n: number | null): WaveCounters | null {
+    if (n === null) return null;
+    const w = this.waves.get(n);
+    if (w) this.touchedWaves.add(n);
+    return w ?? null;
+  }
+
+  /** A started target ended with `m` (from running, parked or approved). */
+  finish(from: CountKey, wave: number | null, m: MappedOutcome): void {
+    this.bump(from, -1);
+    this.bump('done', 1);
+    this.outcomes[m.outcome] = (this.outcomes[m.outcome] ?? 0) + 1;
+    if (m.budget === 'error') this.failures++;
+    if (m.budget === 'unreachable') this.unreachable++;
+    const w = this.wave(wave);
+    if (w) {
+      w.finished++;
+      if (m.budget === 'error') w.errors++;
+      else {
+        // Everything that does not count against maxErrors opens one more ramp slot.
+        w.ok++;
+        if (m.budget === 'unreachable') w.unreachable++;
+      }
+    }
+  }
+
+  move(from: CountKey, to: CountKey, n = 1): void {
+    this.bump(from, -n);
+    this.bump(to, n);
+  }
+
+  /** `started` remediations created and `skipped` targets (another remediation active) in `wave`. */
+  claimed(wave: number, started: number, skipped: number, now: Date): void {
+    this.bump('pending', -(started + skipped));
+    this.bump('running', started);
+    this.bump('done', skipped);
+    if (skipped) this.outcomes.skipped = (this.outcomes.skipped ?? 0) + skipped;
+    const w = this.wave(wave);
+    if (w) {
+      w.started += started + skipped;
+      w.finished += skipped;
+      w.ok += skipped;
+      w.startedAt ??= now;
+    }
+  }
+
+  get inFlightOrParked(): number {
+    return this.counts.running + this.counts.parked + this.counts.approved;
+  }
+}
