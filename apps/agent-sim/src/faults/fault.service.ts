@@ -61,6 +61,25 @@ export class FaultService {
     return scriptName !== null && this.faultsFor(instanceId).hangScripts.includes(scriptName);
   }
 
+  /** SendCommand acts, then its connection is dropped without an answer (highest probability of the instances). */
+  dropsSendResponse(instanceIds: string[]): boolean {
+    return this.rng.chance(Math.max(0, ...instanceIds.map((id) => this.faultsFor(id).dropSendResponseRate)));
+  }
+
+  /** How long a command stays out of listings after it became visible (the longest of its instances). */
+  listingDelayMs(instanceIds: string[]): number {
+    return Math.max(this.store.globalFaults.delayListingMs, ...instanceIds.map((id) => this.faultsFor(id).delayListingMs));
+  }
+
+  /** Whether a send to these instances is held open (test hook for kills timed on events). */
+  holdSends(instanceIds: string[]): 'before' | 'after' | null {
+    for (const id of instanceIds) {
+      const h = this.faultsFor(id).holdSends;
+      if (h) return h;
+    }
+    return instanceIds.length === 0 ? this.store.globalFaults.holdSends : null;
+  }
+
   outputFaults(instanceId: string): OutputFaults {
     const f = this.faultsFor(instanceId);
     return {
