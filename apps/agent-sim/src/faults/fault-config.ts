@@ -31,6 +31,8 @@ export interface FaultConfig {
    * away), until the caller disconnects or the fault is cleared. GET /admin/held-sends lists them.
    */
   holdSends: 'before' | 'after' | null;
+  /** When not empty, dropSendResponseRate and holdSends strike only sends of these scripts (by header name). */
+  sendFaultScripts: string[];
 }
 
 export interface GlobalFaultConfig extends FaultConfig {
@@ -50,6 +52,7 @@ export const NO_FAULTS: FaultConfig = {
   dropSendResponseRate: 0,
   delayListingMs: 0,
   holdSends: null,
+  sendFaultScripts: [],
 };
 
 export function effectiveFaults(global: FaultConfig, instance: Partial<FaultConfig> | undefined): FaultConfig {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { HEADER_PATTERN } from '@rdpfix/runbook/contract';
 import { SIM_OPTIONS, SimulatorOptions } from '../config/simulator-options';
 import { FaultService } from '../faults/fault.service';
 import { HeldSends } from '../faults/held-sends';
@@ -49,20 +50,22 @@ export class SsmService {
    * act and lose its answer (dropSendResponseRate), as a lost response does at a real endpoint.
    */
   async reply(target: string | undefined, body: unknown, authorization: string | undefined, conn: SsmConnection): Promise<SsmReply> {
-    const isSend = target === `${TARGET_PREFIX}SendCommand`;
-    const ids = isSend && typeof body === 'object' && body !== null ? this.ops.get('SendCommand')!.instanceIdsOf(new SsmInput(body as Record<string, unknown>)) : [];
-    if (isSend && this.faults.holdSends(ids) === 'before') {
-      const how = await this.heldSends.hold({ instanceIds: ids, stage: 'before', commandId: null }, () => conn.closed(), () => this.faults.holdSends(ids) === 'before');
+    const isSend = target === `${TARGET_PREFIX}SendCommand` && typeof body === 'object' && body !== null && !Array.isArray(body);
+    const input = isSend ? new SsmInput(body as Record<string, unknown>) : null;
+    const ids = input ? this.ops.get('SendCommand')!.instanceIdsOf(input) : [];
+    const script = input ? scriptNameOf(input) : null;
+    if (isSend && this.faults.holdSends(ids, script) === 'before') {
+      const how = await this.heldSends.hold({ instanceIds: ids, stage: 'before', commandId: null }, () => conn.closed(), () => this.faults.holdSends(ids, script) === 'before');
       if (how === 'closed') return { kind: 'drop' }; // the caller went away before anything happened
     }
     const out = this.handle(target, body, authorization);
     if (!isSend) return { kind: 'answer', body: out };
-    if (this.faults.holdSends(ids) === 'after') {
+    if (this.faults.holdSends(ids, script) === 'after') {
       const commandId = String((out.Command as { CommandId?: string } | undefined)?.CommandId ?? '');
-      const how = await this.heldSends.hold({ instanceIds: ids, stage: 'after', commandId }, () => conn.closed(), () => this.faults.holdSends(ids) === 'after');
+      const how = await this.heldSends.hold({ instanceIds: ids, stage: 'after', commandId }, () => conn.closed(), () => this.faults.holdSends(ids, script) === 'after');
       if (how === 'closed') return { kind: 'drop' };
     }
-    if (this.faults.dropsSendResponse(ids)) {
+    if (this.faults.dropsSendResponse(ids, script)) {
       this.store.countError('DroppedResponse', 'SendCommand');
       return { kind: 'drop' };
     }
@@ -86,5 +89,15 @@ export class SsmService {
       if (e instanceof SsmError) this.store.countError(e.type, opName || 'Unknown');
       throw e;
     }
+  }
+}
+
+/** The script a SendCommand carries, by its header (`# rdpfix-script: <name> v<n>`), else null. */
+function scriptNameOf(input: SsmInput): string | null {
+  try {
+    const first = (input.stringListMap('Parameters')?.commands?.[0] ?? '').split(/\r?\n/, 1)[0];
+    return HEADER_PATTERN.exec(first)?.[1] ?? null;
+  } catch {
+    return null;
   }
 }

@@ -20,6 +20,7 @@ export class InstanceFaultsDto {
   @Optional() @IsNumber() @Min(0) @Max(1) dropSendResponseRate?: number;
   @Optional() @IsInt() @Min(0) @Max(86_400_000) delayListingMs?: number;
   @OptionalNullable() @IsIn(['before', 'after']) holdSends?: 'before' | 'after' | null;
+  @Optional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) sendFaultScripts?: string[];
 }
 
 /** Global faults (PUT replaces them all; absent fields reset to "no fault"). */
