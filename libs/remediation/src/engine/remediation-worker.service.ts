@@ -61,6 +61,15 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
     return !!this.worker?.isRunning();
   }
 
+  /** Stops taking new jobs (the running ones finish); for maintenance windows and tests. */
+  async pause(): Promise<void> {
+    await this.worker?.pause(true);
+  }
+
+  resume(): void {
+    this.worker?.resume();
+  }
+
   async process(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
     const id = job.data.remediationId;
     try {
