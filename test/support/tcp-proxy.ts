@@ -6,13 +6,15 @@ import net from 'net';
  *
  * - cut(): every open connection is destroyed and new ones are refused (closed at once), as when
  *   the server or the network goes away;
- * - restore(): new connections reach the target again (clients reconnect on their own);
+ * - stall(): connections stay open but nothing passes (a hung server);
+ * - restore(): traffic flows again (after a cut, clients reconnect on their own);
  * - stop(): closes everything.
  */
 export class TcpProxy {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private down = false;
+  private stalled = false;
   /** Connections accepted (for tests that want to see clients reconnect). */
   accepted = 0;
   port = 0;
@@ -70,6 +72,13 @@ export class TcpProxy {
     }
     client.pipe(upstream);
     upstream.pipe(client);
+    if (this.stalled) for (const s of [client, upstream]) s.pause();
+  }
+
+  /** Connections stay open but nothing goes through: a server that hangs. */
+  stall(): void {
+    this.stalled = true;
+    for (const s of this.sockets) s.pause();
   }
 
   cut(): void {
@@ -80,6 +89,8 @@ export class TcpProxy {
 
   restore(): void {
     this.down = false;
+    this.stalled = false;
+    for (const s of this.sockets) s.resume();
   }
 
   async stop(): Promise<void> {
