@@ -35,6 +35,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+  /** Longest wait for the shared budget's answer (Redis); past it the step reschedules (issue 8). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000) CHANNEL_BUDGET_WAIT_MS = 2000;
 
   // --- JD Cloud Cloud Assistant (channel `jdcloud`, docs/channels.md) ---
   /** Cloud Assistant endpoint for every JD region (the simulator in tests and the demo). */
