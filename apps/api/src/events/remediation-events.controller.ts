@@ -5,6 +5,7 @@ import type { Principal } from '@rdpfix/domain';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { parseLastEventId } from './last-event-id';
+import { ref } from '../openapi/schema-helpers';
 import { RemediationEventsService } from './remediation-events.service';
 
 /** Console keys see only their tenant's remediations (as in RemediationsController). */
@@ -30,10 +31,10 @@ export class RemediationEventsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent by a reconnecting EventSource).' })
   @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
-  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiOkResponse({ description: 'The event stream; each message is one of SseRemediationEvent.', content: { 'text/event-stream': { schema: ref('SseRemediationEvent') } } })
   @ApiBadRequestResponse({ description: 'Malformed id or lastEventId.' })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
-  @ApiTooManyRequestsResponse({ description: 'The key already holds the maximum number of open streams (20).' })
+  @ApiTooManyRequestsResponse({ description: 'The key already holds the maximum number of open streams (20): `too_many_streams`.' })
   async stream(
     @Param('id', uuid) id: string,
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
