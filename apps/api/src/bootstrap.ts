@@ -14,6 +14,7 @@ import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
 import { buildOpenApiDocument } from './openapi/openapi-document';
+import { corsOptions } from './common/cors';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -31,6 +32,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
+  const cors = corsOptions(config.CORS_ORIGINS);
+  if (cors) app.enableCors(cors);
   if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
   // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
   // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.
