@@ -53,7 +53,7 @@ export class RemediationsController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe submission: the same key and body return the same remediation for at least 24 h; the same key with another body is 422.' })
   @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.', schema: { ...ref('Remediation'), example: EXAMPLES.accepted } })
   @ApiBadRequestResponse({ description: 'A field is missing, unknown or malformed; nothing was written.', schema: { example: EXAMPLES.validation } })
-  @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances in that region.' })
+  @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances (`not_found`), or it is, in another region (`instance_not_in_region`).' })
   @ApiConflictResponse({ description: 'The instance already has an active remediation; `activeRemediationId` names it.', schema: { example: EXAMPLES.conflict } })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with a different body.', schema: { example: EXAMPLES.idempotency } })
   async create(
@@ -133,7 +133,7 @@ export class RemediationsController {
   })
   @ApiAcceptedResponse({ description: 'The rollback remediation; follow its Location.', schema: ref('Remediation') })
   @ApiNotFoundResponse({ description: 'No such remediation, another tenant\'s, or its instance changed owner since.', schema: { example: EXAMPLES.notFound } })
-  @ApiConflictResponse({ description: 'Not finished, nothing reversible to roll back, already rolled back (`rollbackId` names the rollback), or the instance has an active remediation.', schema: { example: EXAMPLES.alreadyRolledBack } })
+  @ApiConflictResponse({ description: 'Not finished (`invalid_state`), not reversible (`not_reversible`: role removal, or a rollback), already rolled back (`already_rolled_back`, `rollbackId` names the rollback), or the instance has an active remediation.', schema: { example: EXAMPLES.notReversible } })
   async rollback(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
     const r = await this.service.rollback(id, actorOf(p), scope(p));
     res.setHeader('Location', `/v1/remediations/${r.id}`);
