@@ -26,6 +26,7 @@ import { ListRemediationsQuery } from './dto/list-remediations.query';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { NoBodyDto } from '../common/no-body.dto';
 import { ref } from '../openapi/schema-helpers';
+import { ChannelIdValidator } from '../common/channel-ids';
 
 
 /** Thin HTTP layer: validation and status codes here, decisions in RemediationService. */
@@ -44,6 +45,7 @@ export class RemediationsController {
   constructor(
     private readonly service: RemediationService,
     private readonly webhooks: WebhookDeliveryService,
+    private readonly ids: ChannelIdValidator,
   ) {}
 
   @Post()
@@ -65,6 +67,7 @@ export class RemediationsController {
     if (idemKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idemKey)) {
       throw new BadRequestException({ statusCode: 400, error: 'validation_failed', message: 'Idempotency-Key must be 1-255 printable ASCII characters', fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }] });
     }
+    this.ids.assertValid(dto.instanceId, dto.region);
     const { remediation, replayed } = await this.service.create(
       { ...dto, ticketRef: dto.ticketRef ?? null, callbackUrl: dto.callbackUrl ?? null },
       { principal, idempotency: idemKey ? { key: idemKey, requestHash: requestHash(dto) } : null },
