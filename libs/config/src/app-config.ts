@@ -35,6 +35,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+  /** Longest wait for the shared budget's answer (Redis); past it the step reschedules (issue 8). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000) CHANNEL_BUDGET_WAIT_MS = 2000;
 
   // --- JD Cloud Cloud Assistant (channel `jdcloud`, docs/channels.md) ---
   /** Cloud Assistant endpoint for every JD region (the simulator in tests and the demo). */
@@ -104,6 +106,11 @@ export class AppConfig {
    */
   @Matches(/^[A-Za-z0-9.:/, -]*$/, { message: 'API_TRUST_PROXY must be a hop count, true, or a comma list of addresses/subnets/loopback/linklocal/uniquelocal' })
   API_TRUST_PROXY = '';
+  /** Comma list of browser origins allowed by CORS (e.g. the console's https://console.example.com). Empty = none. */
+  @Matches(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)?(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, { message: 'CORS_ORIGINS must be a comma list of origins such as https://console.example.com (scheme, host, optional port; no path)' })
+  CORS_ORIGINS = '';
+  /** Lifetime of a stream token (POST /v1/remediations/:id/stream-token). */
+  @Type(() => Number) @IsInt() @Min(10) @Max(3600) STREAM_TOKEN_TTL_S = 300;
 
   // --- webhooks ---
   /** Comma list of hostnames/IPs a callback URL may point at even if private or plain http (e.g. an internal ticket system). */

@@ -163,6 +163,18 @@ export class CommandRunner {
     return { done: true, run: (await this.runs.findById(run.id))! };
   }
 
+  /**
+   * Lifecycle hook (engine/lifecycle/remediation-ending.ts): drive a run that may already be on
+   * the channel to its end, never sending it. A run still `requested` comes back as it is.
+   */
+  async settle(r: RemediationEntity, runId: string): Promise<RunState> {
+    const run = await this.runs.findById(runId);
+    if (!run || run.status === 'requested') return { done: true, run: run! };
+    if (run.status === 'sending') return this.recovery.recover(r, run);
+    if (run.status === 'pending' || run.status === 'running') return this.poll(r, run);
+    return { done: true, run };
+  }
+
   /** True once a command for this purpose may have reached the channel. */
   async hasStarted(r: RemediationEntity, purpose: string, attempt: number): Promise<boolean> {
     const run = await this.runs.find(r.id, purpose, attempt);
