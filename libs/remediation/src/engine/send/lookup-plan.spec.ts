@@ -8,7 +8,7 @@ describe('lookup plan', () => {
     expect(lookupBoundS(true, { ...cfg, SEND_LOOKUP_MAX_S: 30 })).toBe(30);
     // SEND_LOOKUP_MAX_S can shorten the bound, never stretch it past the delivery timeout.
     expect(lookupBoundS(true, { ...cfg, SEND_LOOKUP_MAX_S: 9000 })).toBe(600);
-    expect(lookupBoundS(false, cfg)).toBe(15);
+    expect(lookupBoundS(false, cfg)).toBe(25);
     expect(lookupBoundS(false, { ...cfg, SEND_LOOKUP_MAX_S: 4 })).toBe(4);
   });
 
