@@ -8,6 +8,7 @@ import { Campaigns1764400000000 } from './1764400000000-campaigns';
 import { CampaignWebhooks1764400000100 } from './1764400000100-campaign-webhooks';
 import { TenantFleetKeys1764400000200 } from './1764400000200-tenant-fleet-keys';
 import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
+import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   CampaignWebhooks1764400000100,
   TenantFleetKeys1764400000200,
   StreamTokens1764530000000,
+  TicketRefPrefix1764530000100,
 ];

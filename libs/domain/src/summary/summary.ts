@@ -3,6 +3,7 @@ import { Outcome } from '../remediation-state';
 import { Lang } from './lang';
 import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, isRefusalReason } from './texts';
 import { ChangeForText, changesParagraph, pendingOnServer } from './change-text';
+import { technicalZh } from './technical-zh';
 
 /**
  * The diagnose preview for a console user: what a fix would change and why, or why rdpfix
@@ -12,7 +13,7 @@ import { ChangeForText, changesParagraph, pendingOnServer } from './change-text'
 export function describePlan(plan: Plan, lang: Lang): string[] {
   const zh = lang === 'zh';
   const lines: string[] = [];
-  const tech = (s: string) => (zh ? `技术说明：${s}` : s);
+  const tech = (s: string) => (zh ? technicalZh(s) : s);
 
   switch (plan.decision) {
     case 'healthy':
@@ -268,7 +269,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       else s.push('未发现远程桌面授权问题或单会话限制。');
       if (isRefusalReason(i.reason)) {
         s.push(`如执行修复将被拒绝：${REFUSAL_TEXT[i.reason].zh}`);
-        if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+        if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       } else if (i.actions.length > 0) {
         s.push(`修复时 rdpfix ${listActions(i.actions, 'zh', 'would')}。`);
       }
@@ -278,14 +279,14 @@ function summarizeZh(i: RemediationSummaryInput): string {
       s.push(`rdpfix 未修改实例 ${id}。`);
       if (found) s.push(found);
       s.push(isRefusalReason(i.reason) ? REFUSAL_TEXT[i.reason].zh : `原因代码：${i.reason ?? '未提供'}。`);
-      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       break;
     case 'failed':
       s.push(`rdpfix 未能完成实例 ${id} 的修复。`);
       s.push(isFailureReason(i.reason) ? FAILURE_TEXT[i.reason].zh : `失败原因代码：${i.reason ?? '未提供'}。`);
       if (found) s.push(found);
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
-      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       if (changes) s.push(changes);
       else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);

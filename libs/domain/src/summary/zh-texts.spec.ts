@@ -1,0 +1,105 @@
+import { planRemediation } from '../planner';
+import { combine, factsFixture, LICENSED_RDSH, LOCKED_OUT, SINGLE_SESSION } from '../planner/testing/facts-fixture';
+import { PlanRequest } from '../request';
+import { describePlan } from './summary';
+import { technicalZh } from './technical-zh';
+import { approvalText, timelineMessage } from './timeline-text';
+
+/**
+ * Issue 11 §13: zh throughout. The preview's technical lines and the timeline messages read in
+ * Chinese, with the help-article vocabulary; an English sentence appears only for a line no rule
+ * knows, and then labelled as the English original.
+ */
+const CJK = /[\u4e00-\u9fff]/;
+const req = (over: Partial<PlanRequest> = {}): PlanRequest => ({ mode: 'diagnose', strategy: 'remove-role', allowReboot: false, ...over }) as PlanRequest;
+
+describe('zh preview: technical lines in Chinese', () => {
+  const plans: [string, ReturnType<typeof planRemediation>][] = [
+    ['locked out, remove-role, sessions', planRemediation(factsFixture(combine(LOCKED_OUT, { sessions: ['alice rdp-tcp#1 3 Active . 1/1/2025 10:00 AM'] })), req())],
+    ['both causes', planRemediation(factsFixture(combine(SINGLE_SESSION, LOCKED_OUT)), req())],
+    ['configure-licensing', planRemediation(factsFixture(combine(LOCKED_OUT, { domain: { role: 3, partOfDomain: true, isDomainController: false } })), req({ strategy: 'configure-licensing', licenseServer: 'ls01.corp.example.com', licensingMode: 'per-user' }))],
+    ['domain controller', planRemediation(factsFixture(combine(LOCKED_OUT, { domain: { role: 5, partOfDomain: true, isDomainController: true } })), req())],
+    ['single session by policy', planRemediation(factsFixture(combine(SINGLE_SESSION, { singleSession: { value: 1, source: 'policy' } })), req())],
+    ['single session, nobody complained', planRemediation(factsFixture({ singleSession: { value: 1, source: 'local' } }), req())],
+    ['licensed RDSH', planRemediation(factsFixture(LICENSED_RDSH), req())],
+    ['within grace', planRemediation(factsFixture(combine(LOCKED_OUT, { graceDays: 42 })), req())],
+  ];
+
+  it.each(plans)('%s: every line is Chinese, no English original left', (_name, plan) => {
+    const lines = describePlan(plan, 'zh');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect({ line: l, cjk: CJK.test(l) }).toEqual({ line: l, cjk: true });
+      expect(l).not.toContain('英文原文');
+    }
+  });
+
+  it('uses the vocabulary of the help article', () => {
+    const text = describePlan(plans[0][1], 'zh').join('');
+    expect(text).toContain('远程桌面会话主机');
+    expect(text).toContain('宽限期');
+    expect(text).toContain('授权');
+    const dc = describePlan(plans[3][1], 'zh').join('');
+    expect(dc).toContain('域控制器');
+  });
+
+  it('an unknown English sentence stays, labelled as the English original; a bare value is just 技术说明', () => {
+    expect(technicalZh('Some brand new planner note nobody translated yet.')).toBe('技术说明（英文原文）：Some brand new planner note nobody translated yet.');
+    expect(technicalZh('PolicySourceSingleSession = 1')).toBe('技术说明：PolicySourceSingleSession = 1');
+  });
+});
+
+describe('zh timeline messages', () => {
+  // The messages the engine and the API write (see libs/remediation), one per event type.
+  const EVENTS: { type: string; message: string; data?: Record<string, unknown> }[] = [
+    { type: 'created', message: 'fix requested by ticket' },
+    { type: 'created', message: 'rollback requested by api (rollback of 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e)' },
+    { type: 'started', message: 'worker picked up the remediation' },
+    { type: 'step_started', message: 'step diagnose started' },
+    { type: 'agent_online', message: 'agent online (Windows Server 2019 Datacenter 10.0.17763)' },
+    { type: 'command_requested', message: 'requested diagnose v3 (diagnose)' },
+    { type: 'command_requested', message: 'requested verify v2 (verify attempt 2)' },
+    { type: 'command_sent', message: 'sent diagnose as command 1a2b3c' },
+    { type: 'command_recovered', message: 'found remove-rdsh-role already sent as command 1a2b; not sending it again' },
+    { type: 'command_not_found', message: 'diagnose never reached the channel; sending it now' },
+    { type: 'command_finished', message: 'diagnose ended succeeded (Success, exit 0)' },
+    { type: 'command_abandoned', message: 'diagnose: the remediation was cancelled; cancelled' },
+    { type: 'diagnosed', message: 'diagnosis facts recorded' },
+    { type: 'diagnosed', message: 'diagnosis facts recorded; could not be read: grace' },
+    { type: 'planned', message: 'plan: allow-multiple-sessions, remove-rdsh-role + reboot' },
+    { type: 'approval_required', message: 'the fix needs a restart: nothing is changed until it is approved (POST /v1/remediations/:id/approve); the approval covers remove-rdsh-role and the restart' },
+    { type: 'approved', message: 'approved: removing the Remote Desktop Session Host role, then restarting the server', data: { approvedActions: [{ kind: 'remove-rdsh-role' }], restart: true } },
+    { type: 'rediagnose', message: 'approved: diagnosing again before the first change' },
+    { type: 'change_applied', message: 'remove-rdsh-role done' },
+    { type: 'applied', message: 'all 2 change(s) applied' },
+    { type: 'reboot_scheduled', message: 'restart scheduled in 10s; waiting for the agent to go and come back' },
+    { type: 'agent_back', message: 'agent went offline and is back' },
+    { type: 'verify_retry', message: 'verify did not complete after the reboot; trying again' },
+    { type: 'cancel_requested', message: 'cancel requested; the worker stops at the next safe point' },
+    { type: 'requeued', message: 'reconciler re-enqueued a remediation that had no job in Redis' },
+    { type: 'rollback_requested', message: 'rollback started as 0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f' },
+    { type: 'finished', message: 'finished: fixed', data: { outcome: 'fixed', reason: null } },
+    { type: 'finished', message: 'finished: failed (agent_offline) — No guest agent', data: { outcome: 'failed', reason: 'agent_offline' } },
+  ];
+
+  it.each(EVENTS)('$type: $message', (e) => {
+    const zh = timelineMessage(e, 'zh');
+    expect(zh).toMatch(CJK);
+    expect(zh).not.toContain('英文原文');
+    expect(timelineMessage(e, 'en')).toBe(e.message);
+  });
+
+  it('keeps ids and names a support engineer searches for', () => {
+    expect(timelineMessage({ type: 'command_sent', message: 'sent diagnose as command 1a2b3c' }, 'zh')).toBe('已通过命令通道下发脚本 diagnose（命令 ID：1a2b3c）');
+    expect(timelineMessage({ type: 'finished', message: 'finished: failed (agent_offline)', data: { outcome: 'failed', reason: 'agent_offline' } }, 'zh')).toContain('VNC');
+  });
+});
+
+describe('approvalText says what was approved (issue 7 leftover)', () => {
+  it('role removal and the restart, not just "reboot"', () => {
+    expect(approvalText([{ kind: 'remove-rdsh-role' }], true, 'en')).toBe('approved: removing the Remote Desktop Session Host role, then restarting the server');
+    expect(approvalText([{ kind: 'remove-rdsh-role' }], true, 'zh')).toBe('已批准：删除远程桌面会话主机角色，然后重启服务器');
+    expect(approvalText([{ kind: 'allow-multiple-sessions' }, { kind: 'remove-rdsh-role' }], true, 'en')).toMatch(/turning off "Restrict each user to a single session" .* and removing the Remote Desktop Session Host role, then restarting/);
+    expect(approvalText([], true, 'en')).toMatch(/restarting the server to complete the earlier removal/);
+  });
+});
