@@ -22,6 +22,8 @@ export interface StackOptions {
   sim?: Record<string, unknown>;
   /** Command channel of the stack: ssm (default) or jdcloud (the simulator's Cloud Assistant front end). */
   channel?: 'ssm' | 'jdcloud';
+  /** How the API and workers reach the stack's database (e.g. through a test's TCP proxy). */
+  routeDb?: (dbUrl: string) => string;
 }
 
 export type Json = Record<string, any>;
@@ -62,7 +64,7 @@ export class Stack {
     this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, timeoutScale: 0.2, ...(this.opts.sim ?? {}) });
     this.simUrl = this.sim.url;
     this.config = loadConfig({}, {
-      DATABASE_URL: this.dbUrl,
+      DATABASE_URL: this.opts.routeDb ? this.opts.routeDb(this.dbUrl) : this.dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: this.prefix,
       CHANNEL_ENDPOINT: this.simUrl,

@@ -21,7 +21,7 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
       provide: COMMAND_CHANNEL,
       inject: [AppConfig, CHANNEL_REDIS],
       // CHANNEL (+ CHANNEL_BY_REGION): one adapter, or a routing channel over several (docs/channels.md).
-      useFactory: (c: AppConfig, redis: Redis) => channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND)),
+      useFactory: (c: AppConfig, redis: Redis) => channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND, c.CHANNEL_BUDGET_WAIT_MS)),
     },
   ],
   imports: [ChannelInventoryModule],

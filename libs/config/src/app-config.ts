@@ -35,6 +35,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+  /** Longest wait for the shared budget's answer (Redis); past it the step reschedules (issue 8). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000) CHANNEL_BUDGET_WAIT_MS = 2000;
 
   // --- JD Cloud Cloud Assistant (channel `jdcloud`, docs/channels.md) ---
   /** Cloud Assistant endpoint for every JD region (the simulator in tests and the demo). */
@@ -65,8 +67,14 @@ export class AppConfig {
   /** First poll of a sent command after this long; later polls back off up to the maximum. */
   @Type(() => Number) @IsInt() @Min(10) POLL_INTERVAL_MS = 2000;
   @Type(() => Number) @IsInt() @Min(10) POLL_MAX_INTERVAL_MS = 15000;
-  /** A command whose send outcome is unknown is looked up (by its comment) after this long. */
+  /** A command whose send outcome is unknown is looked up (by its marker) after this long, then again until the bound below. */
   @Type(() => Number) @IsInt() @Min(10) SEND_LOOKUP_DELAY_MS = 5000;
+  /**
+   * Lookups of a changing command whose send outcome is unknown stop this long after the send
+   * (never later than DELIVERY_TIMEOUT_S; unset = DELIVERY_TIMEOUT_S); the run then ends
+   * send_outcome_unknown and is never resent (docs/at-most-once.md).
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2592000) SEND_LOOKUP_MAX_S?: number;
   /** executionTimeout passed to the channel for each script. */
   @Type(() => Number) @IsInt() @Min(5) @Max(172800) COMMAND_TIMEOUT_S = 300;
   /** Delivery timeout (TimeoutSeconds) passed to the channel. SSM's minimum is 30. */

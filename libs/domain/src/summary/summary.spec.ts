@@ -30,6 +30,7 @@ const FAILURE_MAP: Record<FailureReason, true> = {
   command_timed_out: true,
   role_removal_unfinished: true,
   command_undelivered: true,
+  send_outcome_unknown: true,
   verification_failed: true,
   unsupported_os: true,
   channel_error: true,

@@ -5,6 +5,9 @@ import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, is
 import { ChangeForText, changesParagraph, pendingOnServer } from './change-text';
 import { technicalZh } from './technical-zh';
 
+/** Failures after which a change may have happened although none was recorded: never say "no setting was changed". */
+const MAY_HAVE_CHANGED: ReadonlySet<string> = new Set(['role_removal_unfinished', 'send_outcome_unknown']);
+
 /**
  * The diagnose preview for a console user: what a fix would change and why, or why rdpfix
  * refuses, one sentence per line. Planner notes and refusal details are English technical text
@@ -211,7 +214,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
       if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('No setting was changed.');
+      else if (i.changes && !MAY_HAVE_CHANGED.has(i.reason ?? '')) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
       if (i.reason !== 'role_removal_unfinished') {
         const pending = pendingOnServer(i.changes, i.rebooted, 'en');
@@ -288,7 +291,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
       if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       if (changes) s.push(changes);
-      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('未修改任何设置。');
+      else if (i.changes && !MAY_HAVE_CHANGED.has(i.reason ?? '')) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
       if (i.reason !== 'role_removal_unfinished') {
         const pending = pendingOnServer(i.changes, i.rebooted, 'zh');
