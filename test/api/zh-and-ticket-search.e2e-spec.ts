@@ -45,6 +45,8 @@ describe('zh-CN answers, approval text and ticketRef prefix search', () => {
     const zhDone = await stack.http('GET', `/v1/remediations/${r.id}`, undefined, { 'accept-language': 'zh-CN' });
     expect((zhDone.body.timeline as Json[]).find((e) => e.type === 'approved')!.message).toMatch(/^已批准：删除远程桌面会话主机角色，然后重启服务器/);
     expect(zhDone.body.summary).toContain('无法回滚的修改');
+    // Every message of a whole fix (diagnose, approval, change, restart, verify) has a Chinese text, not the English fallback.
+    for (const e of zhDone.body.timeline as Json[]) expect({ type: e.type, message: e.message }).toEqual({ type: e.type, message: expect.not.stringContaining('英文原文') });
   });
 
   it('the event stream follows Accept-Language too', async () => {

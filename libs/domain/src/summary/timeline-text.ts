@@ -117,7 +117,25 @@ const RULES: Record<string, Rule[]> = {
   requeued: [[/.*/, () => '后台协调任务已将缺少队列任务的修复重新加入队列']],
   rollback_requested: [[/^rollback started as (\S+)$/, (m) => `已发起回滚，回滚记录为 ${m[1]}`]],
   finished: [[/.*/, (_m, e) => finishedZh(e)]],
+  owner_rechecked: [[/.*/, () => '批准后已再次核对：云上的实例清单中该实例仍属于同一租户']],
+  command_cancel_requested: [
+    [/^(\S+) \(command (\S+)\) had not started on the server; (cancel asked of the cloud|the cloud could not be asked to cancel it);/, (m) => `脚本 ${m[1]}（命令 ID：${m[2]}）尚未在服务器上开始执行；${m[3] === 'cancel asked of the cloud' ? '已请求云端取消' : '无法请求云端取消'}，正在等待其最终状态`],
+  ],
+  command_resent: [[/^(\S+) \(read-only\) was not found by its marker after (\d+) lookup\(s\) in (\d+) s;/, (m) => `只读脚本 ${m[1]} 在 ${m[3]} 秒内 ${m[2]} 次按标记查找都没有找到，重新下发`]],
+  command_send_fenced: [[/^(\S+) was sent as command (\S+), but the run had meanwhile moved to (\S+);/, (m) => `脚本 ${m[1]} 已下发（命令 ID：${m[2]}），但该执行记录已变为 ${m[3]}；本次执行停止`]],
+  command_send_unknown: [[/^the answer to the send of (\S+) was lost \((.*)\); looking it up by its marker (\S+) instead of sending it again$/, (m) => `下发脚本 ${m[1]} 的响应丢失（${m[2]}）；按标记 ${m[3]} 查找，而不是重复下发`]],
+  command_send_outcome_unknown: [[/^rdpfix cannot tell whether (\S+) reached the server:/, (m) => `无法确认脚本 ${m[1]} 是否已送达服务器：下发的响应丢失，且在限定时间内也没有在命令通道的列表中找到它。rdpfix 不会在结果未知时重复执行会修改服务器的操作`]],
+  command_settled: [[/^(\S+) ended (\w+) before the remediation finished$/, (m) => `脚本 ${m[1]} 在修复结束前已执行结束：${STATUS_ZH[m[2]] ?? m[2]}`]],
+  command_withdrawn: [[/^(\S+) was not sent: the remediation is ending$/, (m) => `脚本 ${m[1]} 未下发：本次修复正在结束`]],
+  ending: [
+    [/^ending \((\w+)\): waiting for the change in flight to end first;/, (m) => `正在结束（${m[1]}）：先等待进行中的修改完成，期间该实例保持占用`],
+    [/^ending \((\w+)\): nothing in flight$/, (m) => `正在结束（${m[1]}）：没有进行中的操作`],
+    [/^ending \((\w+)\): (.*)$/, (m) => `正在结束（${m[1]}）（技术说明：${m[2]}）`],
+  ],
 };
+
+/** The event types that have a Chinese text (a test keeps this in step with the engine's events). */
+export const TIMELINE_TYPES_IN_ZH: readonly string[] = Object.keys(RULES);
 
 function approvedZh(e: TimelineEventForText): string {
   const d = e.data ?? {};

@@ -3,7 +3,9 @@ import { combine, factsFixture, LICENSED_RDSH, LOCKED_OUT, SINGLE_SESSION } from
 import { PlanRequest } from '../request';
 import { describePlan } from './summary';
 import { technicalZh } from './technical-zh';
-import { approvalText, timelineMessage } from './timeline-text';
+import { readdirSync, readFileSync, statSync } from 'fs';
+import path from 'path';
+import { approvalText, timelineMessage, TIMELINE_TYPES_IN_ZH } from './timeline-text';
 
 /**
  * Issue 11 §13: zh throughout. The preview's technical lines and the timeline messages read in
@@ -79,6 +81,16 @@ describe('zh timeline messages', () => {
     { type: 'requeued', message: 'reconciler re-enqueued a remediation that had no job in Redis' },
     { type: 'rollback_requested', message: 'rollback started as 0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f' },
     { type: 'finished', message: 'finished: fixed', data: { outcome: 'fixed', reason: null } },
+    { type: 'owner_rechecked', message: 'after the approval, the inventory still shows the instance with its tenant' },
+    { type: 'command_cancel_requested', message: 'diagnose (command 1a2b) had not started on the server; cancel asked of the cloud; waiting for its final status' },
+    { type: 'command_resent', message: 'diagnose (read-only) was not found by its marker after 3 lookup(s) in 30 s; sending it again' },
+    { type: 'command_send_fenced', message: 'diagnose was sent as command 1a2b, but the run had meanwhile moved to sent; this runner stopped' },
+    { type: 'command_send_unknown', message: 'the answer to the send of remove-rdsh-role was lost (socket hang up); looking it up by its marker rdpfix:abc instead of sending it again' },
+    { type: 'command_send_outcome_unknown', message: 'rdpfix cannot tell whether remove-rdsh-role reached the server: the answer to its send was lost, and the command did not appear' },
+    { type: 'command_settled', message: 'diagnose ended succeeded before the remediation finished' },
+    { type: 'command_withdrawn', message: 'verify was not sent: the remediation is ending' },
+    { type: 'ending', message: 'ending (cancelled): nothing in flight' },
+    { type: 'ending', message: 'ending (deadline_exceeded): waiting for the change in flight to end first; the instance stays reserved' },
     { type: 'finished', message: 'finished: failed (agent_offline) — No guest agent', data: { outcome: 'failed', reason: 'agent_offline' } },
   ];
 
@@ -101,5 +113,23 @@ describe('approvalText says what was approved (issue 7 leftover)', () => {
     expect(approvalText([{ kind: 'remove-rdsh-role' }], true, 'zh')).toBe('已批准：删除远程桌面会话主机角色，然后重启服务器');
     expect(approvalText([{ kind: 'allow-multiple-sessions' }, { kind: 'remove-rdsh-role' }], true, 'en')).toMatch(/turning off "Restrict each user to a single session" .* and removing the Remote Desktop Session Host role, then restarting/);
     expect(approvalText([], true, 'en')).toMatch(/restarting the server to complete the earlier removal/);
+  });
+});
+
+describe('every timeline event type the engine and the API write has a Chinese text', () => {
+  const COLUMN_TYPES = new Set(['bigint', 'boolean', 'char', 'int', 'jsonb', 'postgres', 'text', 'timestamptz', 'uuid', 'varchar', 'integer', 'smallint', 'date']);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => {
+      const p = path.join(dir, n);
+      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.ts') && !p.endsWith('.spec.ts') ? [p] : [];
+    });
+  it('scans libs/remediation and libs/persistence for `type: \'…\'` events', () => {
+    const root = path.resolve(__dirname, '../../..');
+    const types = new Set<string>(['created']);
+    for (const f of [...walk(path.join(root, 'remediation/src')), ...walk(path.join(root, 'persistence/src'))]) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/type: '([a-z_]+)'/g)) if (!COLUMN_TYPES.has(m[1])) types.add(m[1]);
+    }
+    expect(types.size).toBeGreaterThan(20);
+    expect([...types].filter((t) => !TIMELINE_TYPES_IN_ZH.includes(t)).sort()).toEqual([]);
   });
 });
