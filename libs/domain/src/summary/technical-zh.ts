@@ -6,7 +6,70 @@
  */
 type Rule = [RegExp, (m: RegExpMatchArray) => string];
 
+const PURPOSE_ZH: Record<string, string> = {
+  'Every change': '任何修改',
+  'Allowing several sessions per user': '允许同一用户多个会话',
+  'Removing the RD Session Host role': '删除远程桌面会话主机角色',
+  'Configuring licensing': '配置远程桌面授权',
+};
+
 const MODE_ZH = (s: string) => s.replace(/Per User/g, '每用户').replace(/Per Device/g, '每设备');
+
+/** Names of the diagnosis reads, of what a decision needs, and of license-server statuses (planner/facts texts). */
+const LITERALS: [string, string][] = [
+  // What a decision needs (planner `needs.need(..., what)`), longest first where one contains another.
+  ['whether the pending restart is that of an earlier role removal', '待执行的重启是否来自之前的角色删除'],
+  ['whether a role removal already waits for a restart', '是否已有角色删除在等待重启'],
+  ['whether the server is joined to a domain (Per User needs a domain)', '服务器是否已加入域（每用户授权需要域）'],
+  ['whether Group Policy controls fSingleSessionPerUser', '组策略是否控制 fSingleSessionPerUser'],
+  ['whether Group Policy sets the licensing mode', '组策略是否设置了授权模式'],
+  ['whether Group Policy sets the license servers', '组策略是否设置了授权服务器'],
+  ['whether an RD Connection Broker is installed', '是否安装了远程桌面连接代理（RD Connection Broker）'],
+  ['whether RD Web Access is installed', '是否安装了远程桌面 Web 访问（RD Web Access）'],
+  ['whether an RD Gateway is installed', '是否安装了远程桌面网关（RD Gateway）'],
+  ['whether a session directory is active', '会话目录是否启用'],
+  ['whether the RD Licensing role is installed', '是否安装了远程桌面授权角色'],
+  ['whether the local RD license server is activated', '本机远程桌面授权服务器是否已激活'],
+  ['the CAL packs on the local RD license server', '本机远程桌面授权服务器上的 CAL 许可证包'],
+  ['the Component Based Servicing RebootPending key', 'Component Based Servicing 的 RebootPending 注册表项'],
+  ['the Windows Update RebootRequired key', 'Windows Update 的 RebootRequired 注册表项'],
+  // The reads (facts.ts READ_TEXT).
+  ['the Remote Desktop Services WMI settings (Win32_TerminalServiceSetting in root\\cimv2\\TerminalServices)', '远程桌面服务的 WMI 设置（root\\cimv2\\TerminalServices 中的 Win32_TerminalServiceSetting）'],
+  ['the installed roles (Get-WindowsFeature / ServerManagerCmd)', '已安装的角色（Get-WindowsFeature / ServerManagerCmd）'],
+  ['the licensing grace period (GetGracePeriodDays)', '授权宽限期（GetGracePeriodDays）'],
+  ['the licensing mode (LicensingType)', '授权模式（LicensingType）'],
+  ['which settings Group Policy controls', '哪些设置由组策略控制'],
+  ['the single-session setting (fSingleSessionPerUser)', '单会话设置（fSingleSessionPerUser）'],
+  ['the domain membership (Win32_ComputerSystem)', '域成员身份（Win32_ComputerSystem）'],
+  ['whether the server is a domain controller', '服务器是否为域控制器'],
+  ['the session directory state (Win32_TSSessionDirectory)', '会话目录状态（Win32_TSSessionDirectory）'],
+  ['the local RD license server (Win32_TSLicenseServer, Win32_TSLicenseKeyPack)', '本机远程桌面授权服务器（Win32_TSLicenseServer、Win32_TSLicenseKeyPack）'],
+  ['the pending-restart registry keys', '待重启相关的注册表项'],
+  ["rdpfix's role-removal marker (HKLM\\SOFTWARE\\rdpfix)", 'rdpfix 的角色删除标记（HKLM\\SOFTWARE\\rdpfix）'],
+  ['the Remote Desktop Services service (TermService)', '远程桌面服务（TermService）'],
+  ['the RDP-Tcp listener', 'RDP-Tcp 监听器'],
+  ['the Windows Firewall rules', 'Windows 防火墙规则'],
+  ['whether Remote Desktop connections are allowed (fDenyTSConnections)', '是否允许远程桌面连接（fDenyTSConnections）'],
+  ['the logged-on sessions (quser)', '已登录的会话（quser）'],
+  ['the license server list', '授权服务器列表'],
+  ['the licensing mode', '授权模式'],
+  // License-server statuses (causes.ts LS_STATUS_MEANING): the code names stay.
+  ['the status call failed, so reachability is unknown', '状态查询失败，无法确定是否可达'],
+  ['validity unknown', '有效性未知'],
+  ['beta and release versions do not match', '测试版与正式版不匹配'],
+  ['the license server is older than this RD Session Host', '授权服务器版本低于本远程桌面会话主机'],
+  ['this server is not in the license server\'s "Terminal Server Computers" group', '本服务器不在授权服务器的“Terminal Server Computers”组中'],
+  ['not reachable (RPC port 135 and dynamic ports, name resolution, or the server is down)', '不可达（RPC 135 端口和动态端口、名称解析，或授权服务器已停机）'],
+  ['reachable, validity unknown', '可达，有效性未知'],
+  ['reachable, access denied (LocalSystem may get this from a healthy domain license server)', '可达，但拒绝访问（LocalSystem 从正常的域授权服务器也可能得到此结果）'],
+  ['not supported', '不支持'],
+  ['undocumented value', '未记录的值'],
+  // Why configured licensing cannot issue CALs (planner problemText).
+  ['Per User mode on a server that is not joined to a domain (a workgroup RD Session Host must use Per Device)', '服务器未加入域却使用每用户模式（工作组中的远程桌面会话主机必须使用每设备模式）'],
+  ['no license server answers as valid', '没有一个授权服务器返回有效状态'],
+  ['the licensing mode is not configured', '未配置授权模式'],
+  ['no license server is configured', '未配置授权服务器'],
+];
 
 /** Fragments the planner puts inside its sentences (cause labels, the single-session "why"). */
 const PHRASES: [RegExp, string][] = [
@@ -21,8 +84,21 @@ const PHRASES: [RegExp, string][] = [
   [/"Restrict each user to a single session" is on and (.+) hold\(s\) an active session, so a second logon of that account is refused or takes the session over/g, '“限制每个用户只能进行一个会话”已开启，且 $1 有活动会话，该账号的第二次登录会被拒绝或挤掉该会话'],
   [/ and (?=阻止登录|远程桌面授权问题)/g, '以及'],
   [/Win32_ComputerSystem\.DomainRole = (\S+) or ProductType LanmanNT/g, 'Win32_ComputerSystem.DomainRole = $1 或 ProductType LanmanNT'],
+  // What else breaks RDP (outside what rdpfix repairs).
+  [/Remote Desktop connections are turned off \(fDenyTSConnections = 1, set by Group Policy "Allow users to connect remotely…"\)/g, '远程桌面连接已被关闭（fDenyTSConnections = 1，由组策略“允许用户通过使用远程桌面服务进行远程连接”设置）'],
+  [/Remote Desktop connections are turned off \(fDenyTSConnections = 1, set by the local setting\)/g, '远程桌面连接已被关闭（fDenyTSConnections = 1，本地设置）'],
+  [/the Remote Desktop Services service \(TermService\) is stopped/g, '远程桌面服务（TermService）已停止'],
+  [/the RDP-Tcp listener is not listening on port (\d+)/g, 'RDP-Tcp 监听器没有在 $1 端口监听'],
+  [/the Windows Firewall is on and no enabled inbound rule allows TCP port (\d+) \(the "Remote Desktop" rules\)/g, 'Windows 防火墙已开启，且没有启用的入站规则允许 TCP $1 端口（“远程桌面”规则）'],
+  [/licensingMode \(per-user or per-device\)/g, 'licensingMode（per-user 或 per-device）'],
+  ...LITERALS.map(([en, zh]): [RegExp, string] => [new RegExp(en.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g'), zh]),
+  [/: Access denied/g, '：拒绝访问'],
 ];
-const phrasesZh = (s: string) => PHRASES.reduce((t, [re, zh]) => t.replace(re, zh), s);
+const phrasesZh = (s: string) =>
+  PHRASES.reduce((t, [re, zh]) => t.replace(re, zh), s)
+    // A read list "X (Y); Z (W)" reads better with Chinese punctuation once its parts are Chinese.
+    .replace(/([\u4e00-\u9fff）]) \(([^()]*[\u4e00-\u9fff][^()]*)\)/g, '$1（$2）')
+    .replace(/([）\u4e00-\u9fff]); /g, '$1；');
 
 const RULES: Rule[] = [
   [/^Could not be read: (.*)\.$/, (m) => `以下信息无法读取：${m[1]}。`],
@@ -113,16 +189,31 @@ const RULES: Rule[] = [
   ],
   [/^Besides (.*), RDP is broken for another reason that rdpfix does not repair: (.*)\. Fixing only/, (m) => `除了${m[1]}之外，远程桌面还因 rdpfix 不处理的其他原因不可用：${m[2]}。只修复授权或会话设置并不能恢复远程连接。`],
   [/^The single-session restriction is left as it is: (.*)$/, (m) => `单会话限制保持不变：${m[1]}`],
-  [/^(.*) depends on facts that could not be read: (.*?)\. rdpfix does not change a server on facts it could not read\./, (m) => `${m[1]} 依赖的以下诊断信息无法读取：${m[2]}。rdpfix 不会根据无法读取的信息修改服务器。请重新运行诊断；如果同样的信息一直读取失败，请通过 VNC 控制台检查服务器上的 WMI（Windows Management Instrumentation 服务，winmgmt /verifyrepository）和远程桌面服务的 WMI 提供程序。`],
+  [/^(Every change|Allowing several sessions per user|Removing the RD Session Host role|Configuring licensing) depends on facts that could not be read: (.*?)\. rdpfix does not change a server on facts it could not read\./, (m) => `${PURPOSE_ZH[m[1]]}所依赖的以下诊断信息无法读取：${m[2]}。rdpfix 不会根据无法读取的信息修改服务器。请重新运行诊断；如果同样的信息一直读取失败，请通过 VNC 控制台检查服务器上的 WMI（Windows Management Instrumentation 服务，winmgmt /verifyrepository）和远程桌面服务的 WMI 提供程序。`],
   [/^rdpfix could not tell whether this server has a problem it repairs\./, () => 'rdpfix 无法判断这台服务器是否存在它能修复的问题：部分诊断信息无法读取。rdpfix 不会根据无法读取的信息修改服务器；请重新运行诊断，如仍失败请通过 VNC 控制台检查 WMI。'],
 ];
 
+/**
+ * Where one blocker's detail ends and the next begins: a refusal detail may be several blockers'
+ * details joined with a space, each starting with one of these.
+ */
+const SEGMENT_START =
+  / (?=(?:Every change|Allowing several sessions per user|Removing the RD Session Host role|Configuring licensing) depends on facts|This server is a domain controller|Besides |fSingleSessionPerUser = 1 is enforced|This server is part of an RDS deployment|Licensing is configured \(|A restart is already pending|Licensing is controlled by Group Policy|Strategy configure-licensing|licenseServer "|Per User licensing was requested|A removal of the RD Session Host role already ran|Windows version |No licensing lockout|The single-session restriction is left)/;
+
+function translateOne(segment: string): string | null {
+  for (const [re, render] of RULES) {
+    const m = segment.match(re);
+    if (m) return phrasesZh(render(m));
+  }
+  return null;
+}
+
 /** A technical line in Chinese, labelled 技术说明; unknown lines stay English, labelled as such. */
 export function technicalZh(line: string): string {
-  for (const [re, render] of RULES) {
-    const m = line.match(re);
-    if (m) return `技术说明：${phrasesZh(render(m))}`;
-  }
+  const whole = translateOne(line);
+  if (whole !== null && !SEGMENT_START.test(line)) return `技术说明：${whole}`;
+  const parts = line.split(SEGMENT_START).map((p) => translateOne(p));
+  if (parts.every((p): p is string => p !== null)) return `技术说明：${parts.join('')}`;
   // A bare value (PolicySourceSingleSession = 1) needs no label; an English sentence says it is one.
   return /[a-z]{2,} [a-z]{2,} [a-z]{2,} [a-z]{2,}/i.test(line) ? `技术说明（英文原文）：${line}` : `技术说明：${line}`;
 }
