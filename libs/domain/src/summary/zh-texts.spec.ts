@@ -51,6 +51,20 @@ describe('zh preview: technical lines in Chinese', () => {
   });
 });
 
+describe('zh failure details (reasonDetail) in summaries', () => {
+  it.each([
+    ['No guest agent is registered for i-0abc123def4567890 in eu-west-1. Use the cloud console\'s VNC (remote console) to log in, then check that the SSM agent service is running.', /没有已注册的代理.*VNC/],
+    ['i-0abc123def4567890 is in eu-central-1, not eu-west-1.', /位于地域 eu-central-1，不在 eu-west-1/],
+    ['The cloud inventory has no instance i-0abc123def4567890.', /实例清单中没有实例/],
+    ['The remediation did not finish before its deadline (2026-12-02T10:00:00.000Z) in step reboot.', /截止时间.*步骤 reboot/],
+    ['remove-rdsh-role (command 1a2b) did not finish within its time limit and was stopped.', /未在时限内完成/],
+  ])('%s', (detail, zh) => {
+    const text = technicalZh(detail);
+    expect(text).toMatch(zh);
+    expect(text).not.toContain('英文原文');
+  });
+});
+
 describe('zh timeline messages', () => {
   // The messages the engine and the API write (see libs/remediation), one per event type.
   const EVENTS: { type: string; message: string; data?: Record<string, unknown> }[] = [
