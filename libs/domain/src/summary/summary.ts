@@ -160,8 +160,8 @@ function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
   return s.join(' ');
 }
 
-function changesText(changes: RemediationSummaryInput['changes'], lang: Lang): string | null {
-  return changesParagraph(changes, lang);
+function changesText(changes: RemediationSummaryInput['changes'], lang: Lang, rebooted = false): string | null {
+  return changesParagraph(changes, lang, rebooted);
 }
 
 function listActions(actions: PlanAction[], lang: Lang, tense: 'would' | 'did'): string {
@@ -172,7 +172,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
   const id = i.instanceId;
   const s: string[] = [];
   const found = i.causes.length > 0 ? `${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.` : null;
-  const changes = changesText(i.changes, 'en');
+  const changes = changesText(i.changes, 'en', i.rebooted);
   const reboot = i.rebooted ? 'The server was restarted.' : 'The server was not restarted.';
 
   switch (i.outcome) {
@@ -249,7 +249,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
   const id = i.instanceId;
   const s: string[] = [];
   const found = i.causes.length > 0 ? `原因：${causesText(i.causes, 'zh')}。` : null;
-  const changes = changesText(i.changes, 'zh');
+  const changes = changesText(i.changes, 'zh', i.rebooted);
   const reboot = i.rebooted ? '服务器已重启。' : '服务器未重启。';
 
   switch (i.outcome) {
