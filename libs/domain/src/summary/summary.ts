@@ -140,12 +140,14 @@ function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
   const s: string[] = [];
   const until = i.approvalExpiresAt ? i.approvalExpiresAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null;
   const done = changesText(i.changes, lang);
+  // The role removal's own text already says the server restarts.
+  const restartAfter = i.needsReboot && i.actions.length > 0 && !i.actions.some((a) => a.kind === 'remove-rdsh-role');
   if (zh) {
     s.push(`实例 ${i.instanceId} 的修复正在等待批准，${done ? '除下列已记录的修改外，' : ''}rdpfix 尚未修改服务器。`);
     if (i.causes.length) s.push(`原因：${causesText(i.causes, 'zh')}。`);
     if (done) s.push(done);
     const what = i.actions.length ? listActions(i.actions, 'zh', 'would') : '重启服务器，完成之前已执行的远程桌面会话主机角色删除';
-    s.push(`批准后，rdpfix 会先重新诊断服务器（情况有变则不做修改），然后${what}${i.needsReboot && i.actions.length ? '，修改完成后重启服务器' : ''}。`);
+    s.push(`批准后，rdpfix 会先重新诊断服务器（情况有变则不做修改），然后${what}${restartAfter ? '，修改完成后重启服务器' : ''}。`);
     if (i.needsReboot) s.push('重启会断开服务器上所有已登录的会话，未保存的工作将丢失。');
     s.push(until ? `请在 ${until} 之前批准，否则本次修复将过期结束，不做任何修改。` : '未批准则不会做任何修改。');
     return s.join('');
@@ -154,7 +156,7 @@ function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
   if (i.causes.length) s.push(`${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.`);
   if (done) s.push(done);
   const what = i.actions.length ? listActions(i.actions, 'en', 'would') : 'restart the server to complete an earlier removal of the Remote Desktop Session Host role';
-  s.push(`Approving lets rdpfix diagnose the server again (it changes nothing if the server changed meanwhile), then ${what}${i.needsReboot && i.actions.length ? ', and restart the server after the change' : ''}.`);
+  s.push(`Approving lets rdpfix diagnose the server again (it changes nothing if the server changed meanwhile), then ${what}${restartAfter ? ', and restart the server after the change' : ''}.`);
   if (i.needsReboot) s.push('The restart ends every open session on the server; unsaved work is lost.');
   s.push(until ? `Approve before ${until}; after that the remediation expires without changing anything.` : 'Nothing changes without the approval.');
   return s.join(' ');
