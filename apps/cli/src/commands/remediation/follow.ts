@@ -63,10 +63,7 @@ export async function followRemediation(api: ApiClient, id: string, opts: Follow
       last = String(e.message ?? msg.event);
       if (bar) bar.update(stepIndex(), { spinner: SPINNER[frame % SPINNER.length], step, message: last.slice(0, 100) });
       else if (!opts.quiet) console.log(`${e.at ?? new Date().toISOString()} [${step}] ${msg.event}: ${last}`);
-      if (opts.stopAtApproval && msg.event === 'approval_required') {
-        const now = await get();
-        if (now.state === 'awaiting_approval') break;
-      }
+      if (opts.stopAtApproval && msg.event === 'approval_required' && (await parked(get))) break;
     }
   } finally {
     clearTimeout(timer);
@@ -79,4 +76,15 @@ export async function followRemediation(api: ApiClient, id: string, opts: Follow
     bar.stop();
   }
   return { remediation: current, timedOut: timedOut && current.state !== 'finished' };
+}
+
+/** After `approval_required`: whether the remediation now waits for approval (its row may trail the event by a moment). */
+async function parked(get: () => Promise<any>): Promise<boolean> {
+  for (let i = 0; i < 40; i++) {
+    const now = await get();
+    if (now.state === 'awaiting_approval') return true;
+    if (now.state === 'finished') return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
