@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import path from 'path';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
@@ -29,6 +30,9 @@ export class ChaosWorld {
   private api?: ChildProcess;
   private worker?: ChildProcess;
   workerStarts = 0;
+  /** Spawn → taking jobs, per start (ms): the kill interval counts from there. */
+  bootMs: number[] = [];
+  private queue?: Queue;
   workerDeaths: string[] = [];
 
   constructor(
@@ -93,7 +97,22 @@ export class ChaosWorld {
     this.api.stderr?.on('data', () => undefined);
     this.apiUrl = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${this.apiUrl}/health`)).ok, 30_000, 'the API');
+    this.queue = new Queue('remediations', { connection: { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }, prefix: this.config.QUEUE_PREFIX });
+    this.queue.on('error', () => undefined);
     this.startWorker();
+  }
+
+  /** Waits until the current worker process has connected to the queue (bounded), so a kill lands on a working worker. */
+  async workerUp(maxMs = 30_000): Promise<void> {
+    const started = Date.now();
+    const w = this.worker;
+    while (Date.now() - started < maxMs && w && w.exitCode === null) {
+      if ((await this.queue!.getWorkersCount().catch(() => 0)) > 0) {
+        this.bootMs.push(Date.now() - started);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   private env(): NodeJS.ProcessEnv {
@@ -156,6 +175,7 @@ export class ChaosWorld {
     this.pgProxy?.restore();
     this.redisProxy?.restore();
     for (const p of [this.worker, this.api]) if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    await this.queue?.close().catch(() => undefined);
     await this.sim?.close().catch(() => undefined);
     await this.ds?.destroy().catch(() => undefined);
     if (this.redis) {

@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     // The worker is killed at random moments, and restarted, until the run ends.
     const killer = (async () => {
       while (!stop) {
+        // The interval counts from when the worker takes jobs: a kill during boot would test nothing.
+        await world.workerUp();
         await sleep(Math.round(Number(opts.killEveryMs) * (0.5 + rand())));
         if (stop) break;
         await world.killWorker(Math.round(rand() * 500));
@@ -164,7 +166,8 @@ async function main(): Promise<void> {
     await Promise.all([killer, approver]);
     const t = await tally(world, submitted);
     const elapsed = ((Date.now() - t0) / 1000).toFixed(0);
-    console.log(`ran ${elapsed}s: ${submitted.length} remediations accepted, ${kills} kill -9 of the worker (${world.workerStarts} starts), cuts: ${cuts.join(', ')}`);
+    const boot = world.bootMs.length ? Math.round(world.bootMs.reduce((a, b) => a + b, 0) / world.bootMs.length) : 0;
+    console.log(`ran ${elapsed}s: ${submitted.length} remediations accepted, ${kills} kill -9 of the worker (${world.workerStarts} starts, ${boot} ms from spawn to taking jobs on average), cuts: ${cuts.join(', ')}`);
     console.log(`outcomes: ${Object.entries(t.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`simulator: ${t.simNote}`);
     console.log(`API during cuts: ${api5xx.probesDuringCuts} probes, ${api5xx.status503} answered 503`);
