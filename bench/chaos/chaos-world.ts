@@ -94,9 +94,12 @@ export class ChaosWorld {
     this.redis = new Redis(REDIS_URL);
     this.key = (await new ApiKeyService(this.ds, this.config).create({ name: 'chaos', role: 'admin', rateLimitPerSecond: 1_000_000 })).key;
     this.api = spawn(process.execPath, [path.join(ROOT, 'dist/apps/api/src/main.js')], { env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
-    this.api.stderr?.on('data', () => undefined);
+    let apiErr = '';
+    this.api.stderr?.on('data', (d: Buffer) => (apiErr = (apiErr + d.toString()).slice(-2000)));
     this.apiUrl = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${this.apiUrl}/health`)).ok, 30_000, 'the API');
+    await waitFor(async () => (await fetch(`${this.apiUrl}/health`)).ok, 60_000, 'the API').catch((err: Error) => {
+      throw new Error(`${err.message}: ${apiErr.split('\n').filter((l) => !/AWS SDK|node >=22|a.co|upgrade|trace-warnings|^\s*$/.test(l)).slice(-5).join(' | ')}`);
+    });
     this.queue = new Queue('remediations', { connection: { host: new URL(REDIS_URL).hostname, port: Number(new URL(REDIS_URL).port || 6379) }, prefix: this.config.QUEUE_PREFIX });
     this.queue.on('error', () => undefined);
     this.startWorker();
