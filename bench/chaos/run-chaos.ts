@@ -60,6 +60,7 @@ async function main(): Promise<void> {
     if (status === 503) api5xx.status503++;
   };
   const submitted: Submitted[] = [];
+  const notAccepted: string[] = [];
   let kills = 0;
   const cuts: string[] = [];
   try {
@@ -89,15 +90,24 @@ async function main(): Promise<void> {
         if (rand() < 0.05) await world.simHttp('PUT', `/admin/instances/${instanceId}/faults`, { hangScripts: [pick(HANG)] });
         const r = rand();
         const body = r < 0.2 ? { mode: 'diagnose' } : r < 0.3 ? { mode: 'fix', allowReboot: false } : { mode: 'fix', allowReboot: true };
-        for (let attempt = 0; attempt < 20; attempt++) {
+        const statuses: number[] = [];
+        for (let attempt = 0; attempt < 120; attempt++) {
           const res = await world.http('POST', '/v1/remediations', { instanceId, region: 'eu-west-1', ...body });
           note(res.status, world.pgProxy.isCut || world.redisProxy.isCut);
+          statuses.push(res.status);
           if (res.status === 202) {
             submitted.push({ id: res.body.id, instanceId, mode: body.mode });
             break;
           }
+          // An earlier attempt was stored but its answer was lost: the 409 names it.
+          const active = res.status === 409 ? /active remediation \(([0-9a-f-]{36})\)/.exec(JSON.stringify(res.body))?.[1] : undefined;
+          if (active) {
+            submitted.push({ id: active, instanceId, mode: body.mode });
+            break;
+          }
           await sleep(500); // 503 during a cut: the caller retries, as a ticket system would
         }
+        if (submitted[submitted.length - 1]?.instanceId !== instanceId) notAccepted.push(`${instanceId}: ${statuses.slice(-5).join(',')}`);
         await sleep(10 + Math.round(rand() * 30));
       }
     })();
@@ -168,6 +178,7 @@ async function main(): Promise<void> {
     const elapsed = ((Date.now() - t0) / 1000).toFixed(0);
     const boot = world.bootMs.length ? Math.round(world.bootMs.reduce((a, b) => a + b, 0) / world.bootMs.length) : 0;
     console.log(`ran ${elapsed}s: ${submitted.length} remediations accepted, ${kills} kill -9 of the worker (${world.workerStarts} starts, ${boot} ms from spawn to taking jobs on average), cuts: ${cuts.join(', ')}`);
+    if (notAccepted.length) console.log(`never accepted after 60 s of retries: ${notAccepted.slice(0, 5).join('; ')}`);
     console.log(`outcomes: ${Object.entries(t.outcomes).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     console.log(`simulator: ${t.simNote}`);
     console.log(`API during cuts: ${api5xx.probesDuringCuts} probes, ${api5xx.status503} answered 503`);
@@ -176,6 +187,7 @@ async function main(): Promise<void> {
       'stuck after the deadline': t.stuck,
       'duplicate changing commands received': t.duplicates,
       'false fixed': t.falseFixed,
+      'submissions never accepted': notAccepted.length,
       'API 5xx during cuts (not 503)': api5xx.duringCuts,
       'API 5xx overall (not 503)': api5xx.overall,
       'worker crashes (exits not from kill -9)': world.workerDeaths.length,
