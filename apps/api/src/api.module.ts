@@ -18,6 +18,7 @@ import { apiMetricsProvider } from './metrics/metrics.provider';
 import { LoggingModule } from '@rdpfix/observability';
 import { WebhookReadModule } from '@rdpfix/webhooks';
 import { RemediationsController } from './remediations/remediations.controller';
+import { ChannelIdValidator } from './common/channel-ids';
 
 /** The HTTP API: authenticates, validates, writes the row, enqueues. It never runs remediation steps. */
 @Module({})
@@ -32,6 +33,7 @@ export class ApiModule {
         RollbackGuard,
         apiMetricsProvider,
         RemediationDispatcher,
+        ChannelIdValidator,
         // Order matters: authenticate first, then count the request against the key's limit.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@rdpfix/config';
 import { ApiMetrics } from '@rdpfix/observability';
@@ -13,6 +13,8 @@ import { jsonBodyMiddleware } from './common/body/json-body.middleware';
 import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { strictValidationPipe } from './common/validation.pipe';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { corsOptions } from './common/cors';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -30,6 +32,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
+  const cors = corsOptions(config.CORS_ORIGINS);
+  if (cors) app.enableCors(cors);
   if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
   // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
   // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.
@@ -42,13 +46,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.enableShutdownHooks();
   answerMalformedHttpInOneShape(app.getHttpServer());
 
-  const doc = new DocumentBuilder()
-    .setTitle('rdpfix')
-    .setDescription('Repairs Windows servers that refuse RDP with "no Remote Desktop license servers available" through the guest-agent command channel.')
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An rdpfix API key (rdpfix_<prefix>_<secret>). Roles: admin, support, console (one tenant), fleet.' })
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

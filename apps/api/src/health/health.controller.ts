@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ref } from '../openapi/schema-helpers';
 import { Public } from '../auth/auth.decorators';
 import { DataSource } from 'typeorm';
 
@@ -10,6 +11,8 @@ export class HealthController {
 
   @Get()
   @Public()
+  @ApiOperation({ summary: 'Liveness: the database answers (no key needed)' })
+  @ApiOkResponse({ description: 'Up.', schema: ref('Health') })
   async health() {
     await this.ds.query('SELECT 1');
     return { status: 'ok' };
