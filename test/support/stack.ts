@@ -65,8 +65,14 @@ export class Stack {
       DATABASE_URL: this.dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: this.prefix,
+      // The simulator, set explicitly (with no CHANNEL_ENDPOINT the SDK goes to real AWS), with
+      // static keys (else the SDK's default chain would look for real credentials).
       CHANNEL_ENDPOINT: this.simUrl,
+      AWS_ACCESS_KEY_ID: 'simulator',
+      AWS_SECRET_ACCESS_KEY: 'simulator',
       INVENTORY_URL: this.simUrl,
+      WORKER_HTTP_PORT: 0,
+      WORKER_HTTP_HOST: '127.0.0.1',
       ...(this.opts.channel === 'jdcloud'
         ? { CHANNEL: 'jdcloud', JDCLOUD_ENDPOINT: this.simUrl, JDCLOUD_VM_ENDPOINT: this.simUrl, JDCLOUD_DELETE_DELAY_S: 0, JDCLOUD_REQUEST_TIMEOUT_MS: 5000 }
         : {}),

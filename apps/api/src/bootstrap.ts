@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { AppConfig } from '@rdpfix/config';
+import { AppConfig, configuredRegions } from '@rdpfix/config';
 import { ApiMetrics } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
+import { ServedRegions } from './common/served-region.validator';
 import { ApiModule } from './api.module';
 import { exceptStreamedUpload } from './campaigns/streamed-upload';
 import { jsonBodyMiddleware } from './common/body/json-body.middleware';
@@ -23,6 +24,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     const r = validateCallbackUrl(u, policy);
     return r.ok ? null : `callbackUrl: ${r.reason}`;
   };
+  ServedRegions.list = configuredRegions(config);
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,

@@ -21,3 +21,4 @@ export * from './jdcloud/signing/jdcloud-signer';
 export * from './inventory/jdcloud-inventory';
 export * from './routing/routing-command-channel';
 export * from './routing/channels-from-config';
+export * from './aws/aws-client-options';

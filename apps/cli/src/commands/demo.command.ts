@@ -47,8 +47,12 @@ export async function demoCommand(opts: { keep: boolean; channel?: string }): Pr
   const config = loadConfig(process.env, {
     CHANNEL: channel,
     ...(target.jd ? { JDCLOUD_ENDPOINT: sim.url, JDCLOUD_VM_ENDPOINT: sim.url, JDCLOUD_ACCESS_KEY_ID: 'simulator', JDCLOUD_SECRET_ACCESS_KEY: 'simulator' } : {}),
+    // The simulator, explicitly (unset, the SDK would go to real AWS with the default credential chain).
     CHANNEL_ENDPOINT: sim.url,
+    AWS_ACCESS_KEY_ID: 'simulator',
+    AWS_SECRET_ACCESS_KEY: 'simulator',
     INVENTORY_URL: sim.url,
+    WORKER_HTTP_PORT: 0,
     QUEUE_PREFIX: `${base.QUEUE_PREFIX}-demo`,
     API_PORT: Number(process.env.API_PORT ?? 0),
     API_HOST: '127.0.0.1',
