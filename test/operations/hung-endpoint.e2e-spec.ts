@@ -25,7 +25,7 @@ describe('a hung channel endpoint', () => {
       },
     });
     endpoint = placeholder;
-    (endpoint as unknown as { target: { host: string; port: number } }).target.port = Number(new URL(stack.simUrl).port);
+    endpoint.retarget(stack.simUrl);
   }, 60_000);
 
   afterAll(async () => {

@@ -2,14 +2,14 @@ import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import path from 'path';
 import Redis from 'ioredis';
-import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { ApiKeyService } from '@rdpfix/auth';
 import { AppConfig, loadConfig } from '@rdpfix/config';
 import type { Role } from '@rdpfix/domain';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { createApiApp, listen } from '../../apps/api/src/bootstrap';
-import { createWorkerApp } from '../../apps/worker/src/bootstrap';
+import { createWorkerApp, workerHttpUrl } from '../../apps/worker/src/bootstrap';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -22,6 +22,8 @@ export interface StackOptions {
   sim?: Record<string, unknown>;
   /** Command channel of the stack: ssm (default) or jdcloud (the simulator's Cloud Assistant front end). */
   channel?: 'ssm' | 'jdcloud';
+  /** The DATABASE_URL the apps use, given the stack's real one (e.g. through a TCP proxy a test can cut). */
+  appDatabaseUrl?: (dbUrl: string) => string;
 }
 
 export type Json = Record<string, any>;
@@ -36,7 +38,9 @@ export class Stack {
   simUrl!: string;
   private sim!: Awaited<ReturnType<typeof startSimulator>>;
   private api?: INestApplication;
-  private worker?: INestApplicationContext;
+  private worker?: INestApplication;
+  /** The in-process worker's own HTTP port (health, readiness, metrics), once it runs. */
+  workerUrl?: string;
   private children: ChildProcess[] = [];
   private redis?: Redis;
   readonly dbUrl: string;
@@ -62,7 +66,7 @@ export class Stack {
     this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, timeoutScale: 0.2, ...(this.opts.sim ?? {}) });
     this.simUrl = this.sim.url;
     this.config = loadConfig({}, {
-      DATABASE_URL: this.dbUrl,
+      DATABASE_URL: this.opts.appDatabaseUrl ? this.opts.appDatabaseUrl(this.dbUrl) : this.dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: this.prefix,
       // The simulator, set explicitly (with no CHANNEL_ENDPOINT the SDK goes to real AWS), with
@@ -104,11 +108,22 @@ export class Stack {
   async startInProcessWorker(): Promise<void> {
     if (this.worker) return;
     this.worker = await createWorkerApp(this.config);
+    this.workerUrl = await workerHttpUrl(this.worker);
+  }
+
+  /** The in-process worker app (to reach its providers), or the API app. */
+  get workerApp(): INestApplication | undefined {
+    return this.worker;
+  }
+
+  get apiApp(): INestApplication | undefined {
+    return this.api;
   }
 
   async stopInProcessWorker(): Promise<void> {
     await this.worker?.close();
     this.worker = undefined;
+    this.workerUrl = undefined;
   }
 
   /** Creates an API key of a role (console keys need a tenant). */

@@ -4,7 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, configuredRegions } from '@rdpfix/config';
-import { ApiMetrics } from '@rdpfix/observability';
+import { ApiMetrics, routeSdkNodeVersionWarning } from '@rdpfix/observability';
 import { callbackUrlPolicy, validateCallbackUrl } from '@rdpfix/webhooks';
 import { CallbackUrlPolicyHolder } from './common/callback-url.validator';
 import { ServedRegions } from './common/served-region.validator';
@@ -13,6 +13,7 @@ import { exceptStreamedUpload } from './campaigns/streamed-upload';
 import { jsonBodyMiddleware } from './common/body/json-body.middleware';
 import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { RequestDrain } from './ops/request-drain';
 import { strictValidationPipe } from './common/validation.pipe';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
@@ -25,6 +26,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
     return r.ok ? null : `callbackUrl: ${r.reason}`;
   };
   ServedRegions.list = configuredRegions(config);
+  // The AWS SDK's nine-line Node-version warning goes to the JSON log, once (not raw to stderr).
+  routeSdkNodeVersionWarning((m) => new Logger('aws-sdk').warn(m));
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -32,6 +35,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   // One structured logger (pino, LOG_LEVEL, secrets redacted) for Nest's own messages too.
   app.useLogger(app.get(PinoLogger));
   app.use(app.get(ApiMetrics).middleware());
+  // Graceful shutdown: requests in flight are answered before the database closes (ops/request-drain.ts).
+  const drain = app.get(RequestDrain);
+  app.use(drain.middleware());
+  drain.attach(app.getHttpServer());
   if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
   // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
   // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.

@@ -22,3 +22,4 @@ export * from './inventory/jdcloud-inventory';
 export * from './routing/routing-command-channel';
 export * from './routing/channels-from-config';
 export * from './aws/aws-client-options';
+export * from './metrics/instrumented-channel';

@@ -5,7 +5,7 @@ import net from 'net';
  * (the failure a timeout must bound); in `forward` mode it pipes connections to a real server.
  */
 export class SwitchableEndpoint {
-  mode: 'hang' | 'forward' = 'hang';
+  mode: 'hang' | 'forward' | 'refuse' = 'hang';
   /** Connections accepted in hang mode (each is one channel call that had to time out). */
   hungConnections = 0;
   forwardedConnections = 0;
@@ -15,9 +15,23 @@ export class SwitchableEndpoint {
 
   private constructor(private readonly target: { host: string; port: number }) {}
 
-  static async start(targetUrl: string): Promise<SwitchableEndpoint> {
+  /** Points the endpoint at another server (e.g. one started after it). */
+  retarget(url: string): void {
+    const u = new URL(url);
+    this.target.host = u.hostname;
+    this.target.port = Number(u.port);
+  }
+
+  /** Cuts the dependency: every open connection is dropped and new ones are refused. */
+  cut(): void {
+    this.mode = 'refuse';
+    for (const s of this.sockets) s.destroy();
+  }
+
+  static async start(targetUrl: string, mode: SwitchableEndpoint['mode'] = 'hang'): Promise<SwitchableEndpoint> {
     const u = new URL(targetUrl);
     const e = new SwitchableEndpoint({ host: u.hostname, port: Number(u.port) });
+    e.mode = mode;
     e.server = net.createServer((socket) => e.accept(socket));
     await new Promise<void>((resolve) => e.server.listen(0, '127.0.0.1', resolve));
     e.url = `http://127.0.0.1:${(e.server.address() as net.AddressInfo).port}`;
@@ -28,6 +42,10 @@ export class SwitchableEndpoint {
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => undefined);
+    if (this.mode === 'refuse') {
+      socket.destroy();
+      return;
+    }
     if (this.mode === 'hang') {
       this.hungConnections++;
       socket.resume(); // read and drop whatever the client sends; never answer
@@ -35,6 +53,8 @@ export class SwitchableEndpoint {
     }
     this.forwardedConnections++;
     const upstream = net.connect(this.target.port, this.target.host);
+    this.sockets.add(upstream);
+    upstream.on('close', () => this.sockets.delete(upstream));
     upstream.on('error', () => socket.destroy());
     socket.on('close', () => upstream.destroy());
     upstream.on('close', () => socket.destroy());

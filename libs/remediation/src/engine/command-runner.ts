@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
 import { isTerminalCommandStatus, Step } from '@rdpfix/domain';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { parseScriptOutput, renderScript, scriptExecutionTimeoutS, ScriptName } from '@rdpfix/runbook';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { pollDelay } from './poll-delay';
 
 export interface CommandSpec {
@@ -35,6 +36,7 @@ export class CommandRunner {
     private readonly runs: CommandRunRepository,
     private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {}
 
   async run(r: RemediationEntity, spec: CommandSpec): Promise<RunState> {
@@ -177,6 +179,7 @@ export class CommandRunner {
       if (err instanceof ChannelThrottledError) return { done: false, waitMs: withJitter(err.retryAfterMs) };
       if (err instanceof ChannelError && !err.retryable) {
         await this.runs.transition(run.id, ['pending', 'running'], { status: 'rejected', error: err.message.slice(0, 1000), finishedAt: now });
+        this.metrics?.commandFinished(run.scriptName, 'rejected');
         return { done: true, run: (await this.runs.findById(run.id))! };
       }
       return { done: false, waitMs: pollDelay(run.pollCount, this.config.POLL_INTERVAL_MS, this.config.POLL_MAX_INTERVAL_MS) };
@@ -204,6 +207,7 @@ export class CommandRunner {
       if (parsed.kind === 'ok') patch.result = parsed.result;
       else patch.error = `${parsed.code}: ${parsed.detail}`.slice(0, 1000);
       await this.runs.transition(run.id, ['pending', 'running'], patch);
+      this.metrics?.commandFinished(run.scriptName, res.status);
       await this.timeline.append({
         remediationId: r.id,
         type: 'command_finished',
@@ -226,6 +230,7 @@ export class CommandRunner {
       this.log.warn(`cancel of ${run.commandId} failed: ${(err as Error).message}`);
     }
     await this.runs.transition(run.id, ['pending', 'running'], { status, error: why, finishedAt: new Date() });
+    this.metrics?.commandFinished(run.scriptName, status);
     await this.timeline.append({
       remediationId: r.id,
       type: 'command_abandoned',

@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationFinisher } from './remediation-finisher';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
@@ -23,6 +24,7 @@ export class ReconcilerService extends PeriodicTask {
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
     private readonly finisher: RemediationFinisher,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {
     super();
   }
@@ -68,6 +70,7 @@ export class ReconcilerService extends PeriodicTask {
       }
     }
     if (requeued) this.log.log(`re-enqueued ${requeued} remediation(s)`);
+    if (requeued) this.metrics?.requeued(requeued);
     return requeued;
   }
 }

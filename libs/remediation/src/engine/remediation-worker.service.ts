@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository } from '@rdpfix/persistence';
 import { AdvanceRemediationJob, QUEUES, redisOptionsFromUrl } from '@rdpfix/queue';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationEngine } from './remediation-engine';
 import { RemediationFinisher } from './remediation-finisher';
 
@@ -19,13 +20,20 @@ const MAX_STEPS_PER_RUN = 25;
 export class RemediationWorkerService implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(RemediationWorkerService.name);
   private worker?: Worker<AdvanceRemediationJob>;
+  private readonly running = new Map<Job<AdvanceRemediationJob>, string | undefined>();
 
   constructor(
     private readonly config: AppConfig,
     private readonly engine: RemediationEngine,
     private readonly remediations: RemediationRepository,
     private readonly finisher: RemediationFinisher,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {}
+
+  /** The BullMQ worker (readiness asks whether it consumes; graceful shutdown closes it first). */
+  get bullWorker(): Worker<AdvanceRemediationJob> | undefined {
+    return this.worker;
+  }
 
   onModuleInit(): void {
     this.worker = new Worker<AdvanceRemediationJob>(QUEUES.remediations, (job, token) => this.process(job, token), {
@@ -41,6 +49,22 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
   }
 
   async process(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
+    this.metrics?.inFlight(1);
+    this.running.set(job, token);
+    try {
+      await this.advance(job, token);
+    } finally {
+      this.running.delete(job);
+      this.metrics?.inFlight(-1);
+    }
+  }
+
+  /** Jobs running in this process now, with their lock tokens (graceful shutdown hands them back). */
+  inFlightJobs(): { job: Job<AdvanceRemediationJob>; token?: string }[] {
+    return [...this.running].map(([job, token]) => ({ job, token }));
+  }
+
+  private async advance(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
     const id = job.data.remediationId;
     for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
       const res = await this.engine.advance(id);
