@@ -14,6 +14,8 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { RequestDrain } from './ops/request-drain';
+import { QueueBoardController } from './queue-board/queue-board.controller';
+import { QueueBoard } from './queue-board/queue-board.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { apiMetricsProvider } from './metrics/metrics.provider';
 import { TerminusModule } from '@nestjs/terminus';
@@ -28,13 +30,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule, TerminusModule.forRoot({ errorLogStyle: 'json' })],
-      controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
+      controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController, QueueBoardController],
       providers: [
         RemediationService,
         RollbackGuard,
         apiMetricsProvider,
         ReadinessChecks,
         RequestDrain,
+        QueueBoard,
         RemediationDispatcher,
         // Order matters: authenticate first, then count the request against the key's limit.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
