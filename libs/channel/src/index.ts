@@ -23,3 +23,6 @@ export * from './routing/routing-command-channel';
 export * from './routing/channels-from-config';
 export * from './aws/aws-client-options';
 export * from './metrics/instrumented-channel';
+export * from './inventory/aws-inventory';
+export * from './inventory/regional-inventory';
+export * from './inventory/inventory-from-config';
