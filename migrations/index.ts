@@ -7,6 +7,9 @@ import { OneRollback1764300000000 } from './1764300000000-one-rollback';
 import { Campaigns1764400000000 } from './1764400000000-campaigns';
 import { CampaignWebhooks1764400000100 } from './1764400000100-campaign-webhooks';
 import { TenantFleetKeys1764400000200 } from './1764400000200-tenant-fleet-keys';
+import { FencedSends1764500000000 } from './1764500000000-fenced-sends';
+import { ActiveRemediationsById1764510000000 } from './1764510000000-active-remediations-by-id';
+import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   Campaigns1764400000000,
   CampaignWebhooks1764400000100,
   TenantFleetKeys1764400000200,
+  FencedSends1764500000000,
+  ActiveRemediationsById1764510000000,
+  StreamTokens1764530000000,
 ];

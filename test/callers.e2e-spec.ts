@@ -78,6 +78,10 @@ describe('callers: keys, roles, tenants, idempotency, summaries, rate limits', (
       expectErrorShape(other.body, 404);
       const wrongRegion = await stack.http('POST', '/v1/remediations', { instanceId: tenantAInstance, region: 'us-east-1', mode: 'diagnose' }, as('consoleA'));
       expect(wrongRegion.status).toBe(404);
+      // Issue 11: the tenant's own instance in another region says so (another tenant's still looks missing).
+      expect(wrongRegion.body).toEqual(expect.objectContaining({ error: 'instance_not_in_region', fields: [expect.objectContaining({ field: 'region' })] }));
+      expect(wrongRegion.body.message).toMatch(/is not in region us-east-1: it is in eu-west-1/);
+      expect(other.body.error).toBe('not_found');
       const unknown = await stack.http('POST', '/v1/remediations', { instanceId: 'i-0000000000000000a', region: 'eu-west-1', mode: 'diagnose' }, as('consoleA'));
       expect(unknown.status).toBe(404);
     });

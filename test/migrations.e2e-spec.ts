@@ -27,6 +27,7 @@ describe('migrations', () => {
         'command_runs',
         'idempotency_keys',
         'remediations',
+        'stream_tokens',
         'timeline_events',
         'webhook_attempts',
         'webhook_deliveries',

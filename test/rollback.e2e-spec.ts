@@ -70,6 +70,10 @@ describe('rollback', () => {
     expect(rb.reasonDetail).toBe('The recorded values were put back and read back as before the fix.');
     const verify = rb.commands.filter((c: { script: { name: string } }) => c.script.name === 'verify').pop();
     expect(verify.result.facts.licensing).toEqual(expect.objectContaining({ mode: 4, servers: ['ls01.corp.example.com'] }));
+    // A rollback cannot itself be rolled back: not_reversible.
+    const again = await stack.http('POST', `/v1/remediations/${rb.id}/rollback`);
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe('not_reversible');
   });
 
   it('role removal: 409 that says plainly it is not reversible, and nothing is sent', async () => {
@@ -79,6 +83,8 @@ describe('rollback', () => {
     const before = (await stack.simCommands(id)).length;
     const res = await stack.http('POST', `/v1/remediations/${fix.id}/rollback`);
     expect(res.status).toBe(409);
+    // Issue 11: an irreversible change is `not_reversible`, not a wrong state.
+    expect(res.body).toEqual(expect.objectContaining({ error: 'not_reversible', state: 'finished' }));
     expect(res.body.message).toMatch(/not reversible/);
     expect((await stack.simCommands(id)).length).toBe(before);
     expect(fix.changes[0]).toEqual(expect.objectContaining({ reversible: false }));
@@ -101,7 +107,9 @@ describe('rollback', () => {
     expect((await stack.http('POST', `/v1/remediations/${diag.id}/rollback`)).status).toBe(409);
     const parked = await stack.submit({ instanceId: id, mode: 'fix' });
     await stack.waitFor(parked.id, ['awaiting_approval']);
-    expect((await stack.http('POST', `/v1/remediations/${parked.id}/rollback`)).status).toBe(409);
+    const wrongState = await stack.http('POST', `/v1/remediations/${parked.id}/rollback`);
+    expect(wrongState.status).toBe(409);
+    expect(wrongState.body).toEqual(expect.objectContaining({ error: 'invalid_state', state: 'awaiting_approval' }));
     expect((await stack.http('POST', '/v1/remediations/00000000-0000-4000-8000-000000000000/rollback')).status).toBe(404);
   });
 });

@@ -17,7 +17,7 @@ describe('health and readiness', () => {
     const proxied = new URL(pgProxy.url);
     stack = await Stack.start({
       config: { REGIONS: 'eu-west-1,eu-west-3' },
-      appDatabaseUrl: (dbUrl) => {
+      routeDb: (dbUrl) => {
         const u = new URL(dbUrl);
         u.host = proxied.host;
         return u.toString();
@@ -53,7 +53,7 @@ describe('health and readiness', () => {
       const ready = await get(`${stack.workerUrl}/health/ready`);
       expect(ready.status).toBe(503);
       expect(ready.body.error).toBe('not_ready');
-      expect(ready.body.down.consuming).toMatchObject({ status: 'down', paused: true });
+      expect(ready.body.checks.error.consuming).toMatchObject({ status: 'down', paused: true });
     } finally {
       w.resume();
     }
@@ -67,8 +67,8 @@ describe('health and readiness', () => {
         const ready = await get(`${base}/health/ready`);
         expect(ready.status).toBe(503);
         expect(ready.body).toMatchObject({ statusCode: 503, error: 'not_ready' });
-        expect(ready.body.details.postgres.status).toBe('down');
-        expect(ready.body.details.redis.status).toBe('up');
+        expect(ready.body.checks.details.postgres.status).toBe('down');
+        expect(ready.body.checks.details.redis.status).toBe('up');
         expect((await get(`${base}/health/live`)).status).toBe(200);
       }
       // The older /health path is the readiness answer too: 503, not the 500 it used to be.
@@ -104,7 +104,7 @@ describe('readiness with a migration missing', () => {
       const res = await fetch(`${stack.apiUrl}/health/ready`);
       const body = (await res.json()) as Record<string, any>;
       expect(res.status).toBe(503);
-      expect(body.details.migrations).toMatchObject({ status: 'down', pending: 1, first: last.name });
+      expect(body.checks.details.migrations).toMatchObject({ status: 'down', pending: 1, first: last.name });
       await db.query(`INSERT INTO typeorm_migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [last.id, last.timestamp, last.name]);
       expect((await fetch(`${stack.apiUrl}/health/ready`)).status).toBe(200);
     } finally {

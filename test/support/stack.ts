@@ -22,8 +22,8 @@ export interface StackOptions {
   sim?: Record<string, unknown>;
   /** Command channel of the stack: ssm (default) or jdcloud (the simulator's Cloud Assistant front end). */
   channel?: 'ssm' | 'jdcloud';
-  /** The DATABASE_URL the apps use, given the stack's real one (e.g. through a TCP proxy a test can cut). */
-  appDatabaseUrl?: (dbUrl: string) => string;
+  /** How the API and workers reach the stack's database (e.g. through a test's TCP proxy). */
+  routeDb?: (dbUrl: string) => string;
 }
 
 export type Json = Record<string, any>;
@@ -66,7 +66,7 @@ export class Stack {
     this.sim = await startSimulator({ port: 0, pendingMs: 30, runMs: 60, invisibleMs: 80, rebootDownMs: 400, rebootDelayScale: 0.02, timeoutScale: 0.2, ...(this.opts.sim ?? {}) });
     this.simUrl = this.sim.url;
     this.config = loadConfig({}, {
-      DATABASE_URL: this.opts.appDatabaseUrl ? this.opts.appDatabaseUrl(this.dbUrl) : this.dbUrl,
+      DATABASE_URL: this.opts.routeDb ? this.opts.routeDb(this.dbUrl) : this.dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: this.prefix,
       // The simulator, set explicitly (with no CHANNEL_ENDPOINT the SDK goes to real AWS), with

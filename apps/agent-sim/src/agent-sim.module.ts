@@ -5,6 +5,8 @@ import { AgentService } from './agent/agent.service';
 import { Rng } from './common/rng';
 import { SIM_OPTIONS, SimulatorOptions } from './config/simulator-options';
 import { FaultService } from './faults/fault.service';
+import { HeldSends } from './faults/held-sends';
+import { RunLedger } from './ledger/run-ledger';
 import { HealthController } from './health.controller';
 import { InventoryController } from './inventory/inventory.controller';
 import { InventoryService } from './inventory/inventory.service';
@@ -35,6 +37,8 @@ export class AgentSimModule implements OnModuleDestroy {
         SimStore,
         Scheduler,
         FaultService,
+        HeldSends,
+        RunLedger,
         AgentService,
         LifecycleService,
         SendCommandOp,

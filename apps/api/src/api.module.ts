@@ -14,7 +14,6 @@ import { RateLimitGuard } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
 import { RequestDrain } from './ops/request-drain';
-import { QueueBoardController } from './queue-board/queue-board.controller';
 import { QueueBoard } from './queue-board/queue-board.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { apiMetricsProvider } from './metrics/metrics.provider';
@@ -22,6 +21,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggingModule, ReadinessChecks } from '@rdpfix/observability';
 import { WebhookReadModule } from '@rdpfix/webhooks';
 import { RemediationsController } from './remediations/remediations.controller';
+import { ChannelIdValidator } from './common/channel-ids';
 
 /** The HTTP API: authenticates, validates, writes the row, enqueues. It never runs remediation steps. */
 @Module({})
@@ -30,7 +30,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule, TerminusModule.forRoot({ errorLogStyle: 'json' })],
-      controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController, QueueBoardController],
+      controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,
         RollbackGuard,
@@ -39,6 +39,7 @@ export class ApiModule {
         RequestDrain,
         QueueBoard,
         RemediationDispatcher,
+        ChannelIdValidator,
         // Order matters: authenticate first, then count the request against the key's limit.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },

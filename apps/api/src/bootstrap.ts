@@ -1,7 +1,7 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, configuredRegions } from '@rdpfix/config';
 import { ApiMetrics, routeSdkNodeVersionWarning } from '@rdpfix/observability';
@@ -14,7 +14,11 @@ import { jsonBodyMiddleware } from './common/body/json-body.middleware';
 import { answerMalformedHttpInOneShape } from './common/errors/malformed-http';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { RequestDrain } from './ops/request-drain';
+import { queueBoardMiddleware } from './queue-board/queue-board.middleware';
+import { QUEUE_BOARD_PATH } from './queue-board/queue-board.service';
 import { strictValidationPipe } from './common/validation.pipe';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { corsOptions } from './common/cors';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
 export async function createApiApp(config: AppConfig): Promise<INestApplication> {
@@ -39,6 +43,10 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   const drain = app.get(RequestDrain);
   app.use(drain.middleware());
   drain.attach(app.getHttpServer());
+  // Bull Board (admin only), before the JSON body pipeline: its own small bodies are its business.
+  app.use(QUEUE_BOARD_PATH, queueBoardMiddleware(app));
+  const cors = corsOptions(config.CORS_ORIGINS);
+  if (cors) app.enableCors(cors);
   if (config.API_TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.API_TRUST_PROXY));
   // Only JSON bodies, size-limited, parse errors as 4xx, then the shape check (depth, nulls, __proto__).
   // POST /v1/campaigns streams its own (much larger, JSON or multipart) body and checks it itself.
@@ -51,13 +59,7 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.enableShutdownHooks();
   answerMalformedHttpInOneShape(app.getHttpServer());
 
-  const doc = new DocumentBuilder()
-    .setTitle('rdpfix')
-    .setDescription('Repairs Windows servers that refuse RDP with "no Remote Desktop license servers available" through the guest-agent command channel.')
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An rdpfix API key (rdpfix_<prefix>_<secret>). Roles: admin, support, console (one tenant), fleet.' })
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

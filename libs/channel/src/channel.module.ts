@@ -24,7 +24,7 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
       // CHANNEL (+ CHANNEL_BY_REGION): one adapter, or a routing channel over several (docs/channels.md).
       // Counted by region and operation when the app provides a metrics sink (the worker does).
       useFactory: (c: AppConfig, redis: Redis, metrics?: ChannelMetricsSink) => {
-        const channel = channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND));
+        const channel = channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND, c.CHANNEL_BUDGET_WAIT_MS));
         return metrics ? instrumentChannel(channel, metrics) : channel;
       },
     },

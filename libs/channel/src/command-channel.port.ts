@@ -14,6 +14,11 @@ export interface SendRequest {
   marker: string;
   executionTimeoutS: number;
   deliveryTimeoutS: number;
+  /**
+   * The caller already took this send's share of the shared call budget (reserveSend), before it
+   * marked the run `sending`: the adapter takes no budget token for the send itself.
+   */
+  budgetReserved?: boolean;
 }
 
 export interface InvocationResult {
@@ -43,14 +48,20 @@ export interface CommandChannel {
   readonly name: string;
   /** Most instances one send may target (50 for SSM and JD Cloud). */
   readonly maxInstancesPerSend: number;
+  /**
+   * Takes a send's share of the shared call budget now (SSM: 1 call; JD Cloud: 2). The engine
+   * calls it BEFORE it marks a run `sending`, so a runner stuck on the budget never holds a send
+   * open; throws ChannelThrottledError when over budget.
+   */
+  reserveSend(region: string): Promise<void>;
   send(req: SendRequest): Promise<{ commandId: string }>;
   /** null = the invocation is not visible yet (eventual consistency right after a send). */
   result(region: string, commandId: string, instanceId: string): Promise<InvocationResult | null>;
   /** Every instance of one command, paginated inside; instances not visible yet are absent. */
   results(region: string, commandId: string): Promise<Map<string, InvocationResult>>;
   /**
-   * The command carrying `marker`, sent within `window`. null = not visible (yet): never proof
-   * that it was not sent.
+   * The command carrying `marker`, sent within `window` (provider time, InvokedAfter/InvokedBefore).
+   * null = not visible (yet): never proof that it was not sent.
    */
   findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null>;
   cancel(region: string, commandId: string, instanceIds: string[]): Promise<void>;

@@ -7,7 +7,6 @@ export * from './inventory/inventory.port';
 export * from './inventory/http-inventory';
 export * from './channel.module';
 export * from './inventory/inventory.module';
-export * from './compat/engine-compat';
 export * from './jdcloud/jdcloud-command-channel';
 export * from './jdcloud/jdcloud-options';
 export * from './jdcloud/jdcloud-credentials';

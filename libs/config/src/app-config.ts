@@ -54,6 +54,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000) CHANNEL_CALLS_PER_SECOND = 50;
+  /** Longest wait for the shared budget's answer (Redis); past it the step reschedules (issue 8). */
+  @Type(() => Number) @IsInt() @Min(50) @Max(60000) CHANNEL_BUDGET_WAIT_MS = 2000;
 
   // --- JD Cloud Cloud Assistant (channel `jdcloud`, docs/channels.md) ---
   /** Cloud Assistant endpoint for every JD region (the simulator in tests and the demo). */
@@ -99,8 +101,14 @@ export class AppConfig {
   /** First poll of a sent command after this long; later polls back off up to the maximum. */
   @Type(() => Number) @IsInt() @Min(10) POLL_INTERVAL_MS = 2000;
   @Type(() => Number) @IsInt() @Min(10) POLL_MAX_INTERVAL_MS = 15000;
-  /** A command whose send outcome is unknown is looked up (by its comment) after this long. */
+  /** A command whose send outcome is unknown is looked up (by its marker) after this long, then again until the bound below. */
   @Type(() => Number) @IsInt() @Min(10) SEND_LOOKUP_DELAY_MS = 5000;
+  /**
+   * Lookups of a changing command whose send outcome is unknown stop this long after the send
+   * (never later than DELIVERY_TIMEOUT_S; unset = DELIVERY_TIMEOUT_S); the run then ends
+   * send_outcome_unknown and is never resent (docs/at-most-once.md).
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(2592000) SEND_LOOKUP_MAX_S?: number;
   /** executionTimeout passed to the channel for each script. */
   @Type(() => Number) @IsInt() @Min(5) @Max(172800) COMMAND_TIMEOUT_S = 300;
   /** Delivery timeout (TimeoutSeconds) passed to the channel. SSM's minimum is 30. */
@@ -132,6 +140,11 @@ export class AppConfig {
    */
   @Matches(/^[A-Za-z0-9.:/, -]*$/, { message: 'API_TRUST_PROXY must be a hop count, true, or a comma list of addresses/subnets/loopback/linklocal/uniquelocal' })
   API_TRUST_PROXY = '';
+  /** Comma list of browser origins allowed by CORS (e.g. the console's https://console.example.com). Empty = none. */
+  @Matches(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)?(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, { message: 'CORS_ORIGINS must be a comma list of origins such as https://console.example.com (scheme, host, optional port; no path)' })
+  CORS_ORIGINS = '';
+  /** Lifetime of a stream token (POST /v1/remediations/:id/stream-token). */
+  @Type(() => Number) @IsInt() @Min(10) @Max(3600) STREAM_TOKEN_TTL_S = 300;
 
   // --- webhooks ---
   /** Comma list of hostnames/IPs a callback URL may point at even if private or plain http (e.g. an internal ticket system). */

@@ -19,6 +19,8 @@ export type FailureReason =
   /** remove-rdsh-role outlived its time limit and the feature does not read as removal-pending. */
   | 'role_removal_unfinished'
   | 'command_undelivered'
+  /** A changing command's send had an unknown outcome and lookups by marker never found it: not resent. */
+  | 'send_outcome_unknown'
   | 'verification_failed'
   | 'unsupported_os'
   | 'channel_error'

@@ -3,3 +3,4 @@ export * from './redis-connection';
 export * from './queue.module';
 export * from './remediation-dispatcher';
 export * from './periodic-task';
+export * from './infrastructure-failure';

@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '@rdpfix/config';
 import { QUEUES } from './queue-names';
 import { redisOptionsFromUrl } from './redis-connection';
+import { QueueErrorListener } from './queue-error-listener';
 
 /**
  * Registers the queues. `producer` (API) fails fast on a Redis outage; `worker` waits for Redis.
@@ -15,6 +17,7 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [
+        DiscoveryModule,
         BullModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
@@ -30,6 +33,7 @@ export class QueueModule {
         }),
         BullModule.registerQueue({ name: QUEUES.remediations }),
       ],
+      providers: [QueueErrorListener],
       exports: [BullModule],
     };
   }

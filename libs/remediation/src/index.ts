@@ -3,6 +3,7 @@ export * from './engine/engine-metrics';
 export * from './engine/remediation-worker.service';
 export * from './engine/remediation-engine';
 export * from './engine/reconciler.service';
+export * from './engine/remediation-worker.service';
 export * from './engine/remediation-finisher';
 export * from './engine/command-runner';
 export * from './engine/command-failure';

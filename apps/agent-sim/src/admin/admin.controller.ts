@@ -50,6 +50,18 @@ export class AdminController {
     return { commands: this.admin.commands(id) };
   }
 
+  /** Changing scripts by run id: received, executed, refused by the run-id guard. */
+  @Get('instances/:id/ledger')
+  ledger(@Param('id') id: string) {
+    return this.admin.runLedger(id);
+  }
+
+  /** SendCommands held open by the holdSends fault (a test kills the caller when one shows up). */
+  @Get('held-sends')
+  heldSends() {
+    return { held: this.admin.held() };
+  }
+
   @Get('instances/:id/ground-truth')
   groundTruth(@Param('id') id: string, @Query('user') user?: string) {
     return this.admin.groundTruth(id, user);

@@ -3,6 +3,8 @@ import { Rng } from '../common/rng';
 import { AgentService } from '../agent/agent.service';
 import { FaultConfig, GlobalFaultConfig, NO_FAULTS } from '../faults/fault-config';
 import { FaultService } from '../faults/fault.service';
+import { HeldSend, HeldSends } from '../faults/held-sends';
+import { InstanceLedger, RunLedger } from '../ledger/run-ledger';
 import { Scheduler } from '../lifecycle/scheduler';
 import { generateFleet, FleetSpec } from '../model/fleet';
 import { GroundTruth, evaluateGroundTruth } from '../model/ground-truth';
@@ -44,7 +46,20 @@ export class AdminService {
     private readonly faults: FaultService,
     private readonly scheduler: Scheduler,
     private readonly rng: Rng,
+    private readonly ledger: RunLedger,
+    private readonly heldSends: HeldSends,
   ) {}
+
+  /** What reached this server: every changing script by run id, received / executed / refused (at-most-once tests). */
+  runLedger(id: string): InstanceLedger {
+    this.getInstance(id);
+    return this.ledger.view(id);
+  }
+
+  /** Sends held open right now (fault holdSends). */
+  held(): HeldSend[] {
+    return this.heldSends.list();
+  }
 
   createInstance(spec: InstanceSpec): SimInstance {
     if (spec.instanceId && this.store.getInstance(spec.instanceId)) {
@@ -158,6 +173,8 @@ export class AdminService {
   reset(): void {
     this.scheduler.clearAll();
     this.store.clear(this.faults.initialGlobal());
+    this.ledger.clear();
+    this.heldSends.clear();
     this.faults.setGlobal(this.store.globalFaults);
   }
 

@@ -1,3 +1,5 @@
+import { HeldSends } from '../faults/held-sends';
+import { RunLedger } from '../ledger/run-ledger';
 import { AdminService } from '../admin/admin.service';
 import { Rng } from '../common/rng';
 import { SimulatorOptions, resolveOptions } from '../config/simulator-options';
@@ -23,8 +25,9 @@ function setup(over: Partial<SimulatorOptions> = {}) {
   const scheduler = new Scheduler();
   const faults = new FaultService(store, rng, options);
   const agent = new AgentService(store, faults, scheduler, options);
-  const lifecycle = new LifecycleService(store, scheduler, agent, faults, rng, options);
-  const admin = new AdminService(store, agent, faults, scheduler, rng);
+  const ledger = new RunLedger();
+  const lifecycle = new LifecycleService(store, scheduler, agent, faults, rng, options, ledger);
+  const admin = new AdminService(store, agent, faults, scheduler, rng, ledger, new HeldSends());
   const instance = (preset: PresetName, overrides?: InstanceOverrides) => admin.createInstance({ tenantId: 't', region: 'us-east-1', os: '2012R2', preset, overrides });
   const send = (instanceId: string, name: string, version: number, params: Record<string, string | number>, exec: number) =>
     lifecycle.send({

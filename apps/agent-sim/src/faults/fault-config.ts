@@ -21,6 +21,18 @@ export interface FaultConfig {
   agentFlap: AgentFlap | null;
   /** Agent unreachable regardless of its own state. */
   agentOffline: boolean;
+  /** Probability that SendCommand acts (the command runs) and the connection is then dropped without an answer. */
+  dropSendResponseRate: number;
+  /** Commands stay out of ListCommands (the marker lookup) this long after they became visible: an eventually consistent listing. */
+  delayListingMs: number;
+  /**
+   * Test hook for kills timed on events: SendCommand is held open, 'before' it acts (dropped
+   * unacted if the caller goes away) or 'after' it acted (the answer is lost if the caller goes
+   * away), until the caller disconnects or the fault is cleared. GET /admin/held-sends lists them.
+   */
+  holdSends: 'before' | 'after' | null;
+  /** When not empty, dropSendResponseRate and holdSends strike only sends of these scripts (by header name). */
+  sendFaultScripts: string[];
 }
 
 export interface GlobalFaultConfig extends FaultConfig {
@@ -37,6 +49,10 @@ export const NO_FAULTS: FaultConfig = {
   truncateOutputRate: 0,
   agentFlap: null,
   agentOffline: false,
+  dropSendResponseRate: 0,
+  delayListingMs: 0,
+  holdSends: null,
+  sendFaultScripts: [],
 };
 
 export function effectiveFaults(global: FaultConfig, instance: Partial<FaultConfig> | undefined): FaultConfig {

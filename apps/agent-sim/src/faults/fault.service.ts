@@ -61,6 +61,31 @@ export class FaultService {
     return scriptName !== null && this.faultsFor(instanceId).hangScripts.includes(scriptName);
   }
 
+  /** Whether the send faults of these instances strike a send of `script` (sendFaultScripts). */
+  private sendFaultApplies(f: FaultConfig, script: string | null): boolean {
+    return f.sendFaultScripts.length === 0 || (script !== null && f.sendFaultScripts.includes(script));
+  }
+
+  /** SendCommand acts, then its connection is dropped without an answer (highest probability of the instances). */
+  dropsSendResponse(instanceIds: string[], script: string | null): boolean {
+    const rates = instanceIds.map((id) => this.faultsFor(id)).filter((f) => this.sendFaultApplies(f, script)).map((f) => f.dropSendResponseRate);
+    return this.rng.chance(Math.max(0, ...rates));
+  }
+
+  /** How long a command stays out of listings after it became visible (the longest of its instances). */
+  listingDelayMs(instanceIds: string[]): number {
+    return Math.max(this.store.globalFaults.delayListingMs, ...instanceIds.map((id) => this.faultsFor(id).delayListingMs));
+  }
+
+  /** Whether a send to these instances is held open (test hook for kills timed on events). */
+  holdSends(instanceIds: string[], script: string | null): 'before' | 'after' | null {
+    for (const id of instanceIds) {
+      const f = this.faultsFor(id);
+      if (f.holdSends && this.sendFaultApplies(f, script)) return f.holdSends;
+    }
+    return null;
+  }
+
   outputFaults(instanceId: string): OutputFaults {
     const f = this.faultsFor(instanceId);
     return {

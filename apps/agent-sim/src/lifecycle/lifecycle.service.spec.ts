@@ -1,3 +1,5 @@
+import { HeldSends } from '../faults/held-sends';
+import { RunLedger } from '../ledger/run-ledger';
 import { AdminService } from '../admin/admin.service';
 import { AgentService } from '../agent/agent.service';
 import { Rng } from '../common/rng';
@@ -26,8 +28,9 @@ function setup(over: Partial<SimulatorOptions> = {}) {
   const scheduler = new Scheduler();
   const faults = new FaultService(store, rng, options);
   const agent = new AgentService(store, faults, scheduler, options);
-  const lifecycle = new LifecycleService(store, scheduler, agent, faults, rng, options);
-  const admin = new AdminService(store, agent, faults, scheduler, rng);
+  const ledger = new RunLedger();
+  const lifecycle = new LifecycleService(store, scheduler, agent, faults, rng, options, ledger);
+  const admin = new AdminService(store, agent, faults, scheduler, rng, ledger, new HeldSends());
   const instance = (preset: PresetName = 'healthy') => admin.createInstance({ tenantId: 't', region: 'us-east-1', os: '2019', preset });
   const send = (instanceId: string, name: string, params: Record<string, string | number> = {}, extra: { timeoutSeconds?: number; exec?: number } = {}) =>
     lifecycle.send({

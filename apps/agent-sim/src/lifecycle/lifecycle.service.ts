@@ -5,8 +5,9 @@ import { Rng } from '../common/rng';
 import { SIM_OPTIONS, SimulatorOptions } from '../config/simulator-options';
 import { AgentService } from '../agent/agent.service';
 import { FaultService } from '../faults/fault.service';
+import { RunLedger } from '../ledger/run-ledger';
 import { parseScript } from '../scripts/parse-script';
-import { NO_OUTPUT_FAULTS, executeScript } from '../scripts/script-executor';
+import { NO_OUTPUT_FAULTS, ScriptOutcome, executeScript } from '../scripts/script-executor';
 import { continuesAfterKill, modelledRunMs } from '../scripts/handlers/remove-rdsh-role.handler';
 import { SimStore } from '../store/sim-store';
 import { InvocationStatus, SimCommand, SimInvocation } from './invocation';
@@ -38,6 +39,7 @@ export class LifecycleService {
     private readonly faults: FaultService,
     private readonly rng: Rng,
     @Inject(SIM_OPTIONS) private readonly options: SimulatorOptions,
+    private readonly ledger: RunLedger,
   ) {
     agent.onChange((instanceId, event) => {
       if (event === 'rebooting') this.interruptRunning(instanceId);
@@ -85,6 +87,9 @@ export class LifecycleService {
       effectApplied: false,
     }));
     this.store.addCommand(cmd, invocations);
+    if (script.kind === 'rdpfix' && CHANGING_SCRIPTS.has(script.name)) {
+      for (const id of cmd.instanceIds) this.ledger.received(id, script.name, script.params.runId);
+    }
     for (const inv of invocations) this.advance(inv);
     return cmd;
   }
@@ -187,7 +192,9 @@ export class LifecycleService {
       commandId: inv.commandId,
       faults: this.faults.outputFaults(inv.instanceId),
       rng: this.rng,
+      alreadyRan: (runId) => this.ledger.hasRun(inv.instanceId, runId),
     });
+    this.recordRun(inv, outcome);
     if (outcome.apply) {
       outcome.apply(inst);
       inv.effectApplied = true;
@@ -211,12 +218,25 @@ export class LifecycleService {
       commandId: inv.commandId,
       faults: NO_OUTPUT_FAULTS,
       rng: this.rng,
+      alreadyRan: (runId) => this.ledger.hasRun(inv.instanceId, runId),
     });
+    this.recordRun(inv, outcome);
     if (outcome.apply) {
       outcome.apply(inst);
       inv.effectApplied = true;
     }
     if (outcome.reboot) this.agent.scheduleRestart(inv.instanceId, outcome.reboot.delaySeconds * 1000 * this.options.rebootDelayScale);
+  }
+
+  /** The ledger and the script guard's marker: a changing script's body ran (or was refused). */
+  private recordRun(inv: SimInvocation, outcome: ScriptOutcome): void {
+    const name = scriptName(inv);
+    if (!name || !CHANGING_SCRIPTS.has(name)) return;
+    const runId = outcome.guard?.runId ?? (inv.script.kind === 'rdpfix' ? inv.script.params.runId : undefined);
+    if (outcome.guard && !outcome.guard.first) return this.ledger.refused(inv.instanceId, name, runId);
+    if (!outcome.bodyRan) return;
+    if (outcome.guard) this.ledger.markRun(inv.instanceId, outcome.guard.runId);
+    this.ledger.executed(inv.instanceId, name, runId);
   }
 
   private interruptRunning(instanceId: string): void {

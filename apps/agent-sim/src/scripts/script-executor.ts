@@ -1,4 +1,4 @@
-import { ScriptName } from '@rdpfix/runbook/contract';
+import { CHANGING_SCRIPTS, ScriptName } from '@rdpfix/runbook/contract';
 import { Rng } from '../common/rng';
 import { SimInstance } from '../model/instance';
 import { runDiagnose } from './handlers/diagnose.handler';
@@ -35,6 +35,13 @@ export interface ScriptOutcome {
   stderr: string;
   apply?: (inst: SimInstance) => void;
   reboot?: { delaySeconds: number };
+  /**
+   * A changing script with a run id: `first` = its body ran and the run id is now recorded on the
+   * server (the caller records it); not first = the guard refused it (already_ran), nothing done.
+   */
+  guard?: { script: ScriptName; runId: string; first: boolean };
+  /** The script's body ran (its parameters were read and it got to act or refuse). */
+  bodyRan?: boolean;
 }
 
 export interface ExecuteContext extends ScriptContext {
@@ -42,7 +49,12 @@ export interface ExecuteContext extends ScriptContext {
   commandId: string;
   faults: OutputFaults;
   rng: Rng;
+  /** The run-id guard's marker on this server (_change.ps1 Assert-RdpfixFirstRun); absent = never ran. */
+  alreadyRan?: (runId: string) => boolean;
 }
+
+/** The runId parameter the changing scripts take (the command run's uuid). */
+export const RUN_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const CRLF = '\r\n';
 
@@ -59,7 +71,16 @@ export function executeScript(inst: SimInstance, parsed: ParsedScript, ctx: Exec
   if (ctx.faults.fail) return failure(wmiAccessDenied(ctx.instanceId, ctx.commandId), 1, true);
 
   let execution: ScriptExecution;
-  if (parsed.paramsError !== null) {
+  // The run-id guard runs right after the parameters, before anything is read or changed, as in
+  // _change.ps1. A script without a runId (older versions, hand-made test scripts) is not guarded.
+  const runId = parsed.paramsError === null && CHANGING_SCRIPTS.has(parsed.name) ? parsed.params.runId : undefined;
+  if (runId !== undefined && !RUN_ID_PATTERN.test(runId)) {
+    execution = { result: { script: parsed.name, version: parsed.version, ok: false, error: 'bad parameters: runId is not valid' } as ScriptExecution['result'], log: [] };
+  } else if (runId !== undefined && ctx.alreadyRan?.(runId)) {
+    const result = { script: parsed.name, version: parsed.version, ok: false, alreadyRan: true, runId, error: `already_ran: run ${runId} already acted on this server; nothing was done` };
+    const stdout = [`run ${runId} already ran here`, JSON.stringify(result)].join(CRLF) + CRLF;
+    return { exitCode: 1, stdout, stderr: agentExitSuffix(1) + CRLF, guard: { script: parsed.name, runId, first: false } };
+  } else if (parsed.paramsError !== null) {
     execution = {
       result: { script: parsed.name, version: parsed.version, ok: false, error: parsed.paramsError } as ScriptExecution['result'],
       log: [],
@@ -77,6 +98,8 @@ export function executeScript(inst: SimInstance, parsed: ParsedScript, ctx: Exec
     stderr: exitCode === 0 ? '' : agentExitSuffix(exitCode) + CRLF,
     apply: execution.apply,
     reboot: execution.reboot,
+    bodyRan: true,
+    ...(runId !== undefined && RUN_ID_PATTERN.test(runId) ? { guard: { script: parsed.name as ScriptName, runId, first: true } } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Header, Headers, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Request, Response } from 'express';
 import { AMZ_JSON, SsmExceptionFilter } from './ssm-exception.filter';
 import { SsmService } from './ssm.service';
 
@@ -9,13 +10,22 @@ export class SsmController {
   constructor(private readonly ssm: SsmService) {}
 
   @Post()
-  @HttpCode(200)
-  @Header('Content-Type', AMZ_JSON)
-  handle(
+  async handle(
     @Headers('x-amz-target') target: string | undefined,
     @Headers('authorization') authorization: string | undefined,
     @Body() body: unknown,
-  ): Record<string, unknown> {
-    return this.ssm.handle(target, body ?? {}, authorization);
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    let closed = false;
+    res.once('close', () => (closed = true));
+    const reply = await this.ssm.reply(target, body ?? {}, authorization, { closed: () => closed || req.socket.destroyed });
+    if (reply.kind === 'drop') {
+      // It happened (or, held 'before', it did not), but the caller never hears so.
+      req.socket.destroy();
+      return;
+    }
+    res.status(200).setHeader('Content-Type', AMZ_JSON);
+    res.send(JSON.stringify(reply.body));
   }
 }

@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { ApiKeyService } from '@rdpfix/auth';
+import { ApiKeyService, StreamTokenService } from '@rdpfix/auth';
 import type { Principal, Role } from '@rdpfix/domain';
 import { AuthFailureLimiter } from './auth-failure-limiter';
-import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators';
+import { PUBLIC_KEY, ROLES_KEY, STREAM_TOKEN_KEY } from './auth.decorators';
 
 /** `Authorization: Bearer <key>`; anything longer than a key plus slack is not one. */
 const BEARER = /^Bearer ([^\s]{1,200})$/i;
@@ -21,6 +21,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeyService,
     private readonly failures: AuthFailureLimiter,
+    private readonly streamTokens: StreamTokenService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -30,8 +31,13 @@ export class ApiKeyGuard implements CanActivate {
     const res = ctx.switchToHttp().getResponse<Response>();
     const header = req.headers.authorization ?? '';
     const m = BEARER.exec(header);
-    if (!m) throw this.unauthorized(res, 'send an API key as Authorization: Bearer <key>');
-    const principal = this.keys.cachedPrincipal(m[1]) ?? (await this.verify(m[1], clientAddress(req), res));
+    let principal: Principal;
+    if (m) principal = this.keys.cachedPrincipal(m[1]) ?? (await this.verify(m[1], clientAddress(req), res));
+    else if (!header && typeof req.query?.token === 'string' && this.reflector.getAllAndOverride<boolean>(STREAM_TOKEN_KEY, targets)) {
+      // A stream token, on the one route that takes it. An API key in a URL is never accepted: it
+      // is not a stream token, so it fails here like any unknown token.
+      principal = await this.verifyStreamToken(req.query.token, String(req.params?.id ?? ''), clientAddress(req), res);
+    } else throw this.unauthorized(res, 'send an API key as Authorization: Bearer <key>');
     req.principal = principal;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (allowed && principal.role !== 'admin' && !allowed.includes(principal.role)) {
@@ -50,6 +56,16 @@ export class ApiKeyGuard implements CanActivate {
     const over = await this.failures.fail(address);
     if (over) throw tooManyFailures(res, over);
     throw this.unauthorized(res, 'the API key is not valid or was revoked');
+  }
+
+  private async verifyStreamToken(token: string, remediationId: string, address: string, res: Response): Promise<Principal> {
+    const blocked = await this.failures.blockedForMs(address);
+    if (blocked) throw tooManyFailures(res, blocked);
+    const principal = await this.streamTokens.principalFor(token, remediationId);
+    if (principal) return principal;
+    const over = await this.failures.fail(address);
+    if (over) throw tooManyFailures(res, over);
+    throw this.unauthorized(res, 'the stream token is not valid: unknown, expired, for another remediation, or its API key was revoked');
   }
 
   private unauthorized(res: Response, message: string): UnauthorizedException {

@@ -1,5 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import { ApiKeyService, IdempotencyService } from '@rdpfix/auth';
+import { ApiKeyService, IdempotencyService, StreamTokenService } from '@rdpfix/auth';
 import { AuthFailureLimiter } from './auth-failure-limiter';
 import { RATE_LIMIT_REDIS, rateLimitRedisProvider } from './rate-limit.guard';
 
@@ -9,7 +9,7 @@ import { RATE_LIMIT_REDIS, rateLimitRedisProvider } from './rate-limit.guard';
  */
 @Global()
 @Module({
-  providers: [ApiKeyService, IdempotencyService, AuthFailureLimiter, rateLimitRedisProvider],
-  exports: [ApiKeyService, IdempotencyService, AuthFailureLimiter, RATE_LIMIT_REDIS],
+  providers: [ApiKeyService, IdempotencyService, StreamTokenService, AuthFailureLimiter, rateLimitRedisProvider],
+  exports: [ApiKeyService, IdempotencyService, StreamTokenService, AuthFailureLimiter, RATE_LIMIT_REDIS],
 })
 export class AuthModule {}

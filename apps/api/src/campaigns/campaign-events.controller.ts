@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, HttpException, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CampaignQueries } from '@rdpfix/campaigns';
 import type { Principal } from '@rdpfix/domain';
@@ -10,6 +10,7 @@ import { RemediationEventsService } from '../events/remediation-events.service';
 import { CampaignEventStream } from './campaign-event-stream';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
 import { scopeOf } from './campaign-scope';
+import { ref } from '../openapi/schema-helpers';
 
 @ApiTags('campaigns')
 @ApiBearerAuth()
@@ -27,8 +28,10 @@ export class CampaignEventsController {
   @Roles('fleet', 'support')
   @ApiOperation({ summary: 'Live campaign progress as Server-Sent Events (state-change events with ids, `progress` snapshots, then `end`)' })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false })
-  @ApiOkResponse({ description: 'text/event-stream' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent by a reconnecting EventSource).' })
+  @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
+  @ApiOkResponse({ description: 'The event stream; each message is one of SseCampaignEvent.', content: { 'text/event-stream': { schema: ref('SseCampaignEvent') } } })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async events(
     @Param('id', uuid) id: string,
     @Headers('last-event-id') lastHeader: string | undefined,

@@ -9,6 +9,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiAcceptedResponse,
   ApiProduces,
   ApiQuery,
   ApiTags,
@@ -32,6 +33,7 @@ import { EXAMPLES } from '../common/openapi-examples';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
 import { parseBoolQuery, scopeOf } from './campaign-scope';
+import { arr, ref } from '../openapi/schema-helpers';
 
 const fieldError = (field: string, message: string) => new BadRequestException({ statusCode: 400, error: 'validation_failed', message, fields: [{ field, message }] });
 
@@ -83,8 +85,9 @@ export class CampaignsController {
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ schema: { type: 'object', example: { mode: 'fix', strategy: 'remove-role', allowReboot: true, maxConcurrency: '10%', maxErrors: 5, waves: [1, 10, '5%', '100%'], waveBakeSeconds: 300, targets: [{ instanceId: 'i-0abc123def4567890', region: 'eu-west-1' }] } } })
   @ApiQuery({ name: 'preview', required: false, type: Boolean })
-  @ApiCreatedResponse({ description: 'Created: the frozen target counts, the exclusions and the absolute rate-control numbers ("stops at the 6th failure").' })
-  @ApiOkResponse({ description: 'Preview: counts, a sample and the exclusions; nothing created.' })
+  @ApiCreatedResponse({ description: 'Created: the frozen target counts, the exclusions and the absolute rate-control numbers ("stops at the 6th failure").', schema: ref('CampaignCreation') })
+  @ApiOkResponse({ description: 'Preview: counts, a sample and the exclusions; nothing created.', schema: ref('CampaignCreation') })
+  @ApiNotFoundResponse({ description: 'A target the key\'s tenant does not own (tenant-bound keys).' })
   async create(@Req() req: Request, @Res() res: Response, @Query('preview') preview: unknown, @CurrentPrincipal() p: Principal): Promise<void> {
     const isPreview = parseBoolQuery(preview, 'preview');
     const out = await this.creator.fromRequest(req.headers, req, p, isPreview);
@@ -95,6 +98,9 @@ export class CampaignsController {
   @Get()
   @Roles('fleet', 'support')
   @ApiOperation({ summary: 'List campaigns, newest first (cursor pagination)' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 100, default 20.' })
+  @ApiQuery({ name: 'cursor', required: false, type: String, description: 'The nextCursor of the previous page.' })
+  @ApiOkResponse({ description: '`items` and `nextCursor`.', schema: ref('CampaignList') })
   async list(@Query('limit') limitQ: unknown, @Query('cursor') cursorQ: unknown, @CurrentPrincipal() p: Principal) {
     const limit = limitQ === undefined ? 20 : Number(limitQ);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw fieldError('limit', 'limit must be an integer from 1 to 100');
@@ -109,6 +115,7 @@ export class CampaignsController {
   @Get(':id')
   @Roles('fleet', 'support')
   @ApiOperation({ summary: 'A campaign: counts by state and outcome, error budget, rate over 1 and 5 minutes, ETA, targets in flight with their age' })
+  @ApiOkResponse({ description: 'The campaign with live progress and its webhook deliveries.', schema: ref('CampaignProgress') })
   @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     const view = await this.queries.progress(id, scopeOf(p));
@@ -121,6 +128,8 @@ export class CampaignsController {
   @ApiQuery({ name: 'outcome', required: false, description: `comma list of: ${TARGET_OUTCOMES.join(', ')}` })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ description: 'A JSON array of rows, or CSV with the same columns (streamed).', content: { 'application/json': { schema: arr(ref('CampaignReportRow')) }, 'text/csv': { schema: { type: 'string' } } } })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async report(@Param('id', uuid) id: string, @Query('outcome') outcomeQ: unknown, @Query('format') formatQ: unknown, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     const outcomes = parseOutcomes(outcomeQ);
     const format = parseFormat(formatQ);
@@ -136,6 +145,8 @@ export class CampaignsController {
   @Roles('fleet', 'support')
   @ApiOperation({ summary: 'Fleet census: causes by OS release, grace days left (histogram), licensing mode, refusal reasons a fix would meet' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  @ApiOkResponse({ description: 'The census as JSON, or CSV.', content: { 'application/json': { schema: ref('CampaignCensus') }, 'text/csv': { schema: { type: 'string' } } } })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async census(@Param('id', uuid) id: string, @Query('format') formatQ: unknown, @CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     const format = parseFormat(formatQ);
     const scope = scopeOf(p);
@@ -153,7 +164,9 @@ export class CampaignsController {
   @HttpCode(202)
   @Roles('fleet')
   @ApiOperation({ summary: 'Pause (draining): nothing new starts; targets in flight finish. Survives restarts.' })
+  @ApiAcceptedResponse({ description: 'The campaign, now paused.', schema: ref('Campaign') })
   @ApiConflictResponse({ description: 'Not running.' })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async pause(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     return campaignView(await this.control.pause(id, p, scopeOf(p)));
   }
@@ -162,6 +175,9 @@ export class CampaignsController {
   @HttpCode(202)
   @Roles('fleet')
   @ApiOperation({ summary: 'Resume a paused campaign; finished targets are never run again' })
+  @ApiAcceptedResponse({ description: 'The campaign, running again.', schema: ref('Campaign') })
+  @ApiConflictResponse({ description: 'Not paused.' })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async resume(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     return campaignView(await this.control.resume(id, p, scopeOf(p)));
   }
@@ -170,6 +186,9 @@ export class CampaignsController {
   @HttpCode(202)
   @Roles('fleet')
   @ApiOperation({ summary: 'Cancel: says, per target in flight, what was stopped and what was not' })
+  @ApiAcceptedResponse({ description: 'The campaign (cancelling) and `cancel`: per target in flight, what was stopped.', schema: ref('CampaignCancel') })
+  @ApiConflictResponse({ description: 'Already ended.' })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async cancel(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     const r = await this.control.cancel(id, p, scopeOf(p));
     return { ...campaignView(r.campaign), cancel: r.cancel };
@@ -180,6 +199,9 @@ export class CampaignsController {
   @Roles('fleet')
   @ApiOperation({ summary: 'Approve the restart of targets waiting in awaiting_approval: {"all": true} or a filter (instanceIds, region, wave)' })
   @ApiBody({ schema: { type: 'object', example: { all: true } } })
+  @ApiAcceptedResponse({ description: 'The campaign and how many targets were approved.', schema: ref('CampaignApproval') })
+  @ApiConflictResponse({ description: 'Not a running fix campaign.' })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async approve(@Param('id', uuid) id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal) {
     const r = await this.control.approve(id, body, p, scopeOf(p));
     return { ...campaignView(r.campaign), approved: r.approved };
@@ -190,6 +212,9 @@ export class CampaignsController {
   @Roles('fleet')
   @ApiOperation({ summary: 'A child campaign over the targets with the given outcomes (default failed,timed_out,unreachable,not_started), with the parent\'s parameters' })
   @ApiBody({ schema: { type: 'object', example: { outcomes: ['failed', 'timed_out', 'unreachable', 'not_started'], maxConcurrency: 5 } } })
+  @ApiCreatedResponse({ description: 'The child campaign.', schema: ref('CampaignCreation') })
+  @ApiConflictResponse({ description: 'The campaign has not ended, or no target has those outcomes.' })
+  @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async retry(@Param('id', uuid) id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
     const out = await this.control.retry(id, body ?? {}, p, scopeOf(p));
     if (out.campaign) res.setHeader('Location', `/v1/campaigns/${out.campaign.id}`);

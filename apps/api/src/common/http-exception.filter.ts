@@ -4,7 +4,9 @@ import { IdempotencyMismatchError, InvalidKeyInputError } from '@rdpfix/auth';
 import {
   CancelTooLateError,
   InstanceNotFoundError,
+  InstanceNotInRegionError,
   InvalidCursorError,
+  NotReversibleError,
   InventoryUnavailableError,
   RemediationConflictError,
   RemediationNotFoundError,
@@ -41,6 +43,8 @@ export function toErrorResponse(e: unknown): ErrorResponse {
 
 function domainErrorResponse(e: unknown): ErrorResponse | null {
   if (e instanceof RemediationNotFoundError || e instanceof InstanceNotFoundError) return errorResponse(404, 'not_found', e.message);
+  if (e instanceof InstanceNotInRegionError) return errorResponse(404, 'instance_not_in_region', e.message, { fields: [{ field: 'region', message: e.message }] });
+  if (e instanceof NotReversibleError) return errorResponse(409, 'not_reversible', e.message, { state: e.state });
   if (e instanceof IdempotencyMismatchError) return errorResponse(422, 'idempotency_key_reused', e.message);
   if (e instanceof InvalidKeyInputError) return errorResponse(400, 'validation_failed', e.message, { fields: [{ field: 'tenantId', message: e.message }] });
   if (e instanceof InventoryUnavailableError) return errorResponse(503, 'inventory_unavailable', e.message, {}, { 'Retry-After': '5' });

@@ -49,6 +49,12 @@ export const EXAMPLES = {
     message: 'remediation 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e was already rolled back by remediation 0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f',
     rollbackId: '0b7e1f4a-9c55-4d0e-8f60-5a1d2c3b4e5f',
   },
+  notReversible: {
+    statusCode: 409,
+    error: 'not_reversible',
+    message: 'remediation 6f1c2c9e-5d0b-4a53-9a4c-0f0b7f1c2d3e cannot be rolled back: its change was removing the Remote Desktop Session Host role, which is not reversible: reinstalling it would not restore the grace period and would bring the licensing lockout back',
+    state: 'finished',
+  },
   idempotency: { statusCode: 422, error: 'idempotency_key_reused', message: 'this Idempotency-Key was already used with a different request body' },
   rateLimited: { statusCode: 429, error: 'rate_limited', message: 'more than 20 requests per second for this API key; retry after 1s' },
   authFailures: { statusCode: 429, error: 'too_many_auth_failures', message: 'too many failed authentications from this address; retry after 42s' },

@@ -1,5 +1,8 @@
-/** Input formats, shared by DTOs (and tests). */
-export const INSTANCE_ID_PATTERN = /^(i-([0-9a-f]{8}|[0-9a-f]{17})|mi-[0-9a-f]{17})$/;
+/**
+ * Input formats, shared by DTOs (and tests). The instance id's general shape (AWS or JD Cloud);
+ * the exact rules are those of the channel serving the request's region (channel-ids.ts).
+ */
+export const INSTANCE_ID_PATTERN = /^(i-[a-z0-9]{1,30}|mi-[0-9a-f]{17})$/;
 /** AWS-style region names; the simulator serves any of them. */
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 /** Hostname/FQDN (RFC 1123 labels) or dotted IPv4. */

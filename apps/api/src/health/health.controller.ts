@@ -1,12 +1,13 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Queue } from 'bullmq';
 import type { Response } from 'express';
 import { answerHealth, pingQueueRedis, ReadinessChecks } from '@rdpfix/observability';
 import { QUEUES } from '@rdpfix/queue';
 import { Public } from '../auth/auth.decorators';
+import { ref } from '../openapi/schema-helpers';
 import { RequestDrain } from '../ops/request-drain';
 
 /**
@@ -28,6 +29,7 @@ export class HealthController {
   @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness: the process is up (restart it when this fails)' })
+  @ApiOkResponse({ description: 'Up.', schema: ref('Health') })
   live() {
     return this.health.check([]);
   }
@@ -35,6 +37,8 @@ export class HealthController {
   @Get('ready')
   @Public()
   @ApiOperation({ summary: 'Readiness: PostgreSQL, Redis and migrations; 503 when a dependency is down' })
+  @ApiOkResponse({ description: 'Ready: every check is up.', schema: ref('Health') })
+  @ApiResponse({ status: 503, description: 'Not ready: `error` is `not_ready`, `checks` says which dependency is down.', schema: ref('ErrorBody') })
   ready(@Res({ passthrough: true }) res: Response) {
     return answerHealth(res, () => this.health.check(this.readinessChecks()));
   }
@@ -43,6 +47,8 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOperation({ summary: 'Same as /health/ready' })
+  @ApiOkResponse({ description: 'Ready.', schema: ref('Health') })
+  @ApiResponse({ status: 503, description: 'Not ready (see /health/ready).', schema: ref('ErrorBody') })
   legacy(@Res({ passthrough: true }) res: Response) {
     return this.ready(res);
   }

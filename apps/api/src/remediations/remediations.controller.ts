@@ -25,6 +25,8 @@ import { CreateRemediationDto } from './dto/create-remediation.dto';
 import { ListRemediationsQuery } from './dto/list-remediations.query';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { NoBodyDto } from '../common/no-body.dto';
+import { ref } from '../openapi/schema-helpers';
+import { ChannelIdValidator } from '../common/channel-ids';
 
 
 /** Thin HTTP layer: validation and status codes here, decisions in RemediationService. */
@@ -43,6 +45,7 @@ export class RemediationsController {
   constructor(
     private readonly service: RemediationService,
     private readonly webhooks: WebhookDeliveryService,
+    private readonly ids: ChannelIdValidator,
   ) {}
 
   @Post()
@@ -50,9 +53,9 @@ export class RemediationsController {
   @Roles('support', 'console')
   @ApiOperation({ summary: 'Start a remediation (diagnose or fix) for one instance' })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retry-safe submission: the same key and body return the same remediation for at least 24 h; the same key with another body is 422.' })
-  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.', schema: { example: EXAMPLES.accepted } })
+  @ApiAcceptedResponse({ description: 'Accepted; poll the Location or subscribe to events. `Idempotent-Replayed: true` on a replay.', schema: { ...ref('Remediation'), example: EXAMPLES.accepted } })
   @ApiBadRequestResponse({ description: 'A field is missing, unknown or malformed; nothing was written.', schema: { example: EXAMPLES.validation } })
-  @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances in that region.' })
+  @ApiNotFoundResponse({ description: 'Console keys: the instance is not one of the tenant\'s instances (`not_found`), or it is, in another region (`instance_not_in_region`).' })
   @ApiConflictResponse({ description: 'The instance already has an active remediation; `activeRemediationId` names it.', schema: { example: EXAMPLES.conflict } })
   @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used before with a different body.', schema: { example: EXAMPLES.idempotency } })
   async create(
@@ -64,6 +67,7 @@ export class RemediationsController {
     if (idemKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(idemKey)) {
       throw new BadRequestException({ statusCode: 400, error: 'validation_failed', message: 'Idempotency-Key must be 1-255 printable ASCII characters', fields: [{ field: 'Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }] });
     }
+    this.ids.assertValid(dto.instanceId, dto.region);
     const { remediation, replayed } = await this.service.create(
       { ...dto, ticketRef: dto.ticketRef ?? null, callbackUrl: dto.callbackUrl ?? null },
       { principal, idempotency: idemKey ? { key: idemKey, requestHash: requestHash(dto) } : null },
@@ -76,7 +80,7 @@ export class RemediationsController {
   @Get()
   @Roles('support', 'console')
   @ApiOperation({ summary: 'List remediations, newest first, with cursor pagination' })
-  @ApiOkResponse({ description: '`items` and `nextCursor` (null on the last page).' })
+  @ApiOkResponse({ description: '`items` and `nextCursor` (null on the last page).', schema: ref('RemediationList') })
   async list(@Query() q: ListRemediationsQuery, @CurrentPrincipal() principal: Principal) {
     const page = await this.service.list({ ...q, tenantId: scope(principal) });
     return { items: page.items.map((r) => remediationSummaryView(r)), nextCursor: page.nextCursor };
@@ -86,6 +90,7 @@ export class RemediationsController {
   @Roles('support', 'console')
   @ApiOperation({ summary: 'A remediation with diagnosis facts, plan, changes, every command, the timeline and a ticket-ready summary' })
   @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` (or any zh) for a Chinese summary; English otherwise.' })
+  @ApiOkResponse({ description: 'The remediation; `Content-Language` says the language of `summary` and `preview`.', schema: ref('RemediationDetail') })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).', schema: { example: EXAMPLES.notFound } })
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Headers('accept-language') lang?: string) {
     const { remediation, runs, events } = await this.service.get(id, scope(principal));
@@ -102,6 +107,7 @@ export class RemediationsController {
     description: 'Takes effect at the next step of the remediation (its job is woken up). Refused with 409 once it can no longer take effect: after the restart was sent (`restart_in_progress`) or when only the read-only verification is left (`verification_in_progress`).',
   })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).', schema: { example: EXAMPLES.notFound } })
+  @ApiAcceptedResponse({ description: 'The remediation: `finished`/`cancelled` if nothing was in flight, otherwise `cancelRequested: true`.', schema: ref('Remediation') })
   @ApiConflictResponse({ description: 'Already finished, or too late to cancel (the restart is under way).', schema: { example: EXAMPLES.cancelTooLate } })
   async cancel(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.cancel(id, actorOf(p), scope(p)));
@@ -115,7 +121,8 @@ export class RemediationsController {
     description: 'The instance must still belong to the remediation\'s tenant (checked against the live inventory). Approving moves the deadline to leave the restart and the verification their time (see README, "Approvals and deadlines").',
   })
   @ApiNotFoundResponse({ description: 'No such remediation, another tenant\'s, or its instance changed owner since.', schema: { example: EXAMPLES.notFound } })
-  @ApiConflictResponse({ description: 'Not awaiting approval, or the approval window closed.' })
+  @ApiAcceptedResponse({ description: 'The remediation, now `running`: it is diagnosed again, then changed and restarted.', schema: ref('Remediation') })
+  @ApiConflictResponse({ description: 'Not awaiting approval (`invalid_state`), or the approval window closed.', schema: { example: EXAMPLES.stateConflict } })
   async approve(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal) {
     return remediationSummaryView(await this.service.approve(id, actorOf(p), scope(p)));
   }
@@ -127,9 +134,9 @@ export class RemediationsController {
     summary: 'Put back the values a finished fix changed (single-session, licensing configuration), as a new remediation of mode rollback',
     description: 'Role removal is not reversible: reinstalling the RDSH role would not restore the grace period and would bring the lockout back. A value changed by someone else since the fix is not overwritten (the rollback is refused as drift).',
   })
-  @ApiAcceptedResponse({ description: 'The rollback remediation; follow its Location.' })
+  @ApiAcceptedResponse({ description: 'The rollback remediation; follow its Location.', schema: ref('Remediation') })
   @ApiNotFoundResponse({ description: 'No such remediation, another tenant\'s, or its instance changed owner since.', schema: { example: EXAMPLES.notFound } })
-  @ApiConflictResponse({ description: 'Not finished, nothing reversible to roll back, already rolled back (`rollbackId` names the rollback), or the instance has an active remediation.', schema: { example: EXAMPLES.alreadyRolledBack } })
+  @ApiConflictResponse({ description: 'Not finished (`invalid_state`), not reversible (`not_reversible`: role removal, or a rollback), already rolled back (`already_rolled_back`, `rollbackId` names the rollback), or the instance has an active remediation.', schema: { example: EXAMPLES.notReversible } })
   async rollback(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() p: Principal, @Res({ passthrough: true }) res: Response) {
     const r = await this.service.rollback(id, actorOf(p), scope(p));
     res.setHeader('Location', `/v1/remediations/${r.id}`);

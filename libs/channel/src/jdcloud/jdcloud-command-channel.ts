@@ -1,7 +1,6 @@
 import { isTerminalCommandStatus } from '@rdpfix/domain';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
-import { LegacySendRequest, legacyWindow, markerOf } from '../compat/engine-compat';
 import { CommandJanitor } from './jdcloud-command-janitor';
 import { JdcloudApiError } from './jdcloud-errors';
 import { JdcloudHttp } from './jdcloud-http';
@@ -64,18 +63,24 @@ export class JdcloudCommandChannel implements CommandChannel {
     return `/v1/regions/${encodeURIComponent(region)}/${op}`;
   }
 
-  async send(req: SendRequest | LegacySendRequest): Promise<{ commandId: string }> {
+  /** createCommand + invokeCommand: two calls of the budget. */
+  async reserveSend(region: string): Promise<void> {
+    await this.budget(region);
+    await this.budget(region);
+  }
+
+  async send(req: SendRequest): Promise<{ commandId: string }> {
     if (req.instanceIds.length < 1 || req.instanceIds.length > this.maxInstancesPerSend) {
       throw new ChannelError(`invokeCommand takes 1 to ${this.maxInstancesPerSend} instances`, 'TooManyInstances', false);
     }
-    const marker = markerOf(req);
+    const marker = req.marker;
     const packed = packScript(req.scriptText);
     if (packed.commandContent.length >= this.opts.maxScriptBytes) {
       throw new ChannelError(`script is ${packed.commandContent.length} bytes, over the ${this.opts.maxScriptBytes}-byte commandContent limit`, 'ScriptTooLarge', false);
     }
     // JD's timeout is the execution timeout, [10, 86400] s; there is no delivery timeout.
     const timeout = Math.min(86400, Math.max(10, Math.round(req.executionTimeoutS)));
-    await this.budget(req.region);
+    if (!req.budgetReserved) await this.budget(req.region);
     let jdCommandId: string;
     try {
       const out = await this.http.call<{ commandId?: string }>(req.region, this.path(req.region, 'createCommand'), 'createCommand', {
@@ -93,10 +98,12 @@ export class JdcloudCommandChannel implements CommandChannel {
       const e = this.translate(err, false);
       throw e instanceof ChannelError ? new ChannelError(e.message, e.code, e.retryable, 'no') : e;
     }
-    await this.budget(req.region).catch((err) => {
-      this.janitor.forget(req.region, jdCommandId);
-      throw err;
-    });
+    if (!req.budgetReserved) {
+      await this.budget(req.region).catch((err) => {
+        this.janitor.forget(req.region, jdCommandId);
+        throw err;
+      });
+    }
     try {
       const out = await this.http.call<{ invokeId?: string }>(req.region, this.path(req.region, 'invokeCommand'), 'invokeCommand', {
         regionId: req.region,
@@ -161,11 +168,6 @@ export class JdcloudCommandChannel implements CommandChannel {
       if (invocations.length < 100 || page * 100 >= (out.totalCount ?? 0)) return null;
     }
     return null;
-  }
-
-  /** @deprecated engine transition (compat/engine-compat.ts). */
-  async findByComment(region: string, _instanceId: string, comment: string, since: Date): Promise<string | null> {
-    return this.findByMarker(region, comment, legacyWindow(since));
   }
 
   /**

@@ -21,7 +21,7 @@ function recorder(name: string, max = 50): CommandChannel & { calls: string[] } 
     result: rec('result'),
     results: rec('results'),
     findByMarker: rec('findByMarker'),
-    findByComment: rec('findByComment'),
+    reserveSend: rec('reserveSend'),
     cancel: rec('cancel'),
     instanceInfo: rec('instanceInfo'),
   } as unknown as CommandChannel & { calls: string[] };
@@ -40,7 +40,8 @@ describe('RoutingCommandChannel', () => {
     await routing.findByMarker('cn-north-1', 'm', { after: new Date(0), before: new Date() });
     await routing.cancel('eu-west-1', 'c', ['i']);
     await routing.instanceInfo('cn-north-1', ['i']);
-    expect(jd.calls).toEqual(['send:cn-north-1', 'result:cn-east-2', 'findByMarker:cn-north-1', 'instanceInfo:cn-north-1']);
+    await routing.reserveSend('cn-north-1');
+    expect(jd.calls).toEqual(['send:cn-north-1', 'result:cn-east-2', 'findByMarker:cn-north-1', 'instanceInfo:cn-north-1', 'reserveSend:cn-north-1']);
     expect(ssm.calls).toEqual(['send:eu-west-1', 'results:us-east-1', 'cancel:eu-west-1']);
   });
 

@@ -1,6 +1,5 @@
 import { ChannelError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
-import { LegacySendRequest } from '../compat/engine-compat';
 import { channelIdRules, ChannelIdRules } from '../jdcloud/jdcloud-id-rules';
 
 /** An adapter that can also restart a VM through the cloud API (JD Cloud's rebootInstance). */
@@ -48,8 +47,12 @@ export class RoutingCommandChannel implements CommandChannel {
     return channelIdRules(this.nameFor(region));
   }
 
-  send(req: SendRequest | LegacySendRequest): Promise<{ commandId: string }> {
-    return this.channelFor(req.region).send(req as SendRequest);
+  reserveSend(region: string): Promise<void> {
+    return this.channelFor(region).reserveSend(region);
+  }
+
+  send(req: SendRequest): Promise<{ commandId: string }> {
+    return this.channelFor(req.region).send(req);
   }
 
   result(region: string, commandId: string, instanceId: string): Promise<InvocationResult | null> {
@@ -62,11 +65,6 @@ export class RoutingCommandChannel implements CommandChannel {
 
   findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null> {
     return this.channelFor(region).findByMarker(region, marker, window);
-  }
-
-  /** @deprecated engine transition (compat/engine-compat.ts). */
-  findByComment(region: string, instanceId: string, comment: string, since: Date): Promise<string | null> {
-    return this.channelFor(region).findByComment(region, instanceId, comment, since);
   }
 
   cancel(region: string, commandId: string, instanceIds: string[]): Promise<void> {

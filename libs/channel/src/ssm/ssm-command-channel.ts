@@ -11,7 +11,6 @@ import { AwsStaticCredentials, boundedHttpHandler } from '../aws/aws-client-opti
 import { ChannelBudget } from '../channel-budget';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
-import { LegacySendRequest, legacyWindow, markerOf } from '../compat/engine-compat';
 import { hasTruncationMarker, mapSsmStatus } from './ssm-status';
 
 export interface SsmChannelOptions {
@@ -63,17 +62,21 @@ export class SsmCommandChannel implements CommandChannel {
     if (this.opts.budget) await this.opts.budget.take(this.name, region);
   }
 
-  async send(req: SendRequest | LegacySendRequest): Promise<{ commandId: string }> {
+  async reserveSend(region: string): Promise<void> {
+    await this.budget(region);
+  }
+
+  async send(req: SendRequest): Promise<{ commandId: string }> {
     if (req.instanceIds.length < 1 || req.instanceIds.length > this.maxInstancesPerSend) {
       throw new ChannelError('SendCommand takes 1 to 50 instances', 'TooManyInstances', false);
     }
-    await this.budget(req.region);
+    if (!req.budgetReserved) await this.budget(req.region);
     try {
       const out = await this.client(req.region, true).send(
         new SendCommandCommand({
           DocumentName: 'AWS-RunPowerShellScript',
           InstanceIds: req.instanceIds,
-          Comment: markerOf(req).slice(0, 100),
+          Comment: req.marker.slice(0, 100),
           TimeoutSeconds: req.deliveryTimeoutS,
           Parameters: { commands: [req.scriptText], executionTimeout: [String(req.executionTimeoutS)] },
         }),
@@ -175,11 +178,6 @@ export class SsmCommandChannel implements CommandChannel {
       }
     }
     return null;
-  }
-
-  /** @deprecated engine transition (compat/engine-compat.ts). */
-  async findByComment(region: string, _instanceId: string, comment: string, since: Date): Promise<string | null> {
-    return this.findByMarker(region, comment, legacyWindow(since));
   }
 
   async cancel(region: string, commandId: string, instanceIds: string[]): Promise<void> {

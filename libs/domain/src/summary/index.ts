@@ -1,3 +1,4 @@
 export * from './lang';
 export * from './texts';
 export * from './summary';
+export * from './change-text';

@@ -30,6 +30,7 @@ const FAILURE_MAP: Record<FailureReason, true> = {
   command_timed_out: true,
   role_removal_unfinished: true,
   command_undelivered: true,
+  send_outcome_unknown: true,
   verification_failed: true,
   unsupported_os: true,
   channel_error: true,
@@ -109,7 +110,7 @@ describe('summarizeRemediation', () => {
     expect(en).toMatch(/removed the Remote Desktop Session Host role/);
     expect(en).toMatch(/turned off "Restrict each user to a single session"/);
     expect(en).toMatch(/The server was restarted\./);
-    expect(en).toMatch(/fSingleSessionPerUser: 1 → 0/);
+    expect(en).toMatch(/"Restrict each user to a single session": on → off \(fSingleSessionPerUser 1 → 0\)/);
     const zh = summarizeRemediation(i, 'zh');
     expect(zh).toContain('远程桌面会话主机');
     expect(zh).toContain('限制每个用户只能进行一个会话');
@@ -131,10 +132,11 @@ describe('summarizeRemediation', () => {
     expect(t).not.toMatch(/stay in place/);
   });
 
-  it('configure-licensing names the mode and server, arrays are shown as JSON', () => {
+  it('configure-licensing names the mode and server, lists are shown as words (issue 11: never JSON)', () => {
     const [, i] = CASES[1];
     expect(summarizeRemediation(i, 'en')).toMatch(/Per User with the license server ls1\.corp\.example/);
-    expect(summarizeRemediation(i, 'en')).toContain('LicenseServers: [] → ["ls1.corp.example"]');
+    expect(summarizeRemediation(i, 'en')).toContain('LicenseServers: none → ls1.corp.example');
+    expect(summarizeRemediation(i, 'en')).not.toMatch(/[[\]{}"]{2}|\[\]/);
     expect(summarizeRemediation(i, 'zh')).toContain('每用户');
     expect(summarizeRemediation(i, 'zh')).toContain('授权服务器 ls1.corp.example');
   });
@@ -158,7 +160,7 @@ describe('summarizeRemediation', () => {
     expect(summarizeRemediation(input({ outcome: 'failed', reason: 'command_failed' }), 'en')).not.toMatch(/changed/);
     expect(summarizeRemediation(input({ outcome: 'failed', reason: 'command_failed' }), 'zh')).not.toMatch(/修改/);
     const after = input({ outcome: 'failed', reason: 'verification_failed', changes: [{ setting: 'RDS-RD-Server', before: 'Installed', after: null }] });
-    expect(summarizeRemediation(after, 'en')).toMatch(/RDS-RD-Server: Installed → \(absent\)/);
+    expect(summarizeRemediation(after, 'en')).toMatch(/RDS-RD-Server: Installed → not set/);
   });
 });
 

@@ -2,6 +2,10 @@ import { Cause, LeftCause, Plan, PlanAction } from '../plan';
 import { Outcome } from '../remediation-state';
 import { Lang } from './lang';
 import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, isRefusalReason } from './texts';
+import { ChangeForText, changesParagraph, pendingOnServer } from './change-text';
+
+/** Failures after which a change may have happened although none was recorded: never say "no setting was changed". */
+const MAY_HAVE_CHANGED: ReadonlySet<string> = new Set(['role_removal_unfinished', 'send_outcome_unknown']);
 
 /**
  * The diagnose preview for a console user: what a fix would change and why, or why rdpfix
@@ -112,32 +116,51 @@ export interface RemediationSummaryInput {
   rebooted: boolean;
   refusalDetail?: string | null;
   /** Recorded changes; [] = known that nothing changed, undefined = not known (then not mentioned). */
-  changes?: { setting: string; before: unknown; after: unknown }[];
+  changes?: ChangeForText[];
+  /** The remediation's state: `awaiting_approval` gets its own text (what approving will do). */
+  state?: string;
+  /** While awaiting approval: approve before this time (ISO 8601). */
+  approvalExpiresAt?: string | null;
+  /** The plan restarts the server (after its changes, or alone to finish an earlier role removal). */
+  needsReboot?: boolean;
   /** Causes the plan left alone, and why (issue 7: say what was fixed and what was left). */
   left?: LeftCause[];
 }
 
 /** A paste-ready paragraph for a support ticket, in English or Simplified Chinese. */
 export function summarizeRemediation(input: RemediationSummaryInput, lang: Lang): string {
+  if (input.state === 'awaiting_approval' && input.outcome === null) return awaitingApproval(input, lang);
   return lang === 'zh' ? summarizeZh(input) : summarizeEn(input);
 }
 
-function fmtValue(v: unknown): string {
-  if (v === null || v === undefined) return '(absent)';
-  if (typeof v === 'string') return v;
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
+/** Waiting for consent: nothing has changed yet; say what approving will do, and until when. */
+function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
+  const zh = lang === 'zh';
+  const s: string[] = [];
+  const until = i.approvalExpiresAt ? i.approvalExpiresAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null;
+  const done = changesText(i.changes, lang);
+  if (zh) {
+    s.push(`实例 ${i.instanceId} 的修复正在等待批准，${done ? '除下列已记录的修改外，' : ''}rdpfix 尚未修改服务器。`);
+    if (i.causes.length) s.push(`原因：${causesText(i.causes, 'zh')}。`);
+    if (done) s.push(done);
+    const what = i.actions.length ? listActions(i.actions, 'zh', 'would') : '重启服务器，完成之前已执行的远程桌面会话主机角色删除';
+    s.push(`批准后，rdpfix 会先重新诊断服务器（情况有变则不做修改），然后${what}${i.needsReboot && i.actions.length ? '，修改完成后重启服务器' : ''}。`);
+    if (i.needsReboot) s.push('重启会断开服务器上所有已登录的会话，未保存的工作将丢失。');
+    s.push(until ? `请在 ${until} 之前批准，否则本次修复将过期结束，不做任何修改。` : '未批准则不会做任何修改。');
+    return s.join('');
   }
+  s.push(`The repair of instance ${i.instanceId} is waiting for approval; ${done ? 'apart from the changes recorded below, ' : ''}rdpfix has not changed the server yet.`);
+  if (i.causes.length) s.push(`${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.`);
+  if (done) s.push(done);
+  const what = i.actions.length ? listActions(i.actions, 'en', 'would') : 'restart the server to complete an earlier removal of the Remote Desktop Session Host role';
+  s.push(`Approving lets rdpfix diagnose the server again (it changes nothing if the server changed meanwhile), then ${what}${i.needsReboot && i.actions.length ? ', and restart the server after the change' : ''}.`);
+  if (i.needsReboot) s.push('The restart ends every open session on the server; unsaved work is lost.');
+  s.push(until ? `Approve before ${until}; after that the remediation expires without changing anything.` : 'Nothing changes without the approval.');
+  return s.join(' ');
 }
 
 function changesText(changes: RemediationSummaryInput['changes'], lang: Lang): string | null {
-  if (!changes || changes.length === 0) return null;
-  const items = changes.map((c) => `${c.setting}: ${fmtValue(c.before)} → ${fmtValue(c.after)}`);
-  return lang === 'zh'
-    ? `已修改的设置（修改前的值均已记录，可回滚）：${items.join('；')}。`
-    : `Settings changed (previous values recorded for rollback): ${items.join('; ')}.`;
+  return changesParagraph(changes, lang);
 }
 
 function listActions(actions: PlanAction[], lang: Lang, tense: 'would' | 'did'): string {
@@ -190,16 +213,24 @@ function summarizeEn(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`The planned fix was to ${listActions(i.actions, 'en', 'would')}.`);
       if (i.refusalDetail) s.push(`Details: ${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('No setting was changed.');
+      else if (i.changes && !MAY_HAVE_CHANGED.has(i.reason ?? '')) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
+      if (i.reason !== 'role_removal_unfinished') {
+        const pending = pendingOnServer(i.changes, i.rebooted, 'en');
+        if (pending) s.push(pending);
+      }
       break;
-    case 'cancelled':
+    case 'cancelled': {
       s.push(`The repair of instance ${id} was cancelled before it finished; start it again to retry.`);
       if (found) s.push(found);
       if (changes) s.push(changes);
       else if (i.changes) s.push('No setting was changed.');
       if (i.rebooted) s.push(reboot);
+      const pending = pendingOnServer(i.changes, i.rebooted, 'en');
+      if (pending) s.push(pending);
+      else if (i.changes) s.push('Nothing is left pending on the server.');
       break;
+    }
     case 'rolled_back':
       s.push(`The earlier fix on instance ${id} was rolled back: the recorded settings were put back and read back as before.`);
       if (changes) s.push(changes);
@@ -259,16 +290,24 @@ function summarizeZh(i: RemediationSummaryInput): string {
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
       if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
       if (changes) s.push(changes);
-      else if (i.changes && i.reason !== 'role_removal_unfinished') s.push('未修改任何设置。');
+      else if (i.changes && !MAY_HAVE_CHANGED.has(i.reason ?? '')) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
+      if (i.reason !== 'role_removal_unfinished') {
+        const pending = pendingOnServer(i.changes, i.rebooted, 'zh');
+        if (pending) s.push(pending);
+      }
       break;
-    case 'cancelled':
+    case 'cancelled': {
       s.push(`实例 ${id} 的修复在完成前已取消，如需修复请重新发起。`);
       if (found) s.push(found);
       if (changes) s.push(changes);
       else if (i.changes) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);
+      const pending = pendingOnServer(i.changes, i.rebooted, 'zh');
+      if (pending) s.push(pending);
+      else if (i.changes) s.push('服务器上没有待完成的操作。');
       break;
+    }
     case 'rolled_back':
       s.push(`实例 ${id} 上之前的修复已回滚：记录的设置已恢复，并已读回确认与修复前一致。`);
       if (changes) s.push(changes);

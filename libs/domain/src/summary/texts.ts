@@ -135,6 +135,10 @@ export const FAILURE_TEXT: Record<FailureReason, Record<Lang, string>> = {
     en: `The command could not be delivered to the server's cloud agent. ${VNC_EN} to check the agent.`,
     zh: `命令无法送达服务器上的云助手。${VNC_ZH}，检查云助手状态。`,
   },
+  send_outcome_unknown: {
+    en: 'rdpfix cannot tell whether a change reached the server: the answer to its send was lost and the command never appeared in the cloud command service within its delivery timeout. It was not sent again, so it ran at most once, but it may have run. Run a diagnosis to see the server\'s current state before trying again.',
+    zh: 'rdpfix 无法确定一项修改是否已送达服务器：发送命令的应答丢失，且在投递超时内云命令通道中一直查不到该命令。该命令没有被再次发送（最多执行一次），但可能已经执行。请先重新运行诊断查看服务器当前状态，再决定是否重试。',
+  },
   verification_failed: {
     en: 'The change was made, but the final check could not verify the expected configuration (see the details).',
     zh: '修改已执行，但最终检查未能确认服务器配置符合预期（见技术说明）。',

@@ -14,7 +14,7 @@ export async function answerHealth(res: Response, run: () => Promise<HealthCheck
     const result: Partial<HealthCheckResult> = err instanceof ServiceUnavailableException ? (err.getResponse() as Partial<HealthCheckResult>) : { status: 'error', error: { check: { status: 'down', message: (err as Error).message } } };
     const down = Object.keys(result.error ?? {});
     res.status(503).setHeader('Retry-After', '5');
-    // Terminus's own `error` (the failed checks) is `down` here: `error` is the one error shape's code.
-    return { statusCode: 503, error: 'not_ready', message: `not ready: ${down.join(', ') || 'a check failed'} down`, status: result.status, info: result.info, down: result.error, details: result.details };
+    // The one error shape, with terminus's result as its documented context key `checks`.
+    return { statusCode: 503, error: 'not_ready', message: `not ready: ${down.join(', ') || 'a check failed'} down`, checks: result };
   }
 }

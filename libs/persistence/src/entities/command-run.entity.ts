@@ -3,8 +3,12 @@ import type { Step } from '@rdpfix/domain';
 
 /**
  * One command the worker asked the channel to run on one instance. `requested` -> `sending`
- * -> provider statuses. The (remediation, purpose, attempt) key makes a second send of the
+ * -> provider statuses. The (remediation, purpose, attempt) key makes a second run row for the
  * same change impossible; `sending` without a command id means "sent or not, look it up".
+ * Every transition out of `sending` compares `send_epoch` (the fencing token taken with
+ * `requested -> sending`), so a runner that lost its claim can change nothing (docs/at-most-once.md).
+ * `send_outcome_unknown`: a changing command's send may or may not have reached the channel and
+ * the lookups by marker did not find it before `lookup_until`; it is never sent again.
  */
 export type CommandRunStatus =
   | 'requested'
@@ -16,7 +20,8 @@ export type CommandRunStatus =
   | 'timed_out'
   | 'undelivered'
   | 'cancelled'
-  | 'rejected';
+  | 'rejected'
+  | 'send_outcome_unknown';
 
 @Entity({ name: 'command_runs' })
 @Index('uq_command_runs_purpose_attempt', ['remediationId', 'purpose', 'attempt'], { unique: true })
@@ -34,7 +39,7 @@ export class CommandRunEntity {
   @Column({ name: 'instance_id', type: 'varchar', length: 32 }) instanceId: string;
   @Column({ type: 'varchar', length: 32 }) region: string;
   @Column({ name: 'command_id', type: 'varchar', length: 64, nullable: true }) commandId: string | null;
-  @Column({ type: 'varchar', length: 16, default: 'requested' }) status: CommandRunStatus;
+  @Column({ type: 'varchar', length: 24, default: 'requested' }) status: CommandRunStatus;
   @Column({ name: 'provider_status', type: 'varchar', length: 32, nullable: true }) providerStatus: string | null;
   @Column({ name: 'provider_status_details', type: 'varchar', length: 64, nullable: true }) providerStatusDetails: string | null;
   @Column({ name: 'exit_code', type: 'int', nullable: true }) exitCode: number | null;
@@ -50,4 +55,11 @@ export class CommandRunEntity {
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true }) finishedAt: Date | null;
   @Column({ name: 'timeout_at', type: 'timestamptz', nullable: true }) timeoutAt: Date | null;
+  /** Fencing token: incremented by every `requested -> sending`; every later transition compares it. */
+  @Column({ name: 'send_epoch', type: 'int', default: 0 }) sendEpoch: number;
+  /** Lookups by marker of a send with an unknown outcome stop here (PostgreSQL's clock). */
+  @Column({ name: 'lookup_until', type: 'timestamptz', nullable: true }) lookupUntil: Date | null;
+  /** When the sender learned that its send's outcome is unknown (upper end of the lookup window). */
+  @Column({ name: 'send_unknown_at', type: 'timestamptz', nullable: true }) sendUnknownAt: Date | null;
+  @Column({ name: 'lookup_count', type: 'int', default: 0 }) lookupCount: number;
 }

@@ -11,6 +11,31 @@ export class InstanceNotFoundError extends Error {
   }
 }
 
+/** The instance exists and is the caller's, but in another region than the request names. */
+export class InstanceNotInRegionError extends Error {
+  constructor(
+    readonly instanceId: string,
+    readonly region: string,
+    readonly actualRegion: string,
+  ) {
+    super(`instance ${instanceId} is not in region ${region}: it is in ${actualRegion}`);
+  }
+}
+
+/**
+ * A rollback asked of a remediation whose change cannot be undone (removing the RD Session Host
+ * role; a rollback itself), as opposed to a remediation in the wrong state for the action.
+ */
+export class NotReversibleError extends Error {
+  constructor(
+    readonly id: string,
+    readonly state: string,
+    why: string,
+  ) {
+    super(`remediation ${id} cannot be rolled back: ${why}`);
+  }
+}
+
 export class RemediationConflictError extends Error {
   constructor(readonly activeId: string) {
     super(`the instance already has an active remediation (${activeId})`);

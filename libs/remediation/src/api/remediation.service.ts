@@ -17,7 +17,9 @@ import { decodeCursor, encodeCursor } from './list-cursor';
 import {
   CancelTooLateError,
   InstanceNotFoundError,
+  InstanceNotInRegionError,
   InventoryUnavailableError,
+  NotReversibleError,
   RemediationConflictError,
   RemediationNotFoundError,
   RemediationStateError,
@@ -131,7 +133,9 @@ export class RemediationService {
     if (p?.role === 'console') {
       const rec = await this.currentOwner(input.instanceId, input.region);
       // Another tenant's instance looks exactly like one that does not exist.
-      if (!rec || rec.tenantId !== p.tenantId || rec.region !== input.region) throw new InstanceNotFoundError(input.instanceId);
+      if (!rec || rec.tenantId !== p.tenantId) throw new InstanceNotFoundError(input.instanceId);
+      // The tenant's own instance in another region: say so (the tenant may know where it is).
+      if (rec.region !== input.region) throw new InstanceNotInRegionError(input.instanceId, input.region, rec.region);
       input = { ...input, tenantId: p.tenantId };
     }
     if (p) input = { ...input, actor: input.actor ?? { keyId: p.keyId, role: p.role, source: input.source }, callbackUrl: input.callbackUrl ?? p.defaultCallbackUrl };
@@ -334,13 +338,18 @@ export class RemediationService {
   async rollback(id: string, actor: Actor | null, tenantId?: string): Promise<RemediationEntity> {
     const original = await this.visible(id, tenantId);
     if (original.state !== 'finished') throw new RemediationStateError(id, original.state, 'only a finished remediation can be rolled back');
-    if (original.mode === 'rollback') throw new RemediationStateError(id, original.state, 'a rollback cannot itself be rolled back; start a new fix instead');
+    if (original.mode === 'rollback') throw new NotReversibleError(id, original.state, 'a rollback cannot itself be rolled back; start a new fix instead');
     const reversible = original.changes.filter((c) => c.reversible);
     if (reversible.length === 0) {
-      const why = original.changes.length
-        ? 'its only change was removing the Remote Desktop Session Host role, which is not reversible: reinstalling it would not restore the grace period and would bring the licensing lockout back'
-        : 'it changed nothing';
-      throw new RemediationStateError(id, 'finished', `nothing to roll back: ${why}`);
+      // Not reversible (a change was made that cannot be undone) is not the same as a wrong state.
+      if (original.changes.length) {
+        throw new NotReversibleError(
+          id,
+          original.state,
+          'its change was removing the Remote Desktop Session Host role, which is not reversible: reinstalling it would not restore the grace period and would bring the licensing lockout back',
+        );
+      }
+      throw new RemediationStateError(id, 'finished', 'nothing to roll back: it changed nothing');
     }
     const earlier = await this.rollbacks.blocking(original.id);
     if (earlier) throw new RollbackExistsError(original.id, earlier.id, earlier.finished);

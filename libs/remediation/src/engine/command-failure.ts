@@ -24,6 +24,8 @@ export function describeCommandFailure(run: CommandRunEntity): { reason: Failure
         reason: 'command_undelivered',
         detail: `${what} was never delivered: the guest agent did not pick it up (${run.providerStatusDetails ?? run.providerStatus ?? 'no status'}). Check the agent, or use the VNC console.`,
       };
+    case 'send_outcome_unknown':
+      return { reason: 'send_outcome_unknown', detail: run.error ?? `rdpfix cannot tell whether ${what} reached the server; it was not sent again.` };
     case 'rejected':
       return { reason: 'channel_error', detail: `The command channel refused ${what}: ${run.error ?? run.providerStatusDetails ?? 'rejected'}.` };
     case 'cancelled':

@@ -1,11 +1,18 @@
+import { randomUUID } from 'crypto';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
 import { isTerminalCommandStatus, Step } from '@rdpfix/domain';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
-import { parseScriptOutput, renderScript, scriptExecutionTimeoutS, ScriptName } from '@rdpfix/runbook';
+import { CHANGING_SCRIPTS, parseScriptOutput, renderScript, ScriptName } from '@rdpfix/runbook';
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { pollDelay } from './poll-delay';
+import { CommandSender } from './send/command-sender';
+import { RunState, withJitter } from './send/run-state';
+import { SendRecovery } from './send/send-recovery';
+
+export { markerFor } from './send/marker';
+export type { RunState } from './send/run-state';
 
 export interface CommandSpec {
   step: Step;
@@ -16,20 +23,21 @@ export interface CommandSpec {
   params?: Record<string, string | number>;
 }
 
-export type RunState = { done: false; waitMs: number } | { done: true; run: CommandRunEntity };
-
 const STDOUT_KEEP = 4000;
 const STDERR_KEEP = 2000;
 
 /**
  * Requests, sends and polls one command for a remediation, never waiting in-process: each call
- * does one bounded piece of I/O and says when to come back. The command_runs row is written
- * before the send (`sending`) and after it (`pending` + command id), so a worker killed between
- * the two looks the command up by its comment instead of sending it again.
+ * does one bounded piece of I/O and says when to come back. Sending is at most once per run
+ * (send/command-sender.ts, send/send-recovery.ts, docs/at-most-once.md): the row is claimed
+ * (`sending`, a new epoch) before the send and moved on with a compare-and-set on that epoch
+ * after it; a send whose outcome is unknown is looked up by its marker, never guessed unsent.
  */
 @Injectable()
 export class CommandRunner {
   private readonly log = new Logger(CommandRunner.name);
+  private readonly sender: CommandSender;
+  private readonly recovery: SendRecovery;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,16 +45,19 @@ export class CommandRunner {
     private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
-  ) {}
+  ) {
+    this.sender = new CommandSender(config, runs, timeline, channel);
+    this.recovery = new SendRecovery(config, runs, timeline, channel);
+  }
 
   async run(r: RemediationEntity, spec: CommandSpec): Promise<RunState> {
     let run = await this.runs.find(r.id, spec.purpose, spec.attempt);
     if (!run) run = await this.request(r, spec);
     switch (run.status) {
       case 'requested':
-        return this.send(r, run);
+        return this.sender.send(r, run);
       case 'sending':
-        return this.recover(r, run);
+        return this.recovery.recover(r, run);
       case 'pending':
       case 'running':
         return this.poll(r, run);
@@ -56,8 +67,13 @@ export class CommandRunner {
   }
 
   private async request(r: RemediationEntity, spec: CommandSpec): Promise<CommandRunEntity> {
-    const script = renderScript(spec.script, spec.params ?? {});
+    // The run id is chosen here so that a changing script carries it: the script refuses to act
+    // twice for one run id (second line of defence, docs/at-most-once.md).
+    const id = randomUUID();
+    const params = CHANGING_SCRIPTS.has(spec.script) ? { ...(spec.params ?? {}), runId: id } : (spec.params ?? {});
+    const script = renderScript(spec.script, params);
     const run = await this.runs.insertOrGet({
+      id,
       remediationId: r.id,
       step: spec.step,
       purpose: spec.purpose,
@@ -65,7 +81,7 @@ export class CommandRunner {
       scriptName: script.name,
       scriptVersion: script.version,
       scriptSha256: script.sha256,
-      parameters: spec.params ?? {},
+      parameters: params,
       channel: this.channel.name,
       instanceId: r.instanceId,
       region: r.region,
@@ -81,104 +97,15 @@ export class CommandRunner {
     return run;
   }
 
-  private async send(r: RemediationEntity, run: CommandRunEntity): Promise<RunState> {
-    const sendingAt = new Date();
-    if (!(await this.runs.transition(run.id, ['requested'], { status: 'sending', sendingAt }))) {
-      return { done: false, waitMs: 100 }; // another worker took it; look again shortly
-    }
-    const script = renderScript(run.scriptName as ScriptName, run.parameters);
-    // Per-script execution limit (remove-rdsh-role gets at least 1,800 s): libs/runbook timeouts.ts.
-    const executionTimeoutS = scriptExecutionTimeoutS(run.scriptName, this.config.COMMAND_TIMEOUT_S);
-    try {
-      const { commandId } = await this.channel.send({
-        region: r.region,
-        instanceIds: [r.instanceId],
-        scriptText: script.text,
-        comment: commentFor(run.id),
-        executionTimeoutS,
-        deliveryTimeoutS: this.config.DELIVERY_TIMEOUT_S,
-      });
-      const now = new Date();
-      await this.runs.transition(run.id, ['sending'], {
-        status: 'pending',
-        commandId,
-        sentAt: now,
-        timeoutAt: new Date(now.getTime() + (executionTimeoutS + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
-      });
-      await this.timeline.append({
-        remediationId: r.id,
-        type: 'command_sent',
-        step: run.step,
-        message: `sent ${run.scriptName} as command ${commandId}`,
-        data: { commandRunId: run.id, commandId },
-      });
-      return { done: false, waitMs: this.config.POLL_INTERVAL_MS };
-    } catch (err) {
-      if (err instanceof ChannelThrottledError) {
-        await this.runs.transition(run.id, ['sending'], { status: 'requested', sendingAt: null });
-        return { done: false, waitMs: withJitter(err.retryAfterMs) };
-      }
-      if (err instanceof ChannelError && err.sent === 'no') {
-        if (err.retryable) {
-          await this.runs.transition(run.id, ['sending'], { status: 'requested', sendingAt: null });
-          return { done: false, waitMs: withJitter(this.config.POLL_INTERVAL_MS) };
-        }
-        await this.runs.transition(run.id, ['sending'], { status: 'rejected', error: err.message.slice(0, 1000), finishedAt: new Date() });
-        return { done: true, run: (await this.runs.findById(run.id))! };
-      }
-      // The send may have reached the provider: stay in `sending`; recover() looks it up.
-      this.log.warn(`send of run ${run.id} has an unknown outcome: ${(err as Error).message}`);
-      return { done: false, waitMs: this.config.SEND_LOOKUP_DELAY_MS };
-    }
-  }
-
-  /** A run left in `sending` (crash or lost response): adopt the command if it arrived, else send again. */
-  private async recover(r: RemediationEntity, run: CommandRunEntity): Promise<RunState> {
-    const since = run.sendingAt ?? run.requestedAt;
-    const age = Date.now() - since.getTime();
-    if (age < this.config.SEND_LOOKUP_DELAY_MS) return { done: false, waitMs: this.config.SEND_LOOKUP_DELAY_MS - age };
-    let commandId: string | null;
-    try {
-      commandId = await this.channel.findByComment(r.region, r.instanceId, commentFor(run.id), new Date(since.getTime() - 60_000));
-    } catch (err) {
-      return { done: false, waitMs: withJitter(err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS) };
-    }
-    if (commandId) {
-      await this.runs.transition(run.id, ['sending'], {
-        status: 'pending',
-        commandId,
-        sentAt: since,
-        timeoutAt: new Date(since.getTime() + (scriptExecutionTimeoutS(run.scriptName, this.config.COMMAND_TIMEOUT_S) + this.config.DELIVERY_TIMEOUT_S + 60) * 1000),
-      });
-      await this.timeline.append({
-        remediationId: r.id,
-        type: 'command_recovered',
-        step: run.step,
-        message: `found ${run.scriptName} already sent as command ${commandId}; not sending it again`,
-        data: { commandRunId: run.id, commandId },
-      });
-      return { done: false, waitMs: 0 };
-    }
-    await this.runs.transition(run.id, ['sending'], { status: 'requested', sendingAt: null });
-    await this.timeline.append({
-      remediationId: r.id,
-      type: 'command_not_found',
-      step: run.step,
-      message: `${run.scriptName} never reached the channel; sending it now`,
-      data: { commandRunId: run.id },
-    });
-    return { done: false, waitMs: 0 };
-  }
-
   private async poll(r: RemediationEntity, run: CommandRunEntity): Promise<RunState> {
-    const now = new Date();
+    const now = await this.runs.dbNow();
     let res;
     try {
       res = await this.channel.result(r.region, run.commandId!, r.instanceId);
     } catch (err) {
       if (err instanceof ChannelThrottledError) return { done: false, waitMs: withJitter(err.retryAfterMs) };
       if (err instanceof ChannelError && !err.retryable) {
-        await this.runs.transition(run.id, ['pending', 'running'], { status: 'rejected', error: err.message.slice(0, 1000), finishedAt: now });
+        await this.runs.transition(run.id, ['pending', 'running'], { status: 'rejected', error: err.message.slice(0, 1000), finishedAt: now }, run.sendEpoch);
         this.metrics?.commandFinished(run.scriptName, 'rejected');
         return { done: true, run: (await this.runs.findById(run.id))! };
       }
@@ -206,7 +133,7 @@ export class CommandRunner {
       const parsed = parseScriptOutput(res.stdout, res.stderr);
       if (parsed.kind === 'ok') patch.result = parsed.result;
       else patch.error = `${parsed.code}: ${parsed.detail}`.slice(0, 1000);
-      await this.runs.transition(run.id, ['pending', 'running'], patch);
+      if (!(await this.runs.transition(run.id, ['pending', 'running'], patch, run.sendEpoch))) return { done: false, waitMs: 0 };
       this.metrics?.commandFinished(run.scriptName, res.status);
       await this.timeline.append({
         remediationId: r.id,
@@ -218,7 +145,7 @@ export class CommandRunner {
       return { done: true, run: (await this.runs.findById(run.id))! };
     }
     if (overdue) return this.abandon(r, run, 'timed_out', 'the command outlived its deadline');
-    await this.runs.transition(run.id, ['pending', 'running'], patch);
+    await this.runs.transition(run.id, ['pending', 'running'], patch, run.sendEpoch);
     return { done: false, waitMs: pollDelay(run.pollCount, this.config.POLL_INTERVAL_MS, this.config.POLL_MAX_INTERVAL_MS) };
   }
 
@@ -229,7 +156,7 @@ export class CommandRunner {
     } catch (err) {
       this.log.warn(`cancel of ${run.commandId} failed: ${(err as Error).message}`);
     }
-    await this.runs.transition(run.id, ['pending', 'running'], { status, error: why, finishedAt: new Date() });
+    await this.runs.transition(run.id, ['pending', 'running'], { status, error: why, finishedAt: await this.runs.dbNow() }, run.sendEpoch);
     this.metrics?.commandFinished(run.scriptName, status);
     await this.timeline.append({
       remediationId: r.id,
@@ -241,6 +168,18 @@ export class CommandRunner {
     return { done: true, run: (await this.runs.findById(run.id))! };
   }
 
+  /**
+   * Lifecycle hook (engine/lifecycle/remediation-ending.ts): drive a run that may already be on
+   * the channel to its end, never sending it. A run still `requested` comes back as it is.
+   */
+  async settle(r: RemediationEntity, runId: string): Promise<RunState> {
+    const run = await this.runs.findById(runId);
+    if (!run || run.status === 'requested') return { done: true, run: run! };
+    if (run.status === 'sending') return this.recovery.recover(r, run);
+    if (run.status === 'pending' || run.status === 'running') return this.poll(r, run);
+    return { done: true, run };
+  }
+
   /** True once a command for this purpose may have reached the channel. */
   async hasStarted(r: RemediationEntity, purpose: string, attempt: number): Promise<boolean> {
     const run = await this.runs.find(r.id, purpose, attempt);
@@ -250,20 +189,11 @@ export class CommandRunner {
   /** Best-effort cancel of a read-only command still in flight (used when a remediation is cancelled). */
   async cancelInFlight(r: RemediationEntity, purpose: string, attempt: number): Promise<void> {
     const run = await this.runs.find(r.id, purpose, attempt);
-    if (!run || !run.commandId || isTerminalCommandStatus(run.status as never)) return;
+    if (!run || !run.commandId || run.status === 'send_outcome_unknown' || isTerminalCommandStatus(run.status as never)) return;
     try {
       await this.channel.cancel(r.region, run.commandId, [r.instanceId]);
     } catch {
       /* best effort */
     }
   }
-}
-
-/** Our correlation token, stored with the command by the provider (SSM Comment, ≤100 chars). */
-export function commentFor(commandRunId: string): string {
-  return `rdpfix:${commandRunId}`;
-}
-
-function withJitter(ms: number): number {
-  return Math.round(ms * (0.8 + Math.random() * 0.4));
 }

@@ -11,12 +11,16 @@ import { PlanStep } from './steps/plan.step';
 import { PrecheckStep } from './steps/precheck.step';
 import { RebootStep } from './steps/reboot.step';
 import { VerifyStep } from './steps/verify.step';
+import { RemediationEnding } from './lifecycle/remediation-ending';
+import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 
 /** Everything the worker process runs. Needs Config, Persistence, Queue and Channel modules. */
 @Module({
   providers: [
     CommandRunner,
     RemediationFinisher,
+    RemediationEnding,
+    OwnershipRecheck,
     RemediationEngine,
     RemediationDispatcher,
     RemediationWorkerService,

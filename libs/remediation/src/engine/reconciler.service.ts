@@ -5,17 +5,32 @@ import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationFinisher } from './remediation-finisher';
+import { ActivePages } from './lifecycle/active-pages';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
 const RECONCILE_LOCK_KEY = 7_302_114_001;
+/** Rows per page, and Redis look-ups in flight at once while checking a page. */
+const PAGE = 1000;
+const LOOKUPS_IN_FLIGHT = 50;
+
+/** What one pass did, for logs, tests and the scale test's printout. */
+export interface ReconcileStats {
+  scanned: number;
+  requeued: number;
+  ms: number;
+}
 
 /**
- * Postgres is the truth; Redis only moves work. Every pass re-enqueues each active remediation
- * that has no live job, ends approvals that expired, and forgets expired Idempotency-Keys.
+ * Postgres is the truth; Redis only moves work. Every pass walks ALL active remediations by
+ * keyset pagination on id (issue 8, defect 6: an `ORDER BY updated_at LIMIT 500` saw the same live
+ * rows every time and starved the rest), re-enqueues each that has no live job, ends approvals
+ * that expired, and forgets expired Idempotency-Keys.
  */
 @Injectable()
 export class ReconcilerService extends PeriodicTask {
   protected readonly log = new Logger(ReconcilerService.name);
+  /** The last full pass (null before the first). */
+  lastPass: ReconcileStats | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -51,6 +66,7 @@ export class ReconcilerService extends PeriodicTask {
   }
 
   private async reconcile(): Promise<number> {
+    const t0 = Date.now();
     for (const id of await this.remediations.expireApprovals()) {
       await this.timeline.append({ remediationId: id, type: 'finished', message: 'finished: failed (approval_expired)', data: { outcome: 'failed', reason: 'approval_expired' } });
       const r = await this.remediations.findById(id);
@@ -58,19 +74,48 @@ export class ReconcilerService extends PeriodicTask {
     }
     // Idempotency keys are promised for IDEMPOTENCY_TTL_S (≥ 24 h); after that they may go.
     await this.ds.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`);
-    // Rows touched in the last interval are probably in flight; look only at quieter ones.
-    const candidates = await this.remediations.listDispatchable(this.config.RECONCILE_INTERVAL_MS, 500);
+    let scanned = 0;
     let requeued = 0;
-    for (const c of candidates) {
-      if (await this.dispatcher.hasLiveJob(c.id)) continue;
-      await this.dispatcher.removeStale(c.id);
-      if (await this.dispatcher.dispatch(c.id)) {
-        requeued++;
-        await this.timeline.append({ remediationId: c.id, type: 'requeued', message: 'reconciler re-enqueued a remediation that had no job in Redis' });
+    // Rows touched in the last interval are probably in flight; every quieter one is looked at.
+    for await (const page of new ActivePages(this.ds, this.config.RECONCILE_INTERVAL_MS, PAGE)) {
+      scanned += page.length;
+      const lost = await this.withoutLiveJob(page);
+      if (!lost.length) continue;
+      const added = await Promise.all(
+        lost.map(async (id) => {
+          await this.dispatcher.removeStale(id);
+          return (await this.dispatcher.dispatch(id)) ? id : null;
+        }),
+      );
+      const ids = added.filter((x): x is string => x !== null);
+      requeued += ids.length;
+      // One statement per page, and never onto a remediation that finished in the meantime.
+      if (ids.length) {
+        await this.ds.query(
+          `INSERT INTO timeline_events (remediation_id, type, message)
+             SELECT id, 'requeued', 'reconciler re-enqueued a remediation that had no job in Redis'
+               FROM remediations WHERE id = ANY($1::uuid[]) AND state <> 'finished'`,
+          [ids],
+        );
       }
     }
-    if (requeued) this.log.log(`re-enqueued ${requeued} remediation(s)`);
+    this.lastPass = { scanned, requeued, ms: Date.now() - t0 };
+    if (requeued) this.log.log(`re-enqueued ${requeued} of ${scanned} active remediation(s) in ${this.lastPass.ms} ms`);
     if (requeued) this.metrics?.requeued(requeued);
     return requeued;
+  }
+
+  /** The ids of a page whose job is missing or dead, with a bounded number of Redis calls in flight. */
+  private async withoutLiveJob(ids: string[]): Promise<string[]> {
+    const out: string[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < ids.length) {
+        const id = ids[next++];
+        if (!(await this.dispatcher.hasLiveJob(id))) out.push(id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, ids.length) }, lane));
+    return out;
   }
 }

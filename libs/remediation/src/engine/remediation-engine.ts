@@ -11,9 +11,16 @@ import { PlanStep } from './steps/plan.step';
 import { PrecheckStep } from './steps/precheck.step';
 import { RebootStep } from './steps/reboot.step';
 import { VerifyStep } from './steps/verify.step';
+import { endingOf, RemediationEnding } from './lifecycle/remediation-ending';
+import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 
 /** Steps where a cancel ends the remediation at once: nothing has been changed yet. */
 const CANCEL_NOW: ReadonlySet<Step> = new Set(['precheck', 'diagnose', 'plan']);
+/** Read-only commands a cancel or an ending may stop at the provider without waiting. */
+const READ_ONLY_PURPOSE: Partial<Record<Step, (r: RemediationEntity) => [string, number]>> = {
+  diagnose: (r) => ['diagnose', r.stepData.diagnoseAttempt ?? 1],
+  verify: (r) => ['verify', r.stepData.verifyAttempt ?? 1],
+};
 
 /**
  * Moves one remediation forward by one step. Reads the row, lets the step's handler decide,
@@ -30,6 +37,8 @@ export class RemediationEngine {
     private readonly timeline: TimelineRepository,
     private readonly finisher: RemediationFinisher,
     private readonly runner: CommandRunner,
+    private readonly ending: RemediationEnding,
+    private readonly ownership: OwnershipRecheck,
     precheck: PrecheckStep,
     diagnose: DiagnoseStep,
     plan: PlanStep,
@@ -50,19 +59,35 @@ export class RemediationEngine {
       if (!started) return { kind: 'continue' };
       r = started;
     }
-    if (r.cancelRequested && CANCEL_NOW.has(r.step)) {
-      // A read-only diagnose may still be running on the server: stop it there too (best effort).
-      if (r.step === 'diagnose') await this.runner.cancelInFlight(r, 'diagnose', 1);
-      return this.finisher.finish(r, { kind: 'finish', outcome: 'cancelled', detail: 'Cancelled before anything was changed.' });
+    // An ending in progress (deadline or internal error with a change in flight) goes on first.
+    if (endingOf(r)) {
+      // A restart under way is observed to its end (bounded by REBOOT_DEADLINE_S); it sends nothing.
+      if (this.ending.restartUnderWay(r, now)) return this.persist(r, await this.handlers.get('reboot')!.run(r, now));
+      return this.ending.continue(r);
+    }
+    if (r.cancelRequested && (CANCEL_NOW.has(r.step) || r.step === 'verify')) {
+      // A read-only diagnose or verify may still be running on the server: stop it there too (best effort).
+      const ro = READ_ONLY_PURPOSE[r.step]?.(r);
+      if (ro) await this.runner.cancelInFlight(r, ro[0], ro[1]);
+      const detail =
+        r.step === 'verify'
+          ? `Cancelled before the verification finished; ${r.changes.length ? 'the changes already applied stay in place (see changes)' : 'nothing was changed'}.`
+          : 'Cancelled before anything was changed.';
+      return this.finisher.finish(r, { kind: 'finish', outcome: 'cancelled', detail });
     }
     if (now > r.deadlineAt) {
-      return this.finisher.finish(r, {
-        kind: 'finish',
+      const ro = READ_ONLY_PURPOSE[r.step]?.(r);
+      if (ro) await this.runner.cancelInFlight(r, ro[0], ro[1]);
+      await this.ending.begin(r, {
         outcome: 'failed',
         reason: 'deadline_exceeded',
         detail: `The remediation did not finish before its deadline (${r.deadlineAt.toISOString()}) in step ${r.step}.`,
       });
+      return { kind: 'continue' }; // re-read: the row now carries the ending (or someone else moved it)
     }
+    // An approval makes rdpfix change the server: the instance must still be the tenant's (issue 9).
+    const owner = await this.ownership.afterApproval(r);
+    if (owner) return this.persist(r, owner);
     const handler = this.handlers.get(r.step);
     if (!handler) return { kind: 'stop' };
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsNumber, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsString, Max, Min, ValidateNested } from 'class-validator';
 import { Optional, OptionalNullable } from './validators';
 
 export class AgentFlapDto {
@@ -17,6 +17,10 @@ export class InstanceFaultsDto {
   @Optional() @IsNumber() @Min(0) @Max(1) truncateOutputRate?: number;
   @OptionalNullable() @ValidateNested() @Type(() => AgentFlapDto) agentFlap?: AgentFlapDto | null;
   @Optional() @IsBoolean() agentOffline?: boolean;
+  @Optional() @IsNumber() @Min(0) @Max(1) dropSendResponseRate?: number;
+  @Optional() @IsInt() @Min(0) @Max(86_400_000) delayListingMs?: number;
+  @OptionalNullable() @IsIn(['before', 'after']) holdSends?: 'before' | 'after' | null;
+  @Optional() @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) sendFaultScripts?: string[];
 }
 
 /** Global faults (PUT replaces them all; absent fields reset to "no fault"). */

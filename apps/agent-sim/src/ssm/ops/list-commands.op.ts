@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FaultService } from '../../faults/fault.service';
 import { SimCommand } from '../../lifecycle/invocation';
 import { SimStore } from '../../store/sim-store';
 import { paginate } from '../pagination';
@@ -13,7 +14,10 @@ import { checkCommandId, checkInstanceIdShape, parseFilterDate, readCommandFilte
 export class ListCommandsOp implements SsmOperation {
   readonly name = 'ListCommands';
 
-  constructor(private readonly store: SimStore) {}
+  constructor(
+    private readonly store: SimStore,
+    private readonly faults: FaultService,
+  ) {}
 
   instanceIdsOf(): string[] {
     return [];
@@ -30,7 +34,8 @@ export class ListCommandsOp implements SsmOperation {
       const cmd = this.store.getCommand(commandId);
       if (!cmd || !inRegion(cmd.region, ctx)) throw new SsmError('InvalidCommandId', 'Invalid command ID.');
     }
-    let cmds = [...this.store.commands.values()].filter((c) => ctx.now >= c.visibleAt && inRegion(c.region, ctx));
+    // Eventually consistent: a command shows up in listings only some time after the send (delayListingMs fault).
+    let cmds = [...this.store.commands.values()].filter((c) => ctx.now >= c.visibleAt + this.faults.listingDelayMs(c.instanceIds) && inRegion(c.region, ctx));
     if (commandId !== undefined) cmds = cmds.filter((c) => c.commandId === commandId);
     if (instanceId !== undefined) cmds = cmds.filter((c) => c.instanceIds.includes(instanceId));
     for (const f of filters) cmds = cmds.filter(this.matcher(f.key, f.value));

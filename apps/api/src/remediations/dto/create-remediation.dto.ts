@@ -32,12 +32,12 @@ function OnlyWithStrategy(strategy: string, message: string) {
 }
 
 export class CreateRemediationDto {
-  @ApiProperty({ example: 'i-0abc123def4567890', description: 'EC2-style instance id: i- followed by 8 or 17 hex digits (or mi- + 17 for managed instances).' })
+  @ApiProperty({ example: 'i-0abc123def4567890', description: 'The instance id, checked against the rules of the channel that serves `region` (CHANNEL / CHANNEL_BY_REGION): on AWS SSM i- followed by 8 or 17 hex digits (or mi- + 17 for managed instances); on JD Cloud i- + lowercase letters and digits (i-uvvtdzuxre).' })
   @IsString()
-  @Matches(INSTANCE_ID_PATTERN, { message: 'instanceId must look like i-0abc123def4567890 (i- + 8 or 17 hex digits) or mi- + 17 hex digits' })
+  @Matches(INSTANCE_ID_PATTERN, { message: 'instanceId must look like i-0abc123def4567890 (AWS: i- + 8 or 17 hex digits, or mi- + 17) or i-uvvtdzuxre (JD Cloud)' })
   instanceId: string;
 
-  @ApiProperty({ example: 'eu-west-1' })
+  @ApiProperty({ example: 'eu-west-1', description: 'The region; its channel (CHANNEL_BY_REGION, else CHANNEL) decides the id rules: AWS regions (eu-west-1) for SSM, JD Cloud regions (cn-north-1) for jdcloud.' })
   @IsString()
   @Matches(REGION_PATTERN, { message: 'region must look like eu-west-1 or cn-north-1' })
   @IsServedRegion()

@@ -7,7 +7,7 @@ import { INSTANCE_ID_PATTERN, TICKET_REF_PATTERN } from '../../common/patterns';
 export class ListRemediationsQuery {
   @ApiPropertyOptional({ example: 'i-0abc123def4567890' })
   @IsOptional()
-  @Matches(INSTANCE_ID_PATTERN, { message: 'instanceId must look like i-0abc123def4567890' })
+  @Matches(INSTANCE_ID_PATTERN, { message: 'instanceId must look like i-0abc123def4567890 (AWS) or i-uvvtdzuxre (JD Cloud)' })
   instanceId?: string;
 
   @ApiPropertyOptional({ enum: REMEDIATION_STATES })

@@ -52,7 +52,9 @@ export class RebootStep implements StepHandler {
       const result = st.run.result as RestartResult | null;
       if (st.run.status !== 'succeeded' || !result?.ok) {
         const f = describeCommandFailure(st.run);
-        return { kind: 'finish', outcome: 'failed', reason: f.reason, detail: `The restart could not be scheduled. ${f.detail}` };
+        // An unknown send may have scheduled the restart: do not claim it could not be.
+        const head = f.reason === 'send_outcome_unknown' ? 'The restart may or may not have been scheduled.' : 'The restart could not be scheduled.';
+        return { kind: 'finish', outcome: 'failed', reason: f.reason, detail: `${head} ${f.detail}` };
       }
       if (result.alreadyRestarted) {
         // The server booted after the diagnosis (a re-delivered command, or a restart by someone

@@ -1,0 +1,2 @@
+export * from './stream-token.entity';
+export * from './stream-token.service';

@@ -1,0 +1,32 @@
+import { DataSource } from 'typeorm';
+
+/**
+ * Every active (queued or running) remediation, page by page in id order (keyset pagination:
+ * each page starts after the last id of the one before, so a pass sees each row once, however
+ * many there are and whatever their updated_at). Rows touched within `quietMs` are skipped:
+ * their job is probably running right now.
+ */
+export class ActivePages implements AsyncIterable<string[]> {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly quietMs: number,
+    private readonly pageSize: number,
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<string[]> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows: { id: string }[] = await this.ds.query(
+        `SELECT id FROM remediations
+          WHERE state IN ('queued','running') AND id > $1::uuid
+            AND updated_at < now() - ($2::int * interval '1 millisecond')
+          ORDER BY id LIMIT $3`,
+        [after, this.quietMs, this.pageSize],
+      );
+      if (!rows.length) return;
+      yield rows.map((r) => r.id);
+      if (rows.length < this.pageSize) return;
+      after = rows[rows.length - 1].id;
+    }
+  }
+}
