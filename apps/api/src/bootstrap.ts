@@ -21,7 +21,7 @@ import { buildOpenApiDocument } from './openapi/openapi-document';
 import { corsOptions } from './common/cors';
 
 /** Builds the API application (used by main.ts, the demo and the tests). */
-export async function createApiApp(config: AppConfig): Promise<INestApplication> {
+export async function createApiApp(config: AppConfig, opts: { shutdownHooks?: boolean } = {}): Promise<INestApplication> {
   // Callback URLs are checked against the configured policy when they are submitted (and again,
   // with DNS resolution, when a webhook is sent).
   const policy = callbackUrlPolicy(config);
@@ -56,7 +56,8 @@ export async function createApiApp(config: AppConfig): Promise<INestApplication>
   app.disable('x-powered-by');
   // No ETag hashing of every JSON answer: clients poll by id and cursor, not with If-None-Match.
   app.set('etag', false);
-  app.enableShutdownHooks();
+  // The demo (API and worker in one process) closes both itself, once: shutdownHooks false.
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   answerMalformedHttpInOneShape(app.getHttpServer());
 
   SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });

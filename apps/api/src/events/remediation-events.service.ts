@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
 import { RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { RemediationNotFoundError, timelineEventView } from '@rdpfix/remediation';
+import { Lang, timelineMessage } from '@rdpfix/domain';
 import { DEFAULT_EVENTS_STREAM_OPTIONS, EVENTS_STREAM_OPTIONS, EventsStreamOptions } from './events-stream.options';
 import { sseComment, sseMessage, sseReconnect, sseRetry } from './sse';
 import { StreamSlot, StreamSlots } from './stream-slots';
@@ -12,6 +13,8 @@ import { StreamSlot, StreamSlots } from './stream-slots';
 export interface StreamHolder {
   slot: StreamSlot;
   keyId?: string;
+  /** The language of the events' messages (Accept-Language; the stored messages are English). */
+  lang?: Lang;
 }
 
 type Head = Pick<RemediationEntity, 'id' | 'state' | 'outcome' | 'reason' | 'finishedAt' | 'tenantId'>;
@@ -83,6 +86,9 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
+    const lang = holder.lang ?? 'en';
+    res.setHeader('Content-Language', lang === 'zh' ? 'zh-CN' : 'en');
+    res.vary('Accept-Language');
     res.flushHeaders();
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
@@ -129,7 +135,8 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
         const head = await this.head(id);
         const events = await this.timeline.list(id, cursor, this.opts.pageSize);
         for (const e of events) {
-          write(sseMessage(e.type, timelineEventView(e), e.id));
+          const view = timelineEventView(e);
+          write(sseMessage(e.type, { ...view, message: timelineMessage(view, lang) }, e.id));
           cursor = e.id;
           if (e.type === 'finished') sawFinishedEvent = true;
         }

@@ -11,7 +11,7 @@ const fieldError = obj({ field: str('A body field (dotted path), a query paramet
 const ErrorBody = obj(
   {
     statusCode: int('The HTTP status, repeated.'),
-    error: str('A stable snake_case code for programs: validation_failed, unauthorized, forbidden, not_found, invalid_state, not_reversible, restart_in_progress, active_remediation_exists, already_rolled_back, rate_limited, too_many_streams, service_unavailable, ...', { pattern: '^[a-z][a-z0-9_]*$' }),
+    error: str('A stable snake_case code for programs: validation_failed, unauthorized, forbidden, not_found, instance_not_in_region, invalid_state, not_reversible, restart_in_progress, verification_in_progress, active_remediation_exists, already_rolled_back, idempotency_key_reused, rate_limited, too_many_auth_failures, too_many_streams, inventory_unavailable, service_unavailable, ...', { pattern: '^[a-z][a-z0-9_]*$' }),
     message: str('One sentence for people.'),
     fields: arr(fieldError, 'Each invalid field, one message per field.'),
     activeRemediationId: uuid('409 active_remediation_exists: the active remediation of the instance.'),

@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
 import { INVENTORY, Inventory, InventoryRecord } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
-import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
+import type { LicensingMode, Plan, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
+import { approvalText } from '@rdpfix/domain';
 import {
   Actor,
   CommandRunRepository,
@@ -315,12 +316,16 @@ export class RemediationService {
       const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt, deadlineAt });
       if (!approved) continue;
       const extended = deadlineAt.getTime() !== r.deadlineAt.getTime();
+      // Say what was approved (the plan's changes and the restart), not just "reboot".
+      const plan = r.plan as Plan | null;
+      const actions = plan && plan.decision === 'act' ? plan.actions : [];
+      const restart = plan && plan.decision === 'act' ? plan.needsReboot : true;
       await this.timeline.append({
         remediationId: id,
         type: 'approved',
         step: r.step,
-        message: `reboot approved${extended ? `; deadline moved to ${deadlineAt.toISOString()} to leave time for the restart and verification` : ''}`,
-        data: { deadlineAt: deadlineAt.toISOString(), previousDeadlineAt: r.deadlineAt.toISOString() },
+        message: `${approvalText(actions, restart, 'en')}${extended ? `; deadline moved to ${deadlineAt.toISOString()} to leave time for the restart and verification` : ''}`,
+        data: { deadlineAt: deadlineAt.toISOString(), previousDeadlineAt: r.deadlineAt.toISOString(), approvedActions: actions, restart },
         actor,
       });
       await this.dispatcher.wake(id);
