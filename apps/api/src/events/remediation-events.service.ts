@@ -6,7 +6,7 @@ import { RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { RemediationNotFoundError, timelineEventView } from '@rdpfix/remediation';
 import { Lang, timelineMessage } from '@rdpfix/domain';
 import { DEFAULT_EVENTS_STREAM_OPTIONS, EVENTS_STREAM_OPTIONS, EventsStreamOptions } from './events-stream.options';
-import { sseComment, sseMessage, sseRetry } from './sse';
+import { sseComment, sseMessage, sseReconnect, sseRetry } from './sse';
 import { StreamSlot, StreamSlots } from './stream-slots';
 
 /** Who holds a stream: its slot, and the key whose revocation ends it (absent for anonymous tests). */
@@ -28,7 +28,7 @@ type Head = Pick<RemediationEntity, 'id' | 'state' | 'outcome' | 'reason' | 'fin
 export class RemediationEventsService implements BeforeApplicationShutdown {
   private readonly log = new Logger(RemediationEventsService.name);
   private readonly opts: EventsStreamOptions;
-  private readonly open = new Set<() => void>();
+  private readonly open = new Set<(final?: string) => void>();
   private readonly slots: StreamSlots;
 
   constructor(
@@ -100,8 +100,10 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       if (!closed) res.write(chunk);
     };
     const heartbeat = setInterval(() => write(sseComment('heartbeat')), this.opts.heartbeatMs);
-    const stop = () => {
+    // `final`: a last message (the shutdown's `reconnect`), written before the stream ends.
+    const stop = (final?: string) => {
       if (closed) return;
+      if (typeof final === 'string' && !res.writableEnded) res.write(final);
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timer);
@@ -111,7 +113,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
-    res.on('close', stop); // client went away (or we ended)
+    res.on('close', () => stop()); // client went away (or we ended)
     if (clientGone(req, res)) return stop(); // closed between the check above and the listener
     const revoked = () => {
       write(sseMessage('revoked', { statusCode: 401, error: 'unauthorized', message: 'the API key of this stream was revoked' }));
@@ -166,7 +168,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
 
   /** Open streams would hold the HTTP server open on shutdown; clients will reconnect elsewhere. */
   beforeApplicationShutdown(): void {
-    for (const stop of [...this.open]) stop();
+    for (const stop of [...this.open]) stop(sseReconnect());
   }
 
   private head(id: string): Promise<Head | null> {

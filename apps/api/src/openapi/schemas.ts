@@ -17,9 +17,10 @@ const ErrorBody = obj(
     activeRemediationId: uuid('409 active_remediation_exists: the active remediation of the instance.'),
     rollbackId: uuid('409 already_rolled_back: the rollback.'),
     state: str('409 invalid_state / not_reversible / restart_in_progress / verification_in_progress: the remediation\'s state.'),
+    checks: obj({ status: str('error'), info: anyJson('The checks that are up.'), error: anyJson('The checks that are down, with why.'), details: anyJson('Every check.') }, '503 not_ready (/health/ready): the readiness checks.', { open: true, optional: ['info', 'error', 'details'] }),
   },
   'THE error shape: every 4xx and 5xx answer of this API, whatever produced it.',
-  { optional: ['fields', 'activeRemediationId', 'rollbackId', 'state'] },
+  { optional: ['fields', 'activeRemediationId', 'rollbackId', 'state', 'checks'] },
 );
 
 const actor = { type: ['object', 'null'], description: 'Who did it: the API key, its role and the source.', properties: { keyId: nstr(), role: str(), source: str() } };

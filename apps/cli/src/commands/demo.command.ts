@@ -52,8 +52,12 @@ export async function demoCommand(opts: { keep: boolean; channel?: string }): Pr
     CHANNEL: channel,
     WEBHOOK_SECRET: webhookSecret,
     ...(target.jd ? { JDCLOUD_ENDPOINT: sim.url, JDCLOUD_VM_ENDPOINT: sim.url, JDCLOUD_ACCESS_KEY_ID: 'simulator', JDCLOUD_SECRET_ACCESS_KEY: 'simulator' } : {}),
+    // The simulator, explicitly (unset, the SDK would go to real AWS with the default credential chain).
     CHANNEL_ENDPOINT: sim.url,
+    AWS_ACCESS_KEY_ID: 'simulator',
+    AWS_SECRET_ACCESS_KEY: 'simulator',
     INVENTORY_URL: sim.url,
+    WORKER_HTTP_PORT: 0,
     QUEUE_PREFIX: process.env.QUEUE_PREFIX || 'rdpfix-demo',
     // API_PORT when set (e.g. to try the API at a known address with --keep); any free port otherwise.
     API_PORT: Number(process.env.API_PORT || 0),
