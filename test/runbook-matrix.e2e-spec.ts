@@ -125,7 +125,8 @@ function timingRows(): Row[] {
       name: 'TermService and the listener come up after the agent: verify waits, then decides',
       os: '2016',
       preset: 'cause-b',
-      overrides: { boot: { termServiceDelayMs: 1500, listenerDelayMs: 2500 } },
+      // Seconds, not milliseconds: on a loaded machine the first verify may come 3 s after the agent.
+      overrides: { boot: { termServiceDelayMs: 8000, listenerDelayMs: 10000 } },
       request: fix,
       expect: 'fixed',
       rdpAfter: true,

@@ -74,8 +74,10 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
 
   beforeAll(async () => {
     sim = await startSimulator({
-      invisibleMs: 150,
-      pendingMs: 300,
+      // Wide windows: the first test reads the invisible and the pending phase with real SDK calls,
+      // which take hundreds of milliseconds on a loaded 2-core machine.
+      invisibleMs: 2000,
+      pendingMs: 3500,
       runMs: 200,
       cancelMs: 50,
       rebootDownMs: 600,
@@ -97,6 +99,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
 
   it('send → InvocationDoesNotExist → Pending → InProgress → Success with the JSON result last', async () => {
     const id = await createInstance('cause-a-and-b');
+    const sentAt = Date.now();
     const sent = await send([id], renderScriptText('diagnose', 1));
     const commandId = sent.Command!.CommandId!;
     expect(commandId).toHaveLength(36);
@@ -109,7 +112,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
     const listed = await ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId }));
     expect(listed.CommandInvocations).toEqual([]);
 
-    await sleep(160);
+    await sleep(Math.max(0, sentAt + 2100 - Date.now()));
     const pending = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: id }));
     expect(pending).toMatchObject({ Status: 'Pending', StatusDetails: 'Pending', ResponseCode: -1, ExecutionStartDateTime: '', StandardOutputContent: '' });
 
@@ -213,7 +216,8 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
     const id = await createInstance('cause-b');
     await admin('POST', `/admin/instances/${id}/agent`, { online: false });
     expect((await pingStatus(id)).PingStatus).toBe('ConnectionLost');
-    const sent = await send([id], renderScriptText('diagnose', 1), { timeoutSeconds: 30 });
+    // 400 s × timeoutScale 0.01 = 4 s: delivery times out after the 2 s invisibility window.
+    const sent = await send([id], renderScriptText('diagnose', 1), { timeoutSeconds: 400 });
     const seen: string[] = [];
     const done = await waitTerminal(sent.Command!.CommandId!, id, seen);
     expect(seen).toContain('Pending/Delayed');
