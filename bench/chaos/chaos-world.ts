@@ -65,8 +65,14 @@ export class ChaosWorld {
       DATABASE_URL: this.pgProxy.urlFor(this.dbUrl),
       REDIS_URL: this.redisProxy.urlFor(REDIS_URL),
       QUEUE_PREFIX: `rdpfix-chaos-${this.tag}`,
+      // The simulator, with static keys: unset, the SDK would look for real AWS credentials.
       CHANNEL_ENDPOINT: this.sim.url,
+      AWS_ACCESS_KEY_ID: 'simulator',
+      AWS_SECRET_ACCESS_KEY: 'simulator',
       INVENTORY_URL: this.sim.url,
+      // Each worker process's health/metrics port: any free one (a restarted worker may overlap the old).
+      WORKER_HTTP_PORT: 0,
+      WORKER_HTTP_HOST: '127.0.0.1',
       API_PORT: port,
       API_HOST: '127.0.0.1',
       POLL_INTERVAL_MS: 250,
