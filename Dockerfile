@@ -1,8 +1,8 @@
 # One image for every rdpfix process; docker-compose / Kubernetes pick the command.
-# Node 24 "Krypton" LTS (supported until 2028-04-30): the AWS SDK's releases after January 2027
-# need Node >= 22. Node 26 "Lithium" (Active LTS since 2026-10-28) works the same way:
-# docker build --build-arg NODE_IMAGE=node:26-bookworm-slim .
-ARG NODE_IMAGE=node:24-bookworm-slim
+# Node 26, the current (Active) LTS since 2026-10-28: the AWS SDK's releases after January 2027
+# need Node >= 22. Node 24 (Maintenance LTS until 2028-04-30) works the same way:
+# docker build --build-arg NODE_IMAGE=node:24-bookworm-slim .
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
