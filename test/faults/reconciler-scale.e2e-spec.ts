@@ -77,6 +77,10 @@ describe('reconciler at scale', () => {
 
     // The fake rows end (as an operator would close them); a second pass writes nothing onto them.
     await pg.query(`UPDATE remediations SET state = 'finished', step = 'done', outcome = 'failed', reason = 'instance_not_found', finished_at = now() WHERE instance_id LIKE 'i-f%' AND state <> 'finished'`);
+    // A fetch the worker had already begun when it paused may have taken one job during the first
+    // pass; let that step end (it re-schedules itself) so the flush below leaves no job behind.
+    const worker = app.get(RemediationWorkerService);
+    await until('no job in flight', async () => worker.inFlightJobs().length === 0, 60_000, 50);
     // Redis loses everything once more: now only the real ones are active, and only they come back.
     await stack.flushQueueKeys();
     await pg.query(`UPDATE remediations SET updated_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [real.map((r) => r.id)]);
