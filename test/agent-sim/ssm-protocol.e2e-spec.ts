@@ -17,6 +17,8 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
   let sim: RunningSimulator;
   let ssm: SSMClient;
 
+  const SIM_OPTIONS = { invisibleMs: 150, pendingMs: 300, runMs: 200, cancelMs: 50, rebootDownMs: 600, rebootDelayScale: 0.01, timeoutScale: 0.01, seed: 7 };
+
   const client = (opts: { region?: string; maxAttempts?: number } = {}) =>
     new SSMClient({ endpoint: sim.url, region: opts.region ?? REGION, credentials, maxAttempts: opts.maxAttempts ?? 1 });
 
@@ -73,18 +75,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
   };
 
   beforeAll(async () => {
-    sim = await startSimulator({
-      // Wide windows: the first test reads the invisible and the pending phase with real SDK calls,
-      // which take hundreds of milliseconds on a loaded 2-core machine.
-      invisibleMs: 2000,
-      pendingMs: 3500,
-      runMs: 200,
-      cancelMs: 50,
-      rebootDownMs: 600,
-      rebootDelayScale: 0.01,
-      timeoutScale: 0.01,
-      seed: 7,
-    });
+    sim = await startSimulator(SIM_OPTIONS);
     ssm = client();
   });
 
@@ -98,6 +89,21 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
   });
 
   it('send → InvocationDoesNotExist → Pending → InProgress → Success with the JSON result last', async () => {
+    // Its own simulator with windows in seconds: the test reads the invisible and the pending phase
+    // with real SDK calls, which take hundreds of milliseconds on a loaded 2-core machine.
+    const shared = { sim, ssm };
+    sim = await startSimulator({ ...SIM_OPTIONS, invisibleMs: 2000, pendingMs: 3500 });
+    ssm = client();
+    try {
+      await invisibleThenPendingThenSuccess();
+    } finally {
+      ssm.destroy();
+      await sim.close();
+      ({ sim, ssm } = shared);
+    }
+  });
+
+  const invisibleThenPendingThenSuccess = async () => {
     const id = await createInstance('cause-a-and-b');
     const sentAt = Date.now();
     const sent = await send([id], renderScriptText('diagnose', 1));
@@ -138,7 +144,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
       status: 'Success',
       changing: false,
     });
-  });
+  };
 
   it('validates SendCommand like the service', async () => {
     const id = await createInstance('healthy');
@@ -216,7 +222,7 @@ describe('agent-sim speaks SSM to the real @aws-sdk/client-ssm', () => {
     const id = await createInstance('cause-b');
     await admin('POST', `/admin/instances/${id}/agent`, { online: false });
     expect((await pingStatus(id)).PingStatus).toBe('ConnectionLost');
-    // 400 s × timeoutScale 0.01 = 4 s: delivery times out after the 2 s invisibility window.
+    // 400 s × timeoutScale 0.01 = 4 s: time enough to see Pending/Delayed on a loaded machine.
     const sent = await send([id], renderScriptText('diagnose', 1), { timeoutSeconds: 400 });
     const seen: string[] = [];
     const done = await waitTerminal(sent.Command!.CommandId!, id, seen);
