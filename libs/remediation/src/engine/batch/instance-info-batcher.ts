@@ -8,12 +8,14 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
+/** A lookup waits this long for others to join it (bounded, a timer: no CPU). */
+const LINGER_MS = 25;
+
 /**
  * DescribeInstanceInformation for many instances in one call (issue 10). Campaign prechecks and
- * reboot watches in this process ask through here: at most one call per region is in flight, and
- * every lookup that arrives meanwhile goes out together in the next call (up to 50). No timer
- * linger: a lone lookup leaves at once, batching comes from load. A single fix asks the channel
- * directly, at the top priority.
+ * reboot watches in this process ask through here: lookups arriving within LINGER_MS, and every
+ * lookup that arrives while a call is in flight (at most one per region), go out together in one
+ * call (up to 50). A single fix asks the channel directly, at the top priority.
  */
 @Injectable()
 export class InstanceInfoBatcher {
@@ -28,13 +30,19 @@ export class InstanceInfoBatcher {
       const q = this.waiting.get(r.region) ?? [];
       q.push({ instanceId: r.instanceId, resolve, reject });
       this.waiting.set(r.region, q);
-      if (!this.busy.has(r.region)) void this.flush(r.region);
+      if (!this.busy.has(r.region)) {
+        this.busy.add(r.region);
+        setTimeout(() => void this.flush(r.region), LINGER_MS);
+      }
     });
   }
 
   private async flush(region: string): Promise<void> {
     const q = this.waiting.get(region) ?? [];
-    if (!q.length) return;
+    if (!q.length) {
+      this.busy.delete(region);
+      return;
+    }
     const max = Math.max(1, this.channel.maxInstancesPerSend);
     const batch = q.splice(0, max);
     this.busy.add(region);
