@@ -157,7 +157,7 @@ export class AppConfig {
   /** A remediation waiting on a batch is woken by the collector; this is only the bound if a wake-up is lost. */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) BATCH_SAFETY_WAKE_MS = 30000;
   /** Concurrency of the batch worker (dispatch, collect and recovery jobs). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100) BATCH_WORKER_CONCURRENCY = 4;
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) BATCH_WORKER_CONCURRENCY = 16;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }

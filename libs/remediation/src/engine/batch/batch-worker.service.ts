@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DelayedError, Job, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
@@ -22,6 +23,7 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   private readonly log = new Logger(BatchWorkerService.name);
   private queue?: Queue<BatchJob>;
   private worker?: Worker<BatchJob>;
+  private redis?: Redis;
   readonly store: BatchStore;
   private readonly sender: BatchSender;
   private readonly recovery: BatchRecovery;
@@ -41,8 +43,12 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
 
   onModuleInit(): void {
     const connection = redisOptionsFromUrl(this.config.REDIS_URL, 'worker');
-    this.queue = new Queue<BatchJob>(BATCH_QUEUE, { connection, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    // Pokes come from remediation jobs: they must fail fast, never hang, while Redis is down.
+    const producer = redisOptionsFromUrl(this.config.REDIS_URL, 'producer');
+    this.queue = new Queue<BatchJob>(BATCH_QUEUE, { connection: producer, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
     this.queue.on('error', (err) => this.log.error(`batch queue error: ${err.message}`));
+    this.redis = new Redis(producer);
+    this.redis.on('error', (err) => this.log.warn(`batch flags: ${err.message}`));
     this.worker = new Worker<BatchJob>(BATCH_QUEUE, (job, token) => this.process(job, token), {
       connection,
       prefix: this.config.QUEUE_PREFIX,
@@ -58,9 +64,13 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     let again: number | null;
     try {
       switch (job.data.kind) {
-        case 'dispatch':
+        case 'dispatch': {
+          // Requests that arrive while this job runs set the flag (their add is a no-op): look again.
+          await this.redis!.del(this.dirtyKey(job.data.region));
           again = (await this.sender.dispatch(job.data.region)).againInMs;
+          if (again === null && (await this.redis!.del(this.dirtyKey(job.data.region)))) again = 0;
           break;
+        }
         case 'recover':
           again = await this.recovery.recover(job.data.batchId);
           break;
@@ -86,7 +96,12 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     }
   }
 
-  dispatch(region: string, delayMs = 0): Promise<void> {
+  private dirtyKey(region: string): string {
+    return `${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}:dirty:${region}`;
+  }
+
+  async dispatch(region: string, delayMs = 0): Promise<void> {
+    await this.redis?.set(this.dirtyKey(region), '1', 'PX', 60_000).catch(() => undefined);
     return this.add({ kind: 'dispatch', region }, delayMs);
   }
 
@@ -105,5 +120,6 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
+    this.redis?.disconnect();
   }
 }
