@@ -10,6 +10,7 @@ import { TenantFleetKeys1764400000200 } from './1764400000200-tenant-fleet-keys'
 import { FencedSends1764500000000 } from './1764500000000-fenced-sends';
 import { ActiveRemediationsById1764510000000 } from './1764510000000-active-remediations-by-id';
 import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
+import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix';
 import { CommandBatches1764540000000 } from './1764540000000-command-batches';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   FencedSends1764500000000,
   ActiveRemediationsById1764510000000,
   StreamTokens1764530000000,
+  TicketRefPrefix1764530000100,
   CommandBatches1764540000000,
 ];

@@ -1,5 +1,6 @@
 import { GetCommandInvocationCommand, SSMClient, SendCommandCommand } from '@aws-sdk/client-ssm';
-import { SCRIPT_NAMES, ScriptName } from '@rdpfix/runbook/contract';
+import { randomUUID } from 'crypto';
+import { CHANGING_SCRIPTS, SCRIPT_NAMES, ScriptName } from '@rdpfix/runbook/contract';
 import { parseScriptOutput } from '@rdpfix/runbook/parse-result';
 import { parseQuserRows } from '@rdpfix/runbook/quser';
 import { renderScript } from '@rdpfix/runbook/render-script';
@@ -25,7 +26,8 @@ describe('agent-sim runs the real rendered runbook scripts', () => {
   });
 
   const run = async (instanceId: string, name: ScriptName) => {
-    const rendered = renderScript(name, SCRIPT_PARAM_EXAMPLES[name]);
+    // A changing script carries a fresh run id, as the engine sends it (the run-id guard).
+    const rendered = renderScript(name, CHANGING_SCRIPTS.has(name) ? { ...SCRIPT_PARAM_EXAMPLES[name], runId: randomUUID() } : SCRIPT_PARAM_EXAMPLES[name]);
     const sent = await ssm.send(
       new SendCommandCommand({ DocumentName: 'AWS-RunPowerShellScript', InstanceIds: [instanceId], Parameters: { commands: [rendered.text] } }),
     );

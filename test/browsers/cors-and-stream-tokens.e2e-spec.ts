@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { redactLogLine, redactUrl } from '@rdpfix/observability';
 import { RemediationEventsService } from '../../apps/api/src/events/remediation-events.service';
 import { SseClient } from '../events/support/sse-client';
 import { Json, Stack } from '../support/stack';
@@ -81,6 +82,9 @@ describe('browsers: CORS and stream tokens', () => {
     expect((await SseClient.open(eventsUrl(remB.id, `token=${t.body.token}`))).status).toBe(401);
     expect((await fetch(`${stack.apiUrl}/v1/remediations/${remA.id}?token=${t.body.token}`)).status).toBe(401);
     expect((await fetch(`${stack.apiUrl}/v1/remediations?token=${t.body.token}`)).status).toBe(401);
+    // The token in a URL is a credential: request logs redact it like any *token* parameter.
+    expect(redactUrl(t.body.events)).not.toContain(t.body.token);
+    expect(redactLogLine(JSON.stringify({ msg: 'request', url: t.body.events, token: t.body.token }))).not.toContain(t.body.token.slice(5));
     const stored = await pg.query(`SELECT token_hash FROM stream_tokens`);
     expect(stored.rows.map((r) => r.token_hash)).not.toContain(t.body.token);
     expect(JSON.stringify(stored.rows)).not.toContain(t.body.token.slice(5));

@@ -77,7 +77,10 @@ describe('reconciler at scale', () => {
 
     // The fake rows end (as an operator would close them); a second pass writes nothing onto them.
     await pg.query(`UPDATE remediations SET state = 'finished', step = 'done', outcome = 'failed', reason = 'instance_not_found', finished_at = now() WHERE instance_id LIKE 'i-f%' AND state <> 'finished'`);
-    await reconciler.tick();
+    // Redis loses everything once more: now only the real ones are active, and only they come back.
+    await stack.flushQueueKeys();
+    await pg.query(`UPDATE remediations SET updated_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [real.map((r) => r.id)]);
+    expect(await reconciler.tick()).toBe(real.length);
     const onFinished = (
       await pg.query(
         `SELECT count(*)::int AS n FROM timeline_events e JOIN remediations r ON r.id = e.remediation_id
@@ -90,10 +93,10 @@ describe('reconciler at scale', () => {
     app.get(RemediationWorkerService).resume();
     for (const [i, r] of real.entries()) {
       const done = await until(`remediation ${r.id}`, async () => {
-        const row = (await pg.query(`SELECT state, outcome FROM remediations WHERE id = $1`, [r.id])).rows[0];
+        const row = (await pg.query(`SELECT state, outcome, reason, reason_detail FROM remediations WHERE id = $1`, [r.id])).rows[0];
         return row.state === 'finished' ? row : null;
       }, 120_000, 250);
-      expect(done.outcome).toBe('fixed');
+      expect({ outcome: done.outcome, reason: done.reason, detail: done.reason_detail }).toEqual({ outcome: 'fixed', reason: null, detail: expect.anything() });
       expect((await stack.groundTruth(instances[i])).canRdp).toBe(true);
     }
   }, 240_000);

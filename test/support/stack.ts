@@ -2,14 +2,14 @@ import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import path from 'path';
 import Redis from 'ioredis';
-import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { ApiKeyService } from '@rdpfix/auth';
 import { AppConfig, loadConfig } from '@rdpfix/config';
 import type { Role } from '@rdpfix/domain';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { createApiApp, listen } from '../../apps/api/src/bootstrap';
-import { createWorkerApp } from '../../apps/worker/src/bootstrap';
+import { createWorkerApp, workerHttpUrl } from '../../apps/worker/src/bootstrap';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,7 +38,9 @@ export class Stack {
   simUrl!: string;
   private sim!: Awaited<ReturnType<typeof startSimulator>>;
   private api?: INestApplication;
-  private worker?: INestApplicationContext;
+  private worker?: INestApplication;
+  /** The in-process worker's own HTTP port (health, readiness, metrics), once it runs. */
+  workerUrl?: string;
   private children: ChildProcess[] = [];
   private redis?: Redis;
   readonly dbUrl: string;
@@ -67,8 +69,14 @@ export class Stack {
       DATABASE_URL: this.opts.routeDb ? this.opts.routeDb(this.dbUrl) : this.dbUrl,
       REDIS_URL,
       QUEUE_PREFIX: this.prefix,
+      // The simulator, set explicitly (with no CHANNEL_ENDPOINT the SDK goes to real AWS), with
+      // static keys (else the SDK's default chain would look for real credentials).
       CHANNEL_ENDPOINT: this.simUrl,
+      AWS_ACCESS_KEY_ID: 'simulator',
+      AWS_SECRET_ACCESS_KEY: 'simulator',
       INVENTORY_URL: this.simUrl,
+      WORKER_HTTP_PORT: 0,
+      WORKER_HTTP_HOST: '127.0.0.1',
       ...(this.opts.channel === 'jdcloud'
         ? { CHANNEL: 'jdcloud', JDCLOUD_ENDPOINT: this.simUrl, JDCLOUD_VM_ENDPOINT: this.simUrl, JDCLOUD_DELETE_DELAY_S: 0, JDCLOUD_REQUEST_TIMEOUT_MS: 5000 }
         : {}),
@@ -100,11 +108,22 @@ export class Stack {
   async startInProcessWorker(): Promise<void> {
     if (this.worker) return;
     this.worker = await createWorkerApp(this.config);
+    this.workerUrl = await workerHttpUrl(this.worker);
+  }
+
+  /** The in-process worker app (to reach its providers), or the API app. */
+  get workerApp(): INestApplication | undefined {
+    return this.worker;
+  }
+
+  get apiApp(): INestApplication | undefined {
+    return this.api;
   }
 
   async stopInProcessWorker(): Promise<void> {
     await this.worker?.close();
     this.worker = undefined;
+    this.workerUrl = undefined;
   }
 
   /** Creates an API key of a role (console keys need a tenant). */

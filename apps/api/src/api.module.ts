@@ -13,9 +13,12 @@ import { AuthModule } from './auth/auth.module';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { EventsModule } from './events/events.module';
 import { HealthController } from './health/health.controller';
+import { RequestDrain } from './ops/request-drain';
+import { QueueBoard } from './queue-board/queue-board.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { apiMetricsProvider } from './metrics/metrics.provider';
-import { LoggingModule } from '@rdpfix/observability';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggingModule, ReadinessChecks } from '@rdpfix/observability';
 import { WebhookReadModule } from '@rdpfix/webhooks';
 import { RemediationsController } from './remediations/remediations.controller';
 import { ChannelIdValidator } from './common/channel-ids';
@@ -26,12 +29,15 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(), AuthModule, PersistenceModule.forRoot({ entities: ALL_ENTITIES }), QueueModule.forRoot('producer'), ChannelInventoryModule, EventsModule, WebhookReadModule, CampaignsHttpModule, TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [RemediationsController, ApiKeysController, HealthController, MetricsController],
       providers: [
         RemediationService,
         RollbackGuard,
         apiMetricsProvider,
+        ReadinessChecks,
+        RequestDrain,
+        QueueBoard,
         RemediationDispatcher,
         ChannelIdValidator,
         // Order matters: authenticate first, then count the request against the key's limit.

@@ -70,10 +70,10 @@ export class ApiClient {
   }
 
   /** JSON in (or a form), JSON out; a non-2xx answer throws ApiError with the API's error body. */
-  async request<T = any>(method: string, p: string, opts: { json?: unknown; form?: FormData; query?: Record<string, string | undefined> } = {}): Promise<T> {
+  async request<T = any>(method: string, p: string, opts: { json?: unknown; form?: FormData; query?: Record<string, string | undefined>; headers?: Record<string, string> } = {}): Promise<T> {
     const res = await fetch(this.url(p, opts.query), {
       method,
-      headers: this.headers(opts.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      headers: this.headers({ ...(opts.json !== undefined ? { 'content-type': 'application/json' } : {}), ...(opts.headers ?? {}) }),
       body: opts.form ?? (opts.json !== undefined ? JSON.stringify(opts.json) : undefined),
     });
     const text = await res.text();
@@ -106,12 +106,12 @@ export class ApiClient {
    * Server-Sent Events, reconnecting with Last-Event-ID when the connection drops, until the
    * server sends `end` (which is yielded last).
    */
-  async *events(p: string): AsyncGenerator<SseMessage> {
+  async *events(p: string, extraHeaders: Record<string, string> = {}): AsyncGenerator<SseMessage> {
     let lastId: string | undefined;
     for (let failures = 0; ; ) {
       let res: Response;
       try {
-        res = await fetch(this.url(p), { headers: this.headers({ accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) }) });
+        res = await fetch(this.url(p), { headers: this.headers({ accept: 'text/event-stream', ...extraHeaders, ...(lastId ? { 'last-event-id': lastId } : {}) }) });
       } catch (err) {
         if (++failures > 30) throw err;
         await new Promise((r) => setTimeout(r, 1000));

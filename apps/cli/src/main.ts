@@ -3,13 +3,19 @@ import 'reflect-metadata';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { Command } from 'commander';
 import { campaignCommand } from './commands/campaign.command';
+import { remediationCommands } from './commands/remediation/remediation.commands';
+import { cliVersion } from './version';
 
-/** The rdpfix command line: migrations, the demo, API keys and fleet campaigns. */
-const program = new Command('rdpfix').description('rdpfix control-plane tools').showHelpAfterError();
+/** The rdpfix command line: remediations, fleet campaigns, API keys, migrations and the demo. */
+const program = new Command('rdpfix')
+  .description('rdpfix: repair Windows servers that refuse RDP (licensing lockout, one session per user) through the cloud\'s guest agent')
+  .version(cliVersion(), '-V, --version', 'print the rdpfix version')
+  .showHelpAfterError();
 
-// `rdpfix campaign …` only talks to the API: it does not load the server-side modules below
+// The API commands only talk to the API: they do not load the server-side modules below
 // (Nest, TypeORM, the AWS SDK — seconds of startup for every command an operator types).
-if (process.argv[2] !== 'campaign') {
+const API_COMMANDS = new Set(['campaign', 'diagnose', 'fix', 'watch', 'approve', 'cancel']);
+if (!API_COMMANDS.has(process.argv[2])) {
   const { demoCommand } = require('./commands/demo.command') as typeof import('./commands/demo.command');
   const { keysCommand } = require('./commands/keys.command') as typeof import('./commands/keys.command');
   const { migrateCommand } = require('./commands/migrate.command') as typeof import('./commands/migrate.command');
@@ -28,6 +34,7 @@ if (process.argv[2] !== 'campaign') {
 
   program.addCommand(keysCommand());
 }
+for (const c of remediationCommands()) program.addCommand(c);
 program.addCommand(campaignCommand());
 
 program.parseAsync(process.argv).catch((err) => {

@@ -5,9 +5,11 @@ import { createWorkerApp } from './bootstrap';
 async function main(): Promise<void> {
   const config = loadConfig();
   await createWorkerApp(config);
-  // @nestjs/bullmq can hang on exit when Redis went away; do not outlive a shutdown request by much.
+  // SIGTERM/SIGINT: Nest's shutdown hooks run the graceful shutdown (ops/graceful-shutdown.ts:
+  // no new jobs, in-flight steps get SHUTDOWN_GRACE_MS, the rest is handed back). @nestjs/bullmq
+  // can hang on exit when Redis went away: do not outlive the grace period by much.
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(sig, () => setTimeout(() => process.exit(0), 10_000).unref());
+    process.once(sig, () => setTimeout(() => process.exit(0), config.SHUTDOWN_GRACE_MS + 10_000).unref());
   }
 }
 

@@ -9,8 +9,10 @@ import { ALL_ENTITIES } from '@rdpfix/schema';
 import { LoggingModule } from '@rdpfix/observability';
 import { WebhookListener, WebhooksModule } from '@rdpfix/webhooks';
 import { ApiKeyWebhookSecretResolver } from './api-key-webhook-secret.resolver';
+import { MetricsListener } from './ops/metrics.listener';
+import { WorkerOpsModule } from './ops/worker-ops.module';
 
-/** The worker: BullMQ processors and the reconciler. It serves no business HTTP. */
+/** The worker: BullMQ processors and the reconciler. It serves no business HTTP (only health and metrics, on WORKER_HTTP_PORT). */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -19,6 +21,8 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(),
+        // Health, readiness and metrics on WORKER_HTTP_PORT; graceful shutdown.
+        WorkerOpsModule,
         PersistenceModule.forRoot({ entities: ALL_ENTITIES }),
         QueueModule.forRoot('worker'),
         WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),
@@ -26,7 +30,7 @@ export class WorkerModule {
         // Campaign scheduler: woken by its listener below and by a periodic safety pass.
         CampaignsWorkerModule.forRoot(),
         // The app composes who hears of finished or parked remediations: the webhook sender and campaigns.
-        EngineModule.forRoot({ listeners: [WebhookListener, CampaignListener] }),
+        EngineModule.forRoot({ listeners: [WebhookListener, CampaignListener, MetricsListener] }),
       ],
     };
   }

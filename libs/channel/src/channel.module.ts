@@ -5,6 +5,7 @@ import { redisOptionsFromUrl } from '@rdpfix/queue';
 import { ChannelBudget } from './channel-budget';
 import { COMMAND_CHANNEL, CommandChannel } from './command-channel.port';
 import { ChannelInventoryModule } from './inventory/inventory.module';
+import { CHANNEL_METRICS, ChannelMetricsSink, instrumentChannel } from './metrics/instrumented-channel';
 import { channelFromConfig } from './routing/channels-from-config';
 
 const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
@@ -19,9 +20,13 @@ const CHANNEL_REDIS = Symbol('CHANNEL_REDIS');
     },
     {
       provide: COMMAND_CHANNEL,
-      inject: [AppConfig, CHANNEL_REDIS],
+      inject: [AppConfig, CHANNEL_REDIS, { token: CHANNEL_METRICS, optional: true }],
       // CHANNEL (+ CHANNEL_BY_REGION): one adapter, or a routing channel over several (docs/channels.md).
-      useFactory: (c: AppConfig, redis: Redis) => channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND, c.CHANNEL_BUDGET_WAIT_MS)),
+      // Counted by region and operation when the app provides a metrics sink (the worker does).
+      useFactory: (c: AppConfig, redis: Redis, metrics?: ChannelMetricsSink) => {
+        const channel = channelFromConfig(c, new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND, c.CHANNEL_BUDGET_WAIT_MS));
+        return metrics ? instrumentChannel(channel, metrics) : channel;
+      },
     },
   ],
   imports: [ChannelInventoryModule],

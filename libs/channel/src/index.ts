@@ -21,3 +21,8 @@ export * from './jdcloud/signing/jdcloud-signer';
 export * from './inventory/jdcloud-inventory';
 export * from './routing/routing-command-channel';
 export * from './routing/channels-from-config';
+export * from './aws/aws-client-options';
+export * from './metrics/instrumented-channel';
+export * from './inventory/aws-inventory';
+export * from './inventory/regional-inventory';
+export * from './inventory/inventory-from-config';

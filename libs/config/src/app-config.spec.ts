@@ -26,6 +26,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(pattern);
   });
+  it('validates the region list at boot, naming the variable and the region', () => {
+    expect(loadConfig({ REGIONS: 'eu-west-1, us-east-1' }).REGIONS).toBe('eu-west-1, us-east-1');
+    expect(() => loadConfig({ REGIONS: 'eu-west-1,euwest2' })).toThrow(/REGIONS: "euwest2" is not a region name/);
+    expect(() => loadConfig({ REGIONS: 'eu-west-1', CHANNEL_ENDPOINTS: '{"us-east-1":"http://x"}' })).toThrow(/CHANNEL_ENDPOINTS names region us-east-1, which is not in REGIONS/);
+    expect(() => loadConfig({ REGIONS: 'eu-west-1', CHANNEL_BY_REGION: '{"cn-north-1":"jdcloud"}' })).toThrow(/CHANNEL_BY_REGION names region cn-north-1/);
+    expect(() => loadConfig({ INVENTORY_BY_REGION: '{"cn-north-1":"ldap"}' })).toThrow(/INVENTORY_BY_REGION\.cn-north-1/);
+  });
+  it('leaves the SSM endpoint and AWS keys unset by default (real regional endpoints, the SDK credential chain)', () => {
+    const c = loadConfig({});
+    expect(c.CHANNEL_ENDPOINT).toBeUndefined();
+    expect(c.AWS_ACCESS_KEY_ID).toBeUndefined();
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's', AWS_SESSION_TOKEN: 't' }).AWS_SESSION_TOKEN).toBe('t');
+  });
   it('parses a region -> endpoint map and rejects non-http values', () => {
     expect(parseEndpointMap('{"a":"http://x"}')).toEqual({ a: 'http://x' });
     expect(() => parseEndpointMap('{"a":"ftp://x"}')).toThrow(/CHANNEL_ENDPOINTS\.a/);

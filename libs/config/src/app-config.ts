@@ -25,12 +25,31 @@ export class AppConfig {
   @IsIn(['ssm', 'jdcloud']) CHANNEL = 'ssm';
   /** Optional JSON object region -> channel (`ssm` | `jdcloud`), overriding CHANNEL per region. */
   @IsOptional() @IsString() CHANNEL_BY_REGION?: string;
-  /** SSM endpoint for every region; the built-in simulator by default. */
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CHANNEL_ENDPOINT = 'http://127.0.0.1:4566';
+  /**
+   * SSM endpoint for every region. Unset (production): each region uses its real regional AWS
+   * endpoint. The demo, the tests and docker-compose set it to the simulator explicitly.
+   */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) CHANNEL_ENDPOINT?: string;
   /** Optional JSON object region -> endpoint URL, overriding CHANNEL_ENDPOINT per region. */
   @IsOptional() @IsString() CHANNEL_ENDPOINTS?: string;
-  @IsString() AWS_ACCESS_KEY_ID = 'simulator';
-  @IsString() AWS_SECRET_ACCESS_KEY = 'simulator';
+  /**
+   * Static AWS keys, used only when both are set. Unset: the SDK's default credential provider
+   * chain (environment, shared config and profiles, SSO, web identity, container and instance
+   * roles), which is what AWS users expect.
+   */
+  @IsOptional() @IsString() AWS_ACCESS_KEY_ID?: string;
+  @IsOptional() @IsString() AWS_SECRET_ACCESS_KEY?: string;
+  @IsOptional() @IsString() AWS_SESSION_TOKEN?: string;
+  /**
+   * Regions this deployment serves (comma list). Validated at boot (names, and every region of
+   * the per-region maps must be in it); requests and campaign targets in another region are 400.
+   * Empty: every built-in AWS and JD Cloud region.
+   */
+  @Matches(/^[a-z0-9, -]*$/, { message: 'REGIONS must be a comma list of region names' }) REGIONS = '';
+  /** TCP connect limit of every AWS call (SSM, EC2): a dead endpoint fails fast. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(60000) CHANNEL_CONNECT_TIMEOUT_MS = 3000;
+  /** Whole-request limit of every AWS call: an endpoint that accepts and never answers frees the worker slot. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(120000) CHANNEL_REQUEST_TIMEOUT_MS = 10000;
   /** SDK attempts per channel call (throttling is retried with backoff + jitter by the SDK). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10) CHANNEL_MAX_ATTEMPTS = 3;
   /** Shared budget of channel API calls per second across all workers (Redis token bucket). */
@@ -60,8 +79,23 @@ export class AppConfig {
   @IsString() JDCLOUD_OWNER_TAG_KEY = 'tenant';
   /** Cloud inventory (owner, region, platform of an instance); the simulator serves one. */
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) INVENTORY_URL = 'http://127.0.0.1:4566';
+  /** Optional bearer token sent to the HTTP inventory (docs/inventory.md); never logged. */
+  @IsOptional() @IsString() INVENTORY_TOKEN?: string;
+  /** Inventory adapter: `http` (INVENTORY_URL), `aws` (EC2 DescribeInstances + SSM), `jdcloud` (JD VM API). */
+  @IsIn(['http', 'aws', 'jdcloud']) INVENTORY = 'http';
+  /** Optional JSON object region -> inventory adapter, overriding INVENTORY per region. */
+  @IsOptional() @IsString() INVENTORY_BY_REGION?: string;
+  /** EC2 tag whose value names the owning tenant (AWS inventory). */
+  @IsString() AWS_TENANT_TAG_KEY = 'tenant';
+  /** EC2 endpoint for every region (tests point it at a fake); unset = the real regional endpoint. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }) EC2_ENDPOINT?: string;
 
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) WORKER_CONCURRENCY = 20;
+  /** The worker's own small HTTP port: /health/live, /health/ready and /metrics (0 = any free port). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) WORKER_HTTP_PORT = 3001;
+  @IsString() WORKER_HTTP_HOST = '0.0.0.0';
+  /** On SIGTERM, how long in-flight steps may take to finish before their jobs are handed back. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(600000) SHUTDOWN_GRACE_MS = 20000;
   @Type(() => Number) @IsInt() @Min(1000) WORKER_LOCK_DURATION_MS = 30000;
   @Type(() => Number) @IsInt() @Min(1000) WORKER_STALLED_INTERVAL_MS = 30000;
   /** First poll of a sent command after this long; later polls back off up to the maximum. */
@@ -168,7 +202,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const known = Object.keys(new AppConfig());
   const picked: Record<string, unknown> = {};
-  for (const key of [...known, 'CHANNEL_ENDPOINTS', 'CHANNEL_BY_REGION', 'JDCLOUD_ENDPOINTS', 'JDCLOUD_CREDENTIALS_FILE']) {
+  for (const key of [...known, ...OPTIONAL_KEYS]) {
     if (env[key] !== undefined && env[key] !== '') picked[key] = env[key];
   }
   const config = plainToInstance(AppConfig, { ...picked, ...overrides });
@@ -180,7 +214,63 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (config.CHANNEL_ENDPOINTS) parseEndpointMap(config.CHANNEL_ENDPOINTS);
   if (config.JDCLOUD_ENDPOINTS) parseEndpointMap(config.JDCLOUD_ENDPOINTS, 'JDCLOUD_ENDPOINTS');
   if (config.CHANNEL_BY_REGION) parseChannelMap(config.CHANNEL_BY_REGION);
+  if (config.INVENTORY_BY_REGION) parseInventoryMap(config.INVENTORY_BY_REGION);
+  validateRegions(config);
   return config;
+}
+
+/** Variables without a default (absent from `new AppConfig()`'s keys). */
+const OPTIONAL_KEYS = [
+  'CHANNEL_ENDPOINT', 'CHANNEL_ENDPOINTS', 'CHANNEL_BY_REGION', 'JDCLOUD_ENDPOINTS', 'JDCLOUD_CREDENTIALS_FILE',
+  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'INVENTORY_TOKEN', 'INVENTORY_BY_REGION', 'EC2_ENDPOINT',
+];
+
+export const REGION_NAME = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+/** REGIONS as a list (empty when every built-in region is served). */
+export function configuredRegions(c: Pick<AppConfig, 'REGIONS'>): string[] {
+  return [...new Set(c.REGIONS.split(',').map((r) => r.trim()).filter(Boolean))];
+}
+
+/**
+ * The region list at boot: every name well formed, and every region a per-region map names is
+ * one this deployment serves (a typo there would otherwise only show at the first request).
+ */
+function validateRegions(c: AppConfig): void {
+  const regions = configuredRegions(c);
+  for (const r of regions) if (!REGION_NAME.test(r)) throw new ConfigError(`REGIONS: ${JSON.stringify(r)} is not a region name (like eu-west-1)`);
+  if (regions.length === 0) return;
+  const maps: [string, string | undefined][] = [
+    ['CHANNEL_ENDPOINTS', c.CHANNEL_ENDPOINTS],
+    ['CHANNEL_BY_REGION', c.CHANNEL_BY_REGION],
+    ['JDCLOUD_ENDPOINTS', c.JDCLOUD_ENDPOINTS],
+    ['INVENTORY_BY_REGION', c.INVENTORY_BY_REGION],
+  ];
+  for (const [name, raw] of maps) {
+    if (!raw) continue;
+    for (const r of Object.keys(JSON.parse(raw) as object)) {
+      if (!regions.includes(r)) throw new ConfigError(`${name} names region ${r}, which is not in REGIONS (${regions.join(',')})`);
+    }
+  }
+}
+
+export const INVENTORY_NAMES = ['http', 'aws', 'jdcloud'] as const;
+export type InventoryName = (typeof INVENTORY_NAMES)[number];
+
+/** Region -> inventory adapter from INVENTORY_BY_REGION, validated: `{"cn-north-1": "jdcloud"}`. */
+export function parseInventoryMap(raw: string): Record<string, InventoryName> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('INVENTORY_BY_REGION must be a JSON object of region -> inventory');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError('INVENTORY_BY_REGION must be a JSON object of region -> inventory');
+  for (const [region, name] of Object.entries(parsed)) {
+    if (!REGION_NAME.test(region)) throw new ConfigError(`INVENTORY_BY_REGION: ${region} is not a region name`);
+    if (!(INVENTORY_NAMES as readonly unknown[]).includes(name)) throw new ConfigError(`INVENTORY_BY_REGION.${region} must be one of ${INVENTORY_NAMES.join(', ')}`);
+  }
+  return parsed as Record<string, InventoryName>;
 }
 
 export const CHANNEL_NAMES = ['ssm', 'jdcloud'] as const;

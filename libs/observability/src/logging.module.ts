@@ -52,7 +52,7 @@ export class LoggingModule {
                 level: config.LOG_LEVEL,
                 redact: { paths: REDACT_PATHS, censor: '[redacted]' },
                 serializers: { req: redactRequestLog },
-                autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/metrics' },
+                autoLogging: { ignore: (req: IncomingMessage) => !!req.url && (req.url.startsWith('/health') || req.url === '/metrics') },
                 quietReqLogger: true,
               },
               redactingDestination(options.destination),

@@ -1,4 +1,6 @@
 export * from './engine/engine.module';
+export * from './engine/engine-metrics';
+export * from './engine/remediation-worker.service';
 export * from './engine/remediation-engine';
 export * from './engine/reconciler.service';
 export * from './engine/remediation-worker.service';

@@ -139,3 +139,33 @@ function Get-RdpfixLicensingConfig($Ts) {
     $servers = Get-RdpfixSpecifiedServers $Ts
     return @{ mode = $mode; servers = $servers }
 }
+
+# ----------------------------------------------------------------------------- run-id guard
+# Second line of defence of at-most-once (docs/at-most-once.md): a changing script refuses to act
+# twice for the same run id. Right after its parameters, before it reads or changes anything, it
+# creates <ProgramData>\rdpfix\runs\<runId>.run with CreateNew, which is atomic: of two deliveries
+# of one command exactly one creates the file and acts; the other ends with ok = false,
+# alreadyRan = true and an error starting with 'already_ran', having done nothing.
+$script:RdpfixRunIdPattern = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+
+function Assert-RdpfixFirstRun([string]$RunId) {
+    $dir = Join-Path ([Environment]::GetFolderPath('CommonApplicationData')) 'rdpfix\runs'
+    $path = Join-Path $dir ($RunId + '.run')
+    $created = $false
+    try {
+        [void][System.IO.Directory]::CreateDirectory($dir)
+        $fs = [System.IO.File]::Open($path, [System.IO.FileMode]::CreateNew, [System.IO.FileAccess]::Write, [System.IO.FileShare]::None)
+        $fs.Close()
+        $created = $true
+    } catch {
+        if (-not [System.IO.File]::Exists($path)) {
+            Exit-RdpfixFailure ('cannot record the run id before acting: ' + (Get-RdpfixErrorText $_)) $null
+        }
+    }
+    if (-not $created) {
+        $r = New-RdpfixResult $false
+        $r['alreadyRan'] = $true
+        $r['runId'] = $RunId
+        Exit-RdpfixFailure ('already_ran: run ' + $RunId + ' already acted on this server; nothing was done') $r
+    }
+}

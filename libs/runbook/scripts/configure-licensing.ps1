@@ -1,16 +1,18 @@
-# version: 1
+# version: 2
 # rdpfix-include: _change.ps1
 # configure-licensing: fix F2. Sets the RD licensing mode (WMI ChangeMode: 2 = per device,
 # 4 = per user) and the license server list (SetSpecifiedLicenseServerList on 2008 R2+; on 2008
 # the SpecifiedLicenseServers REG_MULTI_SZ value, because the list methods do not exist there).
-# Parameters: mode=2|4, servers=<comma-separated host names or IPv4 addresses, 1..4>.
+# Parameters: mode=2|4, servers=<comma-separated host names or IPv4 addresses, 1..4>, runId=<the command run id> (run-id guard).
 # Refuses when Group Policy sets the licensing mode or the license servers, when the server is not
 # an RD Session Host, when a Connection Broker or session directory manages licensing, and when
 # the current configuration could not be put back by restore-licensing.
 # Result: before/after = {mode, servers}, changed.
 
-Start-Rdpfix -Name 'configure-licensing' -Version 1
+Start-Rdpfix -Name 'configure-licensing' -Version 2
 $params = Get-RdpfixParams
+# Never act twice for one run (docs/at-most-once.md); recorded before anything is read or changed.
+Assert-RdpfixFirstRun (Get-RdpfixParam $params 'runId' $script:RdpfixRunIdPattern)
 $mode = [int](Get-RdpfixParam $params 'mode' '^[24]$')
 $servers = Get-RdpfixServerParam $params $false
 

@@ -1,4 +1,4 @@
-# version: 2
+# version: 3
 # rdpfix-include: _change.ps1
 # remove-rdsh-role: fix F3. Removes the RD Session Host role so that the server returns to the two
 # free administrative sessions. Never restarts: the removal completes at the next restart, which
@@ -17,11 +17,13 @@
 #     unless despiteLicensing=1 (the caller's explicit request).
 # After a removal that needs a restart it writes HKLM\SOFTWARE\rdpfix RdshRemovalBootTime = the
 # current boot time, so that diagnose can report removalPending on 2008/2008 R2 too.
-# Parameters: despiteLicensing=0|1.
+# Parameters: despiteLicensing=0|1, runId=<the command run id> (the run-id guard, _change.ps1).
 # Result: before.installed, exitCode, restartNeeded, method.
 
-Start-Rdpfix -Name 'remove-rdsh-role' -Version 2
+Start-Rdpfix -Name 'remove-rdsh-role' -Version 3
 $params = Get-RdpfixParams
+# Never act twice for one run (docs/at-most-once.md); recorded before anything is read or changed.
+Assert-RdpfixFirstRun (Get-RdpfixParam $params 'runId' $script:RdpfixRunIdPattern)
 $despiteLicensing = ((Get-RdpfixParam $params 'despiteLicensing' '^[01]$') -eq '1')
 $result = New-RdpfixResult $true
 $method = 'uninstall-windowsfeature'

@@ -1,9 +1,9 @@
-# version: 2
+# version: 3
 # rdpfix-include: _change.ps1
 # restart-computer: schedules a restart with shutdown.exe a few seconds ahead, so that this
 # command can report its result before Windows goes down. The service then waits for the agent to
 # go offline and come back with a new boot time.
-# Parameters: delaySeconds=5..600 (600 is the largest /t that Server 2008 accepts);
+# Parameters: runId=<the command run id> (run-id guard, _change.ps1); delaySeconds=5..600 (600 is the largest /t that Server 2008 accepts);
 #   expectedBootTime=<ISO-8601 UTC> = the boot time the service saw before the change. When the
 #   server has booted since (beyond a 120 s tolerance for clock steps), the restart already
 #   happened: a re-delivered command must not restart a second time, so it only reports
@@ -14,8 +14,10 @@
 # shutdown.exe exit code 1190 means a shutdown is already scheduled: reported as a failure,
 # because it may be a power-off rather than a restart.
 
-Start-Rdpfix -Name 'restart-computer' -Version 2
+Start-Rdpfix -Name 'restart-computer' -Version 3
 $params = Get-RdpfixParams
+# Never act twice for one run (docs/at-most-once.md); recorded before anything is read or changed.
+Assert-RdpfixFirstRun (Get-RdpfixParam $params 'runId' $script:RdpfixRunIdPattern)
 $delay = [int](Get-RdpfixParam $params 'delaySeconds' '^[0-9]{1,3}$')
 if ($delay -lt 5 -or $delay -gt 600) {
     Exit-RdpfixFailure 'bad parameters: delaySeconds must be 5..600' $null

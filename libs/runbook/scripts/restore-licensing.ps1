@@ -1,7 +1,7 @@
-# version: 2
+# version: 3
 # rdpfix-include: _change.ps1
 # restore-licensing: rollback of configure-licensing to the values it recorded ("before").
-# Parameters: mode=1|2|4|5, servers=<comma-separated names, may be empty>.
+# Parameters: mode=1|2|4|5, servers=<comma-separated names, may be empty>, runId=<the command run id> (run-id guard).
 #   mode 2/4: WMI ChangeMode. mode 1/5 (RD for Administration / not configured): ChangeMode does
 #   not set these, so the non-policy value RCM\Licensing Core\LicensingMode is written back.
 #   servers empty: EmptySpecifiedLicenseServerList (2008: the SpecifiedLicenseServers value is
@@ -14,8 +14,10 @@
 # Result: before/after = {mode, servers} (after.mode = WMI LicensingType), registryMode,
 # restartNeeded, changed.
 
-Start-Rdpfix -Name 'restore-licensing' -Version 2
+Start-Rdpfix -Name 'restore-licensing' -Version 3
 $params = Get-RdpfixParams
+# Never act twice for one run (docs/at-most-once.md); recorded before anything is read or changed.
+Assert-RdpfixFirstRun (Get-RdpfixParam $params 'runId' $script:RdpfixRunIdPattern)
 $mode = [int](Get-RdpfixParam $params 'mode' '^[1245]$')
 $servers = Get-RdpfixServerParam $params $true
 

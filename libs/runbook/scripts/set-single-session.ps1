@@ -1,14 +1,16 @@
-# version: 1
+# version: 2
 # rdpfix-include: _change.ps1
 # set-single-session: fix F1, "Restrict each user to a single session" (fSingleSessionPerUser),
 # through WMI SetSingleSession. It is also its own rollback (value=1).
-# Parameters: value=0|1.
+# Parameters: value=0|1, runId=<the command run id> (the run-id guard, _change.ps1).
 # Refuses when Group Policy controls the setting (PolicySourceSingleSession = 1 or the policy
 # value exists): a local change would be reverted at the next policy refresh.
 # Result: before/after = the fSingleSessionPerUser registry value (present, value), changed.
 
-Start-Rdpfix -Name 'set-single-session' -Version 1
+Start-Rdpfix -Name 'set-single-session' -Version 2
 $params = Get-RdpfixParams
+# Never act twice for one run (docs/at-most-once.md); recorded before anything is read or changed.
+Assert-RdpfixFirstRun (Get-RdpfixParam $params 'runId' $script:RdpfixRunIdPattern)
 $value = [int](Get-RdpfixParam $params 'value' '^[01]$')
 
 $result = New-RdpfixResult $true

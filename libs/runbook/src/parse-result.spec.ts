@@ -1,5 +1,5 @@
 import { DiagnosisFacts } from '@rdpfix/domain';
-import { parseScriptOutput } from './parse-result';
+import { isAlreadyRan, parseScriptOutput } from './parse-result';
 
 const facts: DiagnosisFacts = {
   os: { version: '6.1.7601', family: '2008R2', ps: '2.0', is64: true },
@@ -162,5 +162,18 @@ describe('parseScriptOutput', () => {
   it('never throws on odd input', () => {
     expect(parseScriptOutput(undefined as unknown as string)).toMatchObject({ kind: 'error', code: 'no_output' });
     expect(parseScriptOutput('{"script":"diagnose","version":1,"ok":true,"facts":null}')).toMatchObject({ code: 'bad_shape' });
+  });
+});
+
+describe('isAlreadyRan', () => {
+  it('recognises the run-id guard\'s refusal, and nothing else', () => {
+    const refused = { script: 'set-single-session', version: 2, ok: false, alreadyRan: true, runId: 'x', error: 'already_ran: run x already acted on this server; nothing was done' };
+    const parsed = parseScriptOutput(`run x already ran here\r\n${JSON.stringify(refused)}\r\n`);
+    expect(parsed.kind).toBe('ok');
+    expect(isAlreadyRan(parsed.kind === 'ok' ? parsed.result : null)).toBe(true);
+    expect(isAlreadyRan({ ...refused, ok: true })).toBe(false);
+    expect(isAlreadyRan({ ...refused, alreadyRan: undefined })).toBe(false);
+    expect(isAlreadyRan({ ...refused, error: 'refused: Group Policy controls it' })).toBe(false);
+    expect(isAlreadyRan(null)).toBe(false);
   });
 });

@@ -74,3 +74,13 @@ export function parseScriptOutput(stdout: string, stderr?: string, expect?: Pars
   }
   return { kind: 'ok', result, line };
 }
+
+/**
+ * The run-id guard refused a changing script (docs/at-most-once.md): a second delivery of a
+ * command whose run already acted on this server. It did nothing: a non-changing outcome, and
+ * it carries no before/after values.
+ */
+export function isAlreadyRan(result: unknown): boolean {
+  const r = result as { ok?: unknown; alreadyRan?: unknown; error?: unknown } | null;
+  return !!r && r.ok === false && r.alreadyRan === true && typeof r.error === 'string' && r.error.startsWith('already_ran');
+}

@@ -14,22 +14,24 @@ describe('script parameter specs', () => {
 
   it('report missing, unknown and invalid parameters', () => {
     expect(checkScriptParams('configure-licensing', { mode: 3 })).toEqual([
+      'runId: required (the command run id (lower-case uuid); the script refuses to act twice for one run id)',
       'mode: invalid (2 = per device, 4 = per user)',
       'servers: required (1..3 comma-separated license server names)',
     ]);
     expect(checkScriptParams('diagnose', { x: 1 })).toEqual(['x: not a parameter of diagnose']);
     const boot = '2025-11-25T08:00:00Z';
-    expect(checkScriptParams('restart-computer', { delaySeconds: 4, expectedBootTime: boot })).toHaveLength(1);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 601, expectedBootTime: boot })).toHaveLength(1);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 600, expectedBootTime: boot })).toEqual([]);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 600 })).toEqual([expect.stringMatching(/^expectedBootTime: required/)]);
-    expect(checkScriptParams('restart-computer', { delaySeconds: 600, expectedBootTime: '2025-11-25T08:00:00.000Z' })).toHaveLength(1);
-    expect(checkScriptParams('remove-rdsh-role', {})).toEqual([expect.stringMatching(/^despiteLicensing: required/)]);
-    expect(checkScriptParams('remove-rdsh-role', { despiteLicensing: 2 })).toHaveLength(1);
-    expect(checkScriptParams('restore-licensing', { mode: 1, servers: '' })).toEqual([]);
-    expect(checkScriptParams('configure-licensing', { mode: 2, servers: '' })).toHaveLength(1);
-    expect(checkScriptParams('configure-licensing', { mode: 2, servers: 'a,b,c,d' })).toHaveLength(1);
-    expect(checkScriptParams('configure-licensing', { mode: 2, servers: 'a, b.example.com ,10.0.0.5' })).toEqual([]);
+    const runId = '00000000-0000-4000-8000-000000000001';
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 4, expectedBootTime: boot })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 601, expectedBootTime: boot })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, expectedBootTime: boot })).toEqual([]);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600 })).toEqual([expect.stringMatching(/^expectedBootTime: required/)]);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, expectedBootTime: '2025-11-25T08:00:00.000Z' })).toHaveLength(1);
+    expect(checkScriptParams('remove-rdsh-role', { runId })).toEqual([expect.stringMatching(/^despiteLicensing: required/)]);
+    expect(checkScriptParams('remove-rdsh-role', { runId, despiteLicensing: 2 })).toHaveLength(1);
+    expect(checkScriptParams('restore-licensing', { runId, mode: 1, servers: '' })).toEqual([]);
+    expect(checkScriptParams('configure-licensing', { runId, mode: 2, servers: '' })).toHaveLength(1);
+    expect(checkScriptParams('configure-licensing', { runId, mode: 2, servers: 'a,b,c,d' })).toHaveLength(1);
+    expect(checkScriptParams('configure-licensing', { runId, mode: 2, servers: 'a, b.example.com ,10.0.0.5' })).toEqual([]);
   });
 
   it('mirror the patterns the scripts check on the server', () => {

@@ -11,6 +11,8 @@ export interface ParamSpec {
   /** Returns true when the value is acceptable. */
   valid: (value: string) => boolean;
   description: string;
+  /** Longest valid value, when shorter than the renderer's limit (sizes the worst case of a script). */
+  maxChars?: number;
 }
 
 const HOST_LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
@@ -31,6 +33,14 @@ export function isValidServerList(value: string, allowEmpty: boolean): boolean {
   return names.length <= RESULT_CAPS.servers && names.every(isValidServerName);
 }
 
+/** runId of a changing script: the command run's uuid (the run-id guard, docs/at-most-once.md). */
+export const RUN_ID_PARAM: ParamSpec = {
+  required: true,
+  valid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+  description: 'the command run id (lower-case uuid); the script refuses to act twice for one run id',
+  maxChars: 36,
+};
+
 const oneOf =
   (...allowed: string[]) =>
   (v: string) =>
@@ -40,9 +50,11 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
   diagnose: {},
   verify: {},
   'set-single-session': {
+    runId: RUN_ID_PARAM,
     value: { required: true, valid: oneOf('0', '1'), description: '0 = allow several sessions per user, 1 = one' },
   },
   'configure-licensing': {
+    runId: RUN_ID_PARAM,
     mode: { required: true, valid: oneOf('2', '4'), description: '2 = per device, 4 = per user' },
     servers: {
       required: true,
@@ -51,6 +63,7 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
     },
   },
   'restore-licensing': {
+    runId: RUN_ID_PARAM,
     mode: { required: true, valid: oneOf('1', '2', '4', '5'), description: 'recorded LicensingType' },
     servers: {
       required: true,
@@ -59,6 +72,7 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
     },
   },
   'remove-rdsh-role': {
+    runId: RUN_ID_PARAM,
     despiteLicensing: {
       required: true,
       valid: oneOf('0', '1'),
@@ -66,6 +80,7 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
     },
   },
   'restart-computer': {
+    runId: RUN_ID_PARAM,
     delaySeconds: {
       required: true,
       valid: (v) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 600,
@@ -101,9 +116,9 @@ export function checkScriptParams(name: ScriptName, params: Record<string, strin
 export const SCRIPT_PARAM_EXAMPLES: Record<ScriptName, Record<string, string | number>> = {
   diagnose: {},
   verify: {},
-  'set-single-session': { value: 0 },
-  'configure-licensing': { mode: 4, servers: 'rdls01.corp.example.com' },
-  'restore-licensing': { mode: 5, servers: '' },
-  'remove-rdsh-role': { despiteLicensing: 0 },
-  'restart-computer': { delaySeconds: 30, expectedBootTime: '2025-11-25T08:00:00Z' },
+  'set-single-session': { value: 0, runId: '00000000-0000-4000-8000-000000000001' },
+  'configure-licensing': { mode: 4, servers: 'rdls01.corp.example.com', runId: '00000000-0000-4000-8000-000000000001' },
+  'restore-licensing': { mode: 5, servers: '', runId: '00000000-0000-4000-8000-000000000001' },
+  'remove-rdsh-role': { despiteLicensing: 0, runId: '00000000-0000-4000-8000-000000000001' },
+  'restart-computer': { delaySeconds: 30, expectedBootTime: '2025-11-25T08:00:00Z', runId: '00000000-0000-4000-8000-000000000001' },
 };

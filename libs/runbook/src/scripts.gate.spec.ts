@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RESULT_CAPS } from './caps';
-import { HEADER_PATTERN, PARAMS_LINE_PATTERN, SCRIPT_NAMES, ScriptName } from './contract';
+import { CHANGING_SCRIPTS, HEADER_PATTERN, PARAMS_LINE_PATTERN, SCRIPT_NAMES, ScriptName } from './contract';
 import { maskPowerShell, findPs3Constructs } from './ps2-compat';
 import { getPowerShellParser, PowerShellParser } from './powershell-grammar';
 import { loadScriptSource, renderScript } from './render-script';
@@ -112,6 +112,25 @@ describe('script content', () => {
     expect(common).toContain(
       'Get-WmiObject -Namespace root\\cimv2\\TerminalServices -Class Win32_TerminalServiceSetting -Authentication PacketPrivacy',
     );
+  });
+
+  it('changing scripts refuse a second run of one run id, before they read or change anything', () => {
+    // The guard creates its marker file with CreateNew (atomic) and reports already_ran.
+    expect(change).toMatch(/function Assert-RdpfixFirstRun/);
+    expect(change).toMatch(/\[System\.IO\.FileMode\]::CreateNew/);
+    expect(change).toMatch(/'already_ran: run '/);
+    for (const name of SCRIPT_NAMES) {
+      const lines = body(name).split('\n');
+      const params = lines.findIndex((l) => /^\$params = Get-RdpfixParams\s*$/.test(l));
+      const guard = lines.findIndex((l) => /^Assert-RdpfixFirstRun \(Get-RdpfixParam \$params 'runId' \$script:RdpfixRunIdPattern\)\s*$/.test(l));
+      if (!CHANGING_SCRIPTS.has(name)) {
+        expect({ name, guard }).toEqual({ name, guard: -1 });
+        continue;
+      }
+      // The first statement after the parameters are decoded (comment lines aside).
+      const between = lines.slice(params + 1, guard).filter((l) => !/^\s*(#.*)?$/.test(l));
+      expect({ name, params: params >= 0, guard: guard > params, between }).toEqual({ name, params: true, guard: true, between: [] });
+    }
   });
 
   it('refuses a 32-bit host on 64-bit Windows', () => {

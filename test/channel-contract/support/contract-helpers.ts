@@ -1,10 +1,13 @@
 import { CommandChannel, InvocationResult } from '@rdpfix/channel';
 import { isTerminalCommandStatus } from '@rdpfix/domain';
-import { renderScript, SCRIPT_PARAM_EXAMPLES, ScriptName } from '@rdpfix/runbook';
+import { randomUUID } from 'crypto';
+import { CHANGING_SCRIPTS, renderScript, SCRIPT_PARAM_EXAMPLES, ScriptName } from '@rdpfix/runbook';
 import type { RunningSimulator } from '../../../apps/agent-sim/src/simulator';
 
+/** A script as the engine renders it: a changing one carries a fresh run id (the run-id guard). */
 export function script(name: ScriptName): string {
-  return renderScript(name, SCRIPT_PARAM_EXAMPLES[name]).text;
+  const params = CHANGING_SCRIPTS.has(name) ? { ...SCRIPT_PARAM_EXAMPLES[name], runId: randomUUID() } : SCRIPT_PARAM_EXAMPLES[name];
+  return renderScript(name, params).text;
 }
 
 export async function sleep(ms: number): Promise<void> {

@@ -69,7 +69,7 @@ describe('executeScript', () => {
     expect(out.exitCode).toBe(0);
     expect(lastJsonLine(out.stdout)).toEqual({
       script: 'set-single-session',
-      version: 1,
+      version: scriptVersion('set-single-session'),
       ok: true,
       before: { present: true, value: 1 },
       after: { present: true, value: 0 },
@@ -94,7 +94,7 @@ describe('executeScript', () => {
     const out = run(inst, 'configure-licensing', { mode: 2, servers: 'ls1.corp.example.com, ls2.corp.example.com' });
     expect(lastJsonLine(out.stdout)).toEqual({
       script: 'configure-licensing',
-      version: 1,
+      version: scriptVersion('configure-licensing'),
       ok: true,
       before: { mode: 5, servers: [] },
       after: { mode: 2, servers: ['ls1.corp.example.com', 'ls2.corp.example.com'] },
@@ -131,7 +131,7 @@ describe('executeScript', () => {
     const out = run(inst, 'remove-rdsh-role', { despiteLicensing: 0 });
     expect(lastJsonLine<RemoveRoleResult>(out.stdout)).toEqual({
       script: 'remove-rdsh-role',
-      version: 2,
+      version: scriptVersion('remove-rdsh-role'),
       ok: true,
       before: { installed: true },
       method,
@@ -171,7 +171,7 @@ describe('executeScript', () => {
     const out = run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: BOOT(inst) });
     expect(lastJsonLine(out.stdout)).toEqual({
       script: 'restart-computer',
-      version: 2,
+      version: scriptVersion('restart-computer'),
       ok: true,
       scheduled: true,
       alreadyRestarted: false,
@@ -268,5 +268,28 @@ describe('executeScript', () => {
     const failed = run(inst, 'set-single-session', { value: 0 }, ctx({ faults: { ...NO_OUTPUT_FAULTS, fail: true } }));
     expect(failed).toMatchObject({ exitCode: 1, stdout: '' });
     expect(failed.apply).toBeUndefined();
+  });
+
+  it('honours the run-id guard: a second run of one run id does nothing and says already_ran', () => {
+    const inst = make('cause-a');
+    const seen = new Set<string>();
+    const guarded = ctx({ alreadyRan: (id) => seen.has(id) });
+    const runId = '0f0e0d0c-0b0a-4908-8706-050403020100';
+    const first = run(inst, 'set-single-session', { value: 0, runId }, guarded);
+    expect(first.guard).toEqual({ script: 'set-single-session', runId, first: true });
+    expect(first.apply).toBeDefined();
+    seen.add(runId); // the lifecycle records it, as the script's marker file does
+    const second = run(inst, 'set-single-session', { value: 0, runId }, guarded);
+    expect(second.guard).toEqual({ script: 'set-single-session', runId, first: false });
+    expect(second.apply).toBeUndefined();
+    expect(second.exitCode).toBe(1);
+    expect(lastJsonLine(second.stdout)).toMatchObject({ ok: false, alreadyRan: true, runId, error: expect.stringMatching(/^already_ran/) });
+    // Another run id, or a read-only script, is not affected.
+    expect(run(inst, 'set-single-session', { value: 0, runId: '0f0e0d0c-0b0a-4908-8706-050403020101' }, guarded).guard?.first).toBe(true);
+    expect(run(inst, 'diagnose', {}, guarded).guard).toBeUndefined();
+    // A malformed run id fails like the script's parameter check, doing nothing.
+    const bad = run(inst, 'set-single-session', { value: 0, runId: 'nope' }, guarded);
+    expect(bad.apply).toBeUndefined();
+    expect(lastJsonLine(bad.stdout)).toMatchObject({ ok: false, error: 'bad parameters: runId is not valid' });
   });
 });

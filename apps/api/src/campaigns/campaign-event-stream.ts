@@ -3,7 +3,7 @@ import { ApiKeyService } from '@rdpfix/auth';
 import type { Request, Response } from 'express';
 import { AppConfig } from '@rdpfix/config';
 import { CampaignEventRepository, CampaignQueries, CampaignRepository, isFinal, TenantScope } from '@rdpfix/campaigns';
-import { sseComment, sseMessage, sseRetry } from '../events/sse';
+import { sseComment, sseMessage, sseReconnect, sseRetry } from '../events/sse';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -17,7 +17,7 @@ const HEARTBEAT_MS = 15_000;
 @Injectable()
 export class CampaignEventStream implements BeforeApplicationShutdown {
   private readonly log = new Logger(CampaignEventStream.name);
-  private readonly open = new Set<() => void>();
+  private readonly open = new Set<(final?: string) => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -43,8 +43,10 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
     };
     const heartbeat = setInterval(() => write(sseComment('heartbeat')), HEARTBEAT_MS);
     let unsubscribe: (() => void) | undefined;
-    const stop = () => {
+    // `final`: a last message (the shutdown's `reconnect`), written before the stream ends.
+    const stop = (final?: string) => {
       if (closed) return;
+      if (typeof final === 'string' && !res.writableEnded) res.write(final);
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timer);
@@ -54,7 +56,7 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
-    res.on('close', stop);
+    res.on('close', () => stop());
     // The client may have gone while the request was authenticated and checked.
     if (res.destroyed || req.socket.destroyed) return stop();
     const revoked = () => {
@@ -99,6 +101,6 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
-    for (const stop of [...this.open]) stop();
+    for (const stop of [...this.open]) stop(sseReconnect());
   }
 }

@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpException, Optional, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { StreamTokenService } from '@rdpfix/auth';
 import { NoBodyDto } from '../common/no-body.dto';
 import type { Request, Response } from 'express';
-import type { Principal } from '@rdpfix/domain';
+import { parseLang, type Principal } from '@rdpfix/domain';
 import { AcceptsStreamToken, CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { parseLastEventId } from './last-event-id';
@@ -23,7 +23,8 @@ const scope = (p: Principal | undefined) => (p?.role === 'console' ? (p.tenantId
 export class RemediationEventsController {
   constructor(
     private readonly events: RemediationEventsService,
-    private readonly tokens: StreamTokenService,
+    // The API's (AuthModule); absent in harnesses that mount the events module without auth.
+    @Optional() private readonly tokens?: StreamTokenService,
   ) {}
 
   @Post(':id/stream-token')
@@ -38,6 +39,7 @@ export class RemediationEventsController {
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).' })
   async streamToken(@Param('id', uuid) id: string, @Body() _body: NoBodyDto, @CurrentPrincipal() principal: Principal) {
     await this.events.assertVisible(id, scope(principal));
+    if (!this.tokens) throw new Error('stream tokens need the API\'s AuthModule');
     const { token, expiresAt } = await this.tokens.issue(principal.keyId, id);
     return { token, expiresAt: expiresAt.toISOString(), remediationId: id, events: `/v1/remediations/${id}/events?token=${token}` };
   }
@@ -56,6 +58,7 @@ export class RemediationEventsController {
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this event id (sent by a reconnecting EventSource).' })
   @ApiQuery({ name: 'token', required: false, type: String, description: 'A stream token from POST /v1/remediations/{id}/stream-token (instead of the Authorization header). Never an API key.' })
+  @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` for the events\' messages in Chinese (browsers send it by themselves); see `Content-Language`.' })
   @ApiQuery({ name: 'lastEventId', required: false, type: String, description: 'Same as Last-Event-ID, for clients that cannot set headers; the header wins.' })
   @ApiOkResponse({ description: 'The event stream; each message is one of SseRemediationEvent.', content: { 'text/event-stream': { schema: ref('SseRemediationEvent') } } })
   @ApiBadRequestResponse({ description: 'Malformed id or lastEventId.' })
@@ -79,7 +82,7 @@ export class RemediationEventsController {
       );
     }
     try {
-      this.events.stream(id, after, req, res, { slot, keyId: principal?.keyId });
+      this.events.stream(id, after, req, res, { slot, keyId: principal?.keyId, lang: parseLang(req.headers['accept-language']) });
     } catch (err) {
       slot.release();
       throw err;

@@ -4,14 +4,17 @@ import { DataSource } from 'typeorm';
 import { ApiKeyService } from '@rdpfix/auth';
 import { RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { RemediationNotFoundError, timelineEventView } from '@rdpfix/remediation';
+import { Lang, timelineMessage } from '@rdpfix/domain';
 import { DEFAULT_EVENTS_STREAM_OPTIONS, EVENTS_STREAM_OPTIONS, EventsStreamOptions } from './events-stream.options';
-import { sseComment, sseMessage, sseRetry } from './sse';
+import { sseComment, sseMessage, sseReconnect, sseRetry } from './sse';
 import { StreamSlot, StreamSlots } from './stream-slots';
 
 /** Who holds a stream: its slot, and the key whose revocation ends it (absent for anonymous tests). */
 export interface StreamHolder {
   slot: StreamSlot;
   keyId?: string;
+  /** The language of the events' messages (Accept-Language; the stored messages are English). */
+  lang?: Lang;
 }
 
 type Head = Pick<RemediationEntity, 'id' | 'state' | 'outcome' | 'reason' | 'finishedAt' | 'tenantId'>;
@@ -25,7 +28,7 @@ type Head = Pick<RemediationEntity, 'id' | 'state' | 'outcome' | 'reason' | 'fin
 export class RemediationEventsService implements BeforeApplicationShutdown {
   private readonly log = new Logger(RemediationEventsService.name);
   private readonly opts: EventsStreamOptions;
-  private readonly open = new Set<() => void>();
+  private readonly open = new Set<(final?: string) => void>();
   private readonly slots: StreamSlots;
 
   constructor(
@@ -83,6 +86,9 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer the stream
+    const lang = holder.lang ?? 'en';
+    res.setHeader('Content-Language', lang === 'zh' ? 'zh-CN' : 'en');
+    res.vary('Accept-Language');
     res.flushHeaders();
     req.socket.setNoDelay(true);
     req.socket.setTimeout(0);
@@ -94,8 +100,10 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       if (!closed) res.write(chunk);
     };
     const heartbeat = setInterval(() => write(sseComment('heartbeat')), this.opts.heartbeatMs);
-    const stop = () => {
+    // `final`: a last message (the shutdown's `reconnect`), written before the stream ends.
+    const stop = (final?: string) => {
       if (closed) return;
+      if (typeof final === 'string' && !res.writableEnded) res.write(final);
       closed = true;
       clearInterval(heartbeat);
       clearTimeout(timer);
@@ -105,7 +113,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
       if (!res.writableEnded) res.end();
     };
     this.open.add(stop);
-    res.on('close', stop); // client went away (or we ended)
+    res.on('close', () => stop()); // client went away (or we ended)
     if (clientGone(req, res)) return stop(); // closed between the check above and the listener
     const revoked = () => {
       write(sseMessage('revoked', { statusCode: 401, error: 'unauthorized', message: 'the API key of this stream was revoked' }));
@@ -127,7 +135,8 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
         const head = await this.head(id);
         const events = await this.timeline.list(id, cursor, this.opts.pageSize);
         for (const e of events) {
-          write(sseMessage(e.type, timelineEventView(e), e.id));
+          const view = timelineEventView(e);
+          write(sseMessage(e.type, { ...view, message: timelineMessage(view, lang) }, e.id));
           cursor = e.id;
           if (e.type === 'finished') sawFinishedEvent = true;
         }
@@ -159,7 +168,7 @@ export class RemediationEventsService implements BeforeApplicationShutdown {
 
   /** Open streams would hold the HTTP server open on shutdown; clients will reconnect elsewhere. */
   beforeApplicationShutdown(): void {
-    for (const stop of [...this.open]) stop();
+    for (const stop of [...this.open]) stop(sseReconnect());
   }
 
   private head(id: string): Promise<Head | null> {

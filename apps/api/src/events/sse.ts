@@ -20,3 +20,11 @@ export function sseComment(text: string): string {
 export function sseRetry(ms: number): string {
   return `retry: ${Math.max(0, Math.floor(ms))}\n\n`;
 }
+
+/**
+ * The last thing a stream sends when the API shuts down: reconnect (soon, with Last-Event-ID,
+ * to another replica) and nothing is lost.
+ */
+export function sseReconnect(retryMs = 1000): string {
+  return sseRetry(retryMs) + sseMessage('reconnect', { reason: 'server_shutdown', message: 'the API is shutting down; reconnect with Last-Event-ID to resume where this stream ended', retryMs });
+}

@@ -76,14 +76,19 @@ const STANDARD_ERRORS: Record<string, string> = {
   '503': 'PostgreSQL, Redis or the cloud inventory is not reachable right now; see Retry-After.',
 };
 
-/** Every error answer carries the one ErrorBody schema; secured operations list the auth errors. */
+/**
+ * Every error answer carries the one ErrorBody schema; secured operations list the auth errors.
+ * A public operation that declares its own error body (a health check's 503 names what is down)
+ * keeps it.
+ */
 function completeErrors(op: Operation): void {
   const secured = (op.security ?? []).length > 0;
-  const wanted = secured ? ['400', '401', '403', '429', '503'] : ['503'];
-  for (const code of wanted) op.responses[code] ??= { description: STANDARD_ERRORS[code] };
+  if (secured) for (const code of ['400', '401', '403', '429', '503']) op.responses[code] ??= { description: STANDARD_ERRORS[code] };
   for (const [code, r] of Object.entries(op.responses)) {
     if (!/^[45]/.test(code)) continue;
-    const example = r.content?.['application/json']?.example ?? (r.content?.['application/json']?.schema as { example?: unknown } | undefined)?.example;
+    const declared = r.content?.['application/json']?.schema as (Schema & { example?: unknown }) | undefined;
+    if (!secured && declared && ('$ref' in declared || 'type' in declared)) continue;
+    const example = r.content?.['application/json']?.example ?? declared?.example;
     r.content = { 'application/json': { schema: ref('ErrorBody'), ...(example !== undefined ? { example } : {}) } };
   }
 }

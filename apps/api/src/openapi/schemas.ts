@@ -11,15 +11,16 @@ const fieldError = obj({ field: str('A body field (dotted path), a query paramet
 const ErrorBody = obj(
   {
     statusCode: int('The HTTP status, repeated.'),
-    error: str('A stable snake_case code for programs: validation_failed, unauthorized, forbidden, not_found, invalid_state, not_reversible, restart_in_progress, active_remediation_exists, already_rolled_back, rate_limited, too_many_streams, service_unavailable, ...', { pattern: '^[a-z][a-z0-9_]*$' }),
+    error: str('A stable snake_case code for programs: validation_failed, unauthorized, forbidden, not_found, instance_not_in_region, invalid_state, not_reversible, restart_in_progress, verification_in_progress, active_remediation_exists, already_rolled_back, idempotency_key_reused, rate_limited, too_many_auth_failures, too_many_streams, inventory_unavailable, service_unavailable, ...', { pattern: '^[a-z][a-z0-9_]*$' }),
     message: str('One sentence for people.'),
     fields: arr(fieldError, 'Each invalid field, one message per field.'),
     activeRemediationId: uuid('409 active_remediation_exists: the active remediation of the instance.'),
     rollbackId: uuid('409 already_rolled_back: the rollback.'),
     state: str('409 invalid_state / not_reversible / restart_in_progress / verification_in_progress: the remediation\'s state.'),
+    checks: obj({ status: str('error'), info: anyJson('The checks that are up.'), error: anyJson('The checks that are down, with why.'), details: anyJson('Every check.') }, '503 not_ready (/health/ready): the readiness checks.', { open: true, optional: ['info', 'error', 'details'] }),
   },
   'THE error shape: every 4xx and 5xx answer of this API, whatever produced it.',
-  { optional: ['fields', 'activeRemediationId', 'rollbackId', 'state'] },
+  { optional: ['fields', 'activeRemediationId', 'rollbackId', 'state', 'checks'] },
 );
 
 const actor = { type: ['object', 'null'], description: 'Who did it: the API key, its role and the source.', properties: { keyId: nstr(), role: str(), source: str() } };

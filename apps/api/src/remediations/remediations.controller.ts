@@ -16,7 +16,7 @@ import {
 } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { requestHash } from '@rdpfix/auth';
-import { parseLang, Principal } from '@rdpfix/domain';
+import { parseLang, Principal, timelineMessage } from '@rdpfix/domain';
 import { RemediationService, remediationDetailView, remediationSummaryView, remediationTexts } from '@rdpfix/remediation';
 import { WebhookDeliveryService } from '@rdpfix/webhooks';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
@@ -27,6 +27,7 @@ import { uuidParam as uuid } from '../common/uuid-param.pipe';
 import { NoBodyDto } from '../common/no-body.dto';
 import { ref } from '../openapi/schema-helpers';
 import { ChannelIdValidator } from '../common/channel-ids';
+import { setLanguageHeaders } from '../common/content-language';
 
 
 /** Thin HTTP layer: validation and status codes here, decisions in RemediationService. */
@@ -89,14 +90,18 @@ export class RemediationsController {
   @Get(':id')
   @Roles('support', 'console')
   @ApiOperation({ summary: 'A remediation with diagnosis facts, plan, changes, every command, the timeline and a ticket-ready summary' })
-  @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` (or any zh) for a Chinese summary; English otherwise.' })
+  @ApiHeader({ name: 'Accept-Language', required: false, description: '`zh-CN` (or any zh) for the summary, preview and timeline messages in Chinese; English otherwise. The answer says which in `Content-Language` (and `Vary: Accept-Language`).' })
   @ApiOkResponse({ description: 'The remediation; `Content-Language` says the language of `summary` and `preview`.', schema: ref('RemediationDetail') })
   @ApiNotFoundResponse({ description: 'No such remediation (or another tenant\'s).', schema: { example: EXAMPLES.notFound } })
-  async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Headers('accept-language') lang?: string) {
+  async get(@Param('id', uuid) id: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response, @Headers('accept-language') lang?: string) {
     const { remediation, runs, events } = await this.service.get(id, scope(principal));
-    const texts = remediationTexts(remediation, parseLang(lang));
+    const language = parseLang(lang);
+    const texts = remediationTexts(remediation, language);
     const webhooks = await this.webhooks.listForRemediation(remediation.id);
-    return { ...remediationDetailView(remediation, runs, events), summary: texts.summary, preview: texts.preview, webhooks };
+    setLanguageHeaders(res, language);
+    const view = remediationDetailView(remediation, runs, events);
+    const timeline = view.timeline.map((e) => ({ ...e, message: timelineMessage(e, language) }));
+    return { ...view, timeline, summary: texts.summary, preview: texts.preview, webhooks };
   }
 
   @Post(':id/cancel')

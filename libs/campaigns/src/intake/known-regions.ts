@@ -16,7 +16,10 @@ export const BUILTIN_REGIONS: readonly string[] = [
 export const REGION_SYNTAX = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /** Built-in regions, every region of CHANNEL_ENDPOINTS and CAMPAIGN_EXTRA_REGIONS. */
-export function knownRegions(config: { CHANNEL_ENDPOINTS?: string; CAMPAIGN_EXTRA_REGIONS?: string }): ReadonlySet<string> {
+export function knownRegions(config: { CHANNEL_ENDPOINTS?: string; CAMPAIGN_EXTRA_REGIONS?: string; REGIONS?: string }): ReadonlySet<string> {
+  // A deployment that lists its regions (REGIONS) serves exactly those.
+  const served = (config.REGIONS ?? '').split(',').map((r) => r.trim()).filter(Boolean);
+  if (served.length) return new Set(served);
   const set = new Set(BUILTIN_REGIONS);
   if (config.CHANNEL_ENDPOINTS) {
     try {

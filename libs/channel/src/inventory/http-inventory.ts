@@ -3,9 +3,18 @@ import { Inventory, INVENTORY_LOOKUP_MAX, InventoryFilter, InventoryPage, Invent
 /**
  * Inventory over HTTP, as the simulator serves it: `GET {base}/inventory/instances/:id`,
  * `POST {base}/inventory/instances/lookup` and `GET {base}/inventory/instances?…` (paged).
+ * The contract, for anyone serving it from their own CMDB, is docs/inventory.md. With a token
+ * (INVENTORY_TOKEN) every call carries `Authorization: Bearer <token>`.
  */
 export class HttpInventory implements Inventory, InventoryQuery {
-  constructor(private readonly baseUrl: string) {}
+  private readonly auth: Record<string, string>;
+
+  constructor(
+    private readonly baseUrl: string,
+    token?: string,
+  ) {
+    this.auth = token ? { authorization: `Bearer ${token}` } : {};
+  }
 
   private url(path: string): string {
     return `${this.baseUrl.replace(/\/$/, '')}${path}`;
@@ -13,6 +22,7 @@ export class HttpInventory implements Inventory, InventoryQuery {
 
   async find(instanceId: string): Promise<InventoryRecord | null> {
     const res = await fetch(this.url(`/inventory/instances/${encodeURIComponent(instanceId)}`), {
+      headers: this.auth,
       signal: AbortSignal.timeout(5000),
     });
     if (res.status === 404) return null;
@@ -25,7 +35,7 @@ export class HttpInventory implements Inventory, InventoryQuery {
     if (instanceIds.length > INVENTORY_LOOKUP_MAX) throw new Error(`inventory lookup takes at most ${INVENTORY_LOOKUP_MAX} ids`);
     const res = await fetch(this.url('/inventory/instances/lookup'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...this.auth },
       body: JSON.stringify({ instanceIds }),
       signal: AbortSignal.timeout(10000),
     });
@@ -40,7 +50,7 @@ export class HttpInventory implements Inventory, InventoryQuery {
     for (const [k, v] of Object.entries(filter.tags ?? {})) q.append(`tag:${k}`, v);
     q.set('maxResults', String(pageSize));
     if (pageToken) q.set('nextToken', pageToken);
-    const res = await fetch(this.url(`/inventory/instances?${q.toString()}`), { signal: AbortSignal.timeout(10000) });
+    const res = await fetch(this.url(`/inventory/instances?${q.toString()}`), { headers: this.auth, signal: AbortSignal.timeout(10000) });
     if (!res.ok) throw new Error(`inventory list answered ${res.status}`);
     const body = (await res.json()) as { instances: InventoryRecord[]; nextToken?: string | null };
     return { records: body.instances, nextToken: body.nextToken ?? null };

@@ -8,10 +8,16 @@ export interface InventoryRecord {
   state: string;
   /** The instance's tags (key -> value); absent when the inventory does not report them. */
   tags?: Record<string, string>;
+  /** Whether the guest agent answers, when the inventory knows (AWS: SSM's PingStatus). */
+  agentOnline?: boolean;
 }
 
 export interface Inventory {
-  find(instanceId: string): Promise<InventoryRecord | null>;
+  /**
+   * `region`, when the caller knows it, narrows the search (cloud inventories are regional);
+   * adapters that are not regional ignore it.
+   */
+  find(instanceId: string, region?: string): Promise<InventoryRecord | null>;
 }
 
 export const INVENTORY = Symbol('INVENTORY');

@@ -29,7 +29,7 @@ export class ScriptTooLargeError extends Error {
  */
 export function worstCaseParams(name: ScriptName): Record<string, string> {
   const params: Record<string, string> = {};
-  for (const key of Object.keys(SCRIPT_PARAM_SPECS[name])) params[key] = 'x'.repeat(MAX_PARAM_VALUE_CHARS);
+  for (const [key, spec] of Object.entries(SCRIPT_PARAM_SPECS[name])) params[key] = 'x'.repeat(spec.maxChars ?? MAX_PARAM_VALUE_CHARS);
   return params;
 }
 

@@ -1,4 +1,5 @@
 import { AppConfig, parseChannelMap, parseEndpointMap } from '@rdpfix/config';
+import { awsStaticCredentials } from '../aws/aws-client-options';
 import { ChannelBudget } from '../channel-budget';
 import { CommandChannel } from '../command-channel.port';
 import { JdcloudCommandChannel } from '../jdcloud/jdcloud-command-channel';
@@ -15,8 +16,11 @@ export function channelsInUse(c: AppConfig): Set<string> {
 export function buildSsmChannel(c: AppConfig, budget?: ChannelBudget): SsmCommandChannel {
   const map = c.CHANNEL_ENDPOINTS ? parseEndpointMap(c.CHANNEL_ENDPOINTS) : {};
   return new SsmCommandChannel({
+    // No CHANNEL_ENDPOINT(S) entry: undefined, i.e. the SDK's real regional endpoint.
     endpointFor: (region) => map[region] ?? c.CHANNEL_ENDPOINT,
-    credentials: { accessKeyId: c.AWS_ACCESS_KEY_ID, secretAccessKey: c.AWS_SECRET_ACCESS_KEY },
+    credentials: awsStaticCredentials(c),
+    connectTimeoutMs: c.CHANNEL_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: c.CHANNEL_REQUEST_TIMEOUT_MS,
     maxAttempts: c.CHANNEL_MAX_ATTEMPTS,
     budget,
   });

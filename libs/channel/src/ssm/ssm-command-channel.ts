@@ -7,14 +7,20 @@ import {
   SendCommandCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
+import { AwsStaticCredentials, boundedHttpHandler } from '../aws/aws-client-options';
 import { ChannelBudget } from '../channel-budget';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
 import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
 import { hasTruncationMarker, mapSsmStatus } from './ssm-status';
 
 export interface SsmChannelOptions {
+  /** undefined: the SDK's regional endpoint (ssm.<region>.amazonaws.com). */
   endpointFor: (region: string) => string | undefined;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** undefined: the SDK's default credential provider chain. */
+  credentials?: AwsStaticCredentials;
+  /** Connect and whole-request limits of every call (no slot waits on a dead endpoint). */
+  connectTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** SDK attempts for read calls; throttling is retried with the SDK's backoff + jitter. */
   maxAttempts: number;
   budget?: ChannelBudget;
@@ -42,6 +48,7 @@ export class SsmCommandChannel implements CommandChannel {
         region,
         endpoint: this.opts.endpointFor(region),
         credentials: this.opts.credentials,
+        requestHandler: boundedHttpHandler(this.opts.connectTimeoutMs, this.opts.requestTimeoutMs),
         // A send is never retried by the SDK: a retry after a lost response could run a fix twice.
         // Our step machine retries it, after looking up whether the first one arrived.
         maxAttempts: forSend ? 1 : this.opts.maxAttempts,

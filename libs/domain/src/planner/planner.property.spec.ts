@@ -4,6 +4,7 @@ import { OS_FAMILIES } from '../os';
 import { PlanRequest } from '../request';
 import { assessLicensing, assessSingleSession, CONFIGURED_LICENSING_MODES } from './causes';
 import { planRemediation } from './planner';
+import { describePlan } from '../summary/summary';
 
 /**
  * Issue 7, "done when": over facts with random unknown fields, no plan ever contains
@@ -225,6 +226,20 @@ describe(`planner property test (${PROPERTY_RUNS} random diagnoses with unknown 
         return true;
       }),
       { numRuns: PROPERTY_RUNS },
+    );
+  });
+});
+
+describe('issue 11: the zh preview of any plan is Chinese', () => {
+  it('no technical line of any plan falls back to its English original', () => {
+    fc.assert(
+      fc.property(factsArb, requestArb, (facts, req) => {
+        const lines = describePlan(planRemediation(facts, req), 'zh');
+        const english = lines.filter((l) => l.includes('英文原文'));
+        if (english.length) throw new Error(`untranslated: ${english.join(' | ')}`);
+        return true;
+      }),
+      { numRuns: 3000, seed: 20261202 },
     );
   });
 });

@@ -45,7 +45,7 @@ export function roleRemovalAwaitsRestart(c: ChangeForText): boolean {
 }
 
 /** One change in plain words: what the setting is, what it was, what it is now. */
-export function changeText(c: ChangeForText, lang: Lang): string {
+export function changeText(c: ChangeForText, lang: Lang, rebooted = false): string {
   const zh = lang === 'zh';
   switch (c.setting) {
     case 'fSingleSessionPerUser': {
@@ -64,13 +64,14 @@ export function changeText(c: ChangeForText, lang: Lang): string {
         const x = valueOf(v);
         return typeof x === 'number' && LICENSING_MODE[x] ? `${LICENSING_MODE[x][lang]} (${x})` : plain(x, lang);
       };
-      const later = c.restartNeeded ? (zh ? '（远程桌面服务或服务器重启后生效）' : ' (takes effect when Remote Desktop Services or the server restarts)') : '';
+      const later = c.restartNeeded && !rebooted ? (zh ? '（远程桌面服务或服务器重启后生效）' : ' (takes effect when Remote Desktop Services or the server restarts)') : '';
       return zh ? `远程桌面授权模式：${mode(c.before)} → ${mode(c.after)}${later}` : `Remote Desktop licensing mode: ${mode(c.before)} → ${mode(c.after)}${later}`;
     }
     case 'SpecifiedLicenseServers':
       return zh ? `授权服务器：${plain(c.before, lang)} → ${plain(c.after, lang)}` : `license servers: ${plain(c.before, lang)} → ${plain(c.after, lang)}`;
     case 'RDS-RD-Server role': {
-      const pending = roleRemovalAwaitsRestart(c);
+      // Once the server restarted, the removal it waited for is complete.
+      const pending = roleRemovalAwaitsRestart(c) && !rebooted;
       return zh
         ? `远程桌面会话主机角色：已安装 → 已删除${pending ? '（重启后才会完成删除）' : ''}`
         : `Remote Desktop Session Host role: installed → removed${pending ? ' (the removal completes at the next restart)' : ''}`;
@@ -84,11 +85,11 @@ export function changeText(c: ChangeForText, lang: Lang): string {
  * The changes as sentences: the reversible ones with "previous values recorded for rollback", the
  * irreversible ones (role removal) saying they cannot be rolled back. Null when nothing changed.
  */
-export function changesParagraph(changes: ChangeForText[] | undefined, lang: Lang): string | null {
+export function changesParagraph(changes: ChangeForText[] | undefined, lang: Lang, rebooted = false): string | null {
   if (!changes || changes.length === 0) return null;
   const zh = lang === 'zh';
-  const reversible = changes.filter((c) => c.reversible !== false).map((c) => changeText(c, lang));
-  const permanent = changes.filter((c) => c.reversible === false).map((c) => changeText(c, lang));
+  const reversible = changes.filter((c) => c.reversible !== false).map((c) => changeText(c, lang, rebooted));
+  const permanent = changes.filter((c) => c.reversible === false).map((c) => changeText(c, lang, rebooted));
   const out: string[] = [];
   if (reversible.length) out.push(zh ? `已修改的设置（修改前的值已记录，可以回滚）：${reversible.join('；')}。` : `Settings changed (previous values recorded for rollback): ${reversible.join('; ')}.`);
   if (permanent.length) out.push(zh ? `无法回滚的修改：${permanent.join('；')}。` : `Changed for good (this cannot be rolled back): ${permanent.join('; ')}.`);

@@ -3,6 +3,7 @@ import { Outcome } from '../remediation-state';
 import { Lang } from './lang';
 import { FAILURE_TEXT, REFUSAL_TEXT, actionText, causesText, isFailureReason, isRefusalReason } from './texts';
 import { ChangeForText, changesParagraph, pendingOnServer } from './change-text';
+import { technicalZh } from './technical-zh';
 
 /** Failures after which a change may have happened although none was recorded: never say "no setting was changed". */
 const MAY_HAVE_CHANGED: ReadonlySet<string> = new Set(['role_removal_unfinished', 'send_outcome_unknown']);
@@ -15,7 +16,7 @@ const MAY_HAVE_CHANGED: ReadonlySet<string> = new Set(['role_removal_unfinished'
 export function describePlan(plan: Plan, lang: Lang): string[] {
   const zh = lang === 'zh';
   const lines: string[] = [];
-  const tech = (s: string) => (zh ? `技术说明：${s}` : s);
+  const tech = (s: string) => (zh ? technicalZh(s) : s);
 
   switch (plan.decision) {
     case 'healthy':
@@ -139,12 +140,14 @@ function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
   const s: string[] = [];
   const until = i.approvalExpiresAt ? i.approvalExpiresAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC') : null;
   const done = changesText(i.changes, lang);
+  // The role removal's own text already says the server restarts.
+  const restartAfter = i.needsReboot && i.actions.length > 0 && !i.actions.some((a) => a.kind === 'remove-rdsh-role');
   if (zh) {
     s.push(`实例 ${i.instanceId} 的修复正在等待批准，${done ? '除下列已记录的修改外，' : ''}rdpfix 尚未修改服务器。`);
     if (i.causes.length) s.push(`原因：${causesText(i.causes, 'zh')}。`);
     if (done) s.push(done);
     const what = i.actions.length ? listActions(i.actions, 'zh', 'would') : '重启服务器，完成之前已执行的远程桌面会话主机角色删除';
-    s.push(`批准后，rdpfix 会先重新诊断服务器（情况有变则不做修改），然后${what}${i.needsReboot && i.actions.length ? '，修改完成后重启服务器' : ''}。`);
+    s.push(`批准后，rdpfix 会先重新诊断服务器（情况有变则不做修改），然后${what}${restartAfter ? '，修改完成后重启服务器' : ''}。`);
     if (i.needsReboot) s.push('重启会断开服务器上所有已登录的会话，未保存的工作将丢失。');
     s.push(until ? `请在 ${until} 之前批准，否则本次修复将过期结束，不做任何修改。` : '未批准则不会做任何修改。');
     return s.join('');
@@ -153,14 +156,14 @@ function awaitingApproval(i: RemediationSummaryInput, lang: Lang): string {
   if (i.causes.length) s.push(`${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.`);
   if (done) s.push(done);
   const what = i.actions.length ? listActions(i.actions, 'en', 'would') : 'restart the server to complete an earlier removal of the Remote Desktop Session Host role';
-  s.push(`Approving lets rdpfix diagnose the server again (it changes nothing if the server changed meanwhile), then ${what}${i.needsReboot && i.actions.length ? ', and restart the server after the change' : ''}.`);
+  s.push(`Approving lets rdpfix diagnose the server again (it changes nothing if the server changed meanwhile), then ${what}${restartAfter ? ', and restart the server after the change' : ''}.`);
   if (i.needsReboot) s.push('The restart ends every open session on the server; unsaved work is lost.');
   s.push(until ? `Approve before ${until}; after that the remediation expires without changing anything.` : 'Nothing changes without the approval.');
   return s.join(' ');
 }
 
-function changesText(changes: RemediationSummaryInput['changes'], lang: Lang): string | null {
-  return changesParagraph(changes, lang);
+function changesText(changes: RemediationSummaryInput['changes'], lang: Lang, rebooted = false): string | null {
+  return changesParagraph(changes, lang, rebooted);
 }
 
 function listActions(actions: PlanAction[], lang: Lang, tense: 'would' | 'did'): string {
@@ -171,7 +174,7 @@ function summarizeEn(i: RemediationSummaryInput): string {
   const id = i.instanceId;
   const s: string[] = [];
   const found = i.causes.length > 0 ? `${i.causes.length > 1 ? 'Causes' : 'Cause'}: ${causesText(i.causes, 'en')}.` : null;
-  const changes = changesText(i.changes, 'en');
+  const changes = changesText(i.changes, 'en', i.rebooted);
   const reboot = i.rebooted ? 'The server was restarted.' : 'The server was not restarted.';
 
   switch (i.outcome) {
@@ -248,7 +251,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
   const id = i.instanceId;
   const s: string[] = [];
   const found = i.causes.length > 0 ? `原因：${causesText(i.causes, 'zh')}。` : null;
-  const changes = changesText(i.changes, 'zh');
+  const changes = changesText(i.changes, 'zh', i.rebooted);
   const reboot = i.rebooted ? '服务器已重启。' : '服务器未重启。';
 
   switch (i.outcome) {
@@ -271,7 +274,7 @@ function summarizeZh(i: RemediationSummaryInput): string {
       else s.push('未发现远程桌面授权问题或单会话限制。');
       if (isRefusalReason(i.reason)) {
         s.push(`如执行修复将被拒绝：${REFUSAL_TEXT[i.reason].zh}`);
-        if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+        if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       } else if (i.actions.length > 0) {
         s.push(`修复时 rdpfix ${listActions(i.actions, 'zh', 'would')}。`);
       }
@@ -281,14 +284,14 @@ function summarizeZh(i: RemediationSummaryInput): string {
       s.push(`rdpfix 未修改实例 ${id}。`);
       if (found) s.push(found);
       s.push(isRefusalReason(i.reason) ? REFUSAL_TEXT[i.reason].zh : `原因代码：${i.reason ?? '未提供'}。`);
-      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       break;
     case 'failed':
       s.push(`rdpfix 未能完成实例 ${id} 的修复。`);
       s.push(isFailureReason(i.reason) ? FAILURE_TEXT[i.reason].zh : `失败原因代码：${i.reason ?? '未提供'}。`);
       if (found) s.push(found);
       if (i.actions.length > 0) s.push(`计划的处理：${listActions(i.actions, 'zh', 'would')}。`);
-      if (i.refusalDetail) s.push(`技术说明：${i.refusalDetail}`);
+      if (i.refusalDetail) s.push(technicalZh(i.refusalDetail));
       if (changes) s.push(changes);
       else if (i.changes && !MAY_HAVE_CHANGED.has(i.reason ?? '')) s.push('未修改任何设置。');
       if (i.rebooted) s.push(reboot);

@@ -96,6 +96,12 @@ describe.each<Lang>(['en', 'zh'])('ticket summaries (%s)', (lang) => {
     expect(text).not.toMatch(/Still pending|待完成/);
   });
 
+  it('after the restart, a role removal that waited for it is not called pending', () => {
+    const text = summarizeRemediation(base({ outcome: 'fixed', rebooted: true, changes: [ROLE_PENDING] }), lang);
+    expect(text).toMatch(zh ? /远程桌面会话主机角色：已安装 → 已删除。/ : /Remote Desktop Session Host role: installed → removed\./);
+    expect(text).not.toMatch(zh ? /重启后才会完成|待完成/ : /completes at the next restart|Still pending/);
+  });
+
   it('never pastes raw JSON, whatever a change records', () => {
     const odd = { setting: 'SomethingNew', before: { a: 1, b: [1, 2] }, after: { nested: { x: true } }, reversible: true };
     for (const outcome of ['fixed', 'failed', 'cancelled', 'rolled_back'] as const) {

@@ -86,7 +86,11 @@ export class RemediationRepository {
     const qb = this.repo().createQueryBuilder('r');
     if (f.instanceId) qb.andWhere('r.instance_id = :instanceId', { instanceId: f.instanceId });
     if (f.state) qb.andWhere('r.state = :state', { state: f.state });
-    if (f.ticketRef) qb.andWhere('r.ticket_ref = :ticketRef', { ticketRef: f.ticketRef });
+    if (f.ticketRef?.endsWith('*')) {
+      // A prefix: LIKE 'prefix%' with the prefix's own LIKE wildcards escaped, served by the
+      // varchar_pattern_ops index (ix_remediations_ticket_ref_prefix) whatever the collation.
+      qb.andWhere(`r.ticket_ref LIKE :ticketRefPrefix ESCAPE '\\'`, { ticketRefPrefix: `${escapeLike(f.ticketRef.slice(0, -1))}%` });
+    } else if (f.ticketRef) qb.andWhere('r.ticket_ref = :ticketRef', { ticketRef: f.ticketRef });
     if (f.tenantId !== undefined) qb.andWhere('r.tenant_id = :tenantId', { tenantId: f.tenantId });
     if (f.after) {
       qb.andWhere('(r.created_at, r.id) < (:createdAt::timestamptz, :id::uuid)', { createdAt: f.after.createdAt, id: f.after.id });
@@ -143,4 +147,9 @@ export class RemediationRepository {
       .execute();
     return (res.raw as { id: string }[]).map((r) => r.id);
   }
+}
+
+/** `%`, `_` and `\\` stand for themselves in a LIKE pattern (ESCAPE '\\'). */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

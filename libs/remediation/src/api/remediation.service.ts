@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { IdempotencyMismatchError, IdempotencyService } from '@rdpfix/auth';
 import { INVENTORY, Inventory, InventoryRecord } from '@rdpfix/channel';
 import { AppConfig } from '@rdpfix/config';
-import type { LicensingMode, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
+import type { LicensingMode, Plan, Principal, RemediationMode, RemediationState, Source, Strategy, Symptom } from '@rdpfix/domain';
+import { approvalText } from '@rdpfix/domain';
 import {
   Actor,
   CommandRunRepository,
@@ -93,9 +94,9 @@ export class RemediationService {
   ) {}
 
   /** The instance's owner now, from the cloud inventory (503 when it cannot be asked). */
-  private async currentOwner(instanceId: string): Promise<InventoryRecord | null> {
+  private async currentOwner(instanceId: string, region?: string): Promise<InventoryRecord | null> {
     try {
-      return await this.inventory.find(instanceId);
+      return await this.inventory.find(instanceId, region);
     } catch (err) {
       throw new InventoryUnavailableError(`the cloud inventory could not be asked: ${(err as Error).message}`);
     }
@@ -113,7 +114,7 @@ export class RemediationService {
    * the remediation's tenant and to the caller's scope, per the live inventory. Returns its owner.
    */
   private async assertStillOwned(r: RemediationEntity, tenantId: string | undefined): Promise<InventoryRecord> {
-    const owner = await this.currentOwner(r.instanceId);
+    const owner = await this.currentOwner(r.instanceId, r.region);
     const ok = !!owner && owner.region === r.region && (r.tenantId === null || owner.tenantId === r.tenantId) && (tenantId === undefined || owner.tenantId === tenantId);
     if (!ok) throw new RemediationNotFoundError(r.id);
     return owner;
@@ -131,7 +132,7 @@ export class RemediationService {
       throw new ForbiddenException({ statusCode: 403, error: 'forbidden', message, fields: [{ field: 'removeRoleDespiteLicensing', message }] });
     }
     if (p?.role === 'console') {
-      const rec = await this.currentOwner(input.instanceId);
+      const rec = await this.currentOwner(input.instanceId, input.region);
       // Another tenant's instance looks exactly like one that does not exist.
       if (!rec || rec.tenantId !== p.tenantId) throw new InstanceNotFoundError(input.instanceId);
       // The tenant's own instance in another region: say so (the tenant may know where it is).
@@ -315,12 +316,16 @@ export class RemediationService {
       const approved = await this.remediations.updateIfVersion(r.id, r.version, { state: 'running', approvedAt, deadlineAt });
       if (!approved) continue;
       const extended = deadlineAt.getTime() !== r.deadlineAt.getTime();
+      // Say what was approved (the plan's changes and the restart), not just "reboot".
+      const plan = r.plan as Plan | null;
+      const actions = plan && plan.decision === 'act' ? plan.actions : [];
+      const restart = plan && plan.decision === 'act' ? plan.needsReboot : true;
       await this.timeline.append({
         remediationId: id,
         type: 'approved',
         step: r.step,
-        message: `reboot approved${extended ? `; deadline moved to ${deadlineAt.toISOString()} to leave time for the restart and verification` : ''}`,
-        data: { deadlineAt: deadlineAt.toISOString(), previousDeadlineAt: r.deadlineAt.toISOString() },
+        message: `${approvalText(actions, restart, 'en')}${extended ? `; deadline moved to ${deadlineAt.toISOString()} to leave time for the restart and verification` : ''}`,
+        data: { deadlineAt: deadlineAt.toISOString(), previousDeadlineAt: r.deadlineAt.toISOString(), approvedActions: actions, restart },
         actor,
       });
       await this.dispatcher.wake(id);

@@ -1,10 +1,11 @@
 import { randomUUID } from 'crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
 import { isTerminalCommandStatus, Step } from '@rdpfix/domain';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
 import { CHANGING_SCRIPTS, parseScriptOutput, renderScript, ScriptName } from '@rdpfix/runbook';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { pollDelay } from './poll-delay';
 import { CommandSender } from './send/command-sender';
 import { RunState, withJitter } from './send/run-state';
@@ -45,6 +46,7 @@ export class CommandRunner {
     private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
     private readonly batched: BatchedRuns,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {
     this.sender = new CommandSender(config, runs, timeline, channel);
     this.recovery = new SendRecovery(config, runs, timeline, channel);
@@ -108,6 +110,7 @@ export class CommandRunner {
       if (err instanceof ChannelThrottledError) return { done: false, waitMs: withJitter(err.retryAfterMs) };
       if (err instanceof ChannelError && !err.retryable) {
         await this.runs.transition(run.id, ['pending', 'running'], { status: 'rejected', error: err.message.slice(0, 1000), finishedAt: now }, run.sendEpoch);
+        this.metrics?.commandFinished(run.scriptName, 'rejected');
         return { done: true, run: (await this.runs.findById(run.id))! };
       }
       return { done: false, waitMs: pollDelay(run.pollCount, this.config.POLL_INTERVAL_MS, this.config.POLL_MAX_INTERVAL_MS) };
@@ -135,6 +138,7 @@ export class CommandRunner {
       if (parsed.kind === 'ok') patch.result = parsed.result;
       else patch.error = `${parsed.code}: ${parsed.detail}`.slice(0, 1000);
       if (!(await this.runs.transition(run.id, ['pending', 'running'], patch, run.sendEpoch))) return { done: false, waitMs: 0 };
+      this.metrics?.commandFinished(run.scriptName, res.status);
       await this.timeline.append({
         remediationId: r.id,
         type: 'command_finished',
@@ -157,6 +161,7 @@ export class CommandRunner {
       this.log.warn(`cancel of ${run.commandId} failed: ${(err as Error).message}`);
     }
     await this.runs.transition(run.id, ['pending', 'running'], { status, error: why, finishedAt: await this.runs.dbNow() }, run.sendEpoch);
+    this.metrics?.commandFinished(run.scriptName, status);
     await this.timeline.append({
       remediationId: r.id,
       type: 'command_abandoned',

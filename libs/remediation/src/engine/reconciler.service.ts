@@ -1,8 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationFinisher } from './remediation-finisher';
 import { ActivePages } from './lifecycle/active-pages';
 
@@ -38,6 +39,7 @@ export class ReconcilerService extends PeriodicTask {
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
     private readonly finisher: RemediationFinisher,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {
     super();
   }
@@ -99,6 +101,7 @@ export class ReconcilerService extends PeriodicTask {
     }
     this.lastPass = { scanned, requeued, ms: Date.now() - t0 };
     if (requeued) this.log.log(`re-enqueued ${requeued} of ${scanned} active remediation(s) in ${this.lastPass.ms} ms`);
+    if (requeued) this.metrics?.requeued(requeued);
     return requeued;
   }
 

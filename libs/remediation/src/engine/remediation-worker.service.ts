@@ -1,9 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { DelayedError, Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { AdvanceRemediationJob, QUEUES, redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
+import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationEngine } from './remediation-engine';
 import { endingOf, LifecycleStepData } from './lifecycle/remediation-ending';
 import { isTransientFailure, transientBackoffMs } from './lifecycle/transient-failure';
@@ -28,6 +29,8 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
   private worker?: Worker<AdvanceRemediationJob>;
   /** Consecutive transient failures per remediation (this process only; it only shapes backoff). */
   private readonly transient = new Map<string, number>();
+  /** Jobs running in this process now, with their lock tokens (graceful shutdown hands them back). */
+  private readonly running = new Map<Job<AdvanceRemediationJob>, string | undefined>();
 
   constructor(
     private readonly config: AppConfig,
@@ -36,7 +39,18 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
     private readonly remediations: RemediationRepository,
     private readonly timeline: TimelineRepository,
     private readonly dispatcher: RemediationDispatcher,
+    @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {}
+
+  /** The BullMQ worker (readiness asks whether it consumes; graceful shutdown closes it first). */
+  get bullWorker(): Worker<AdvanceRemediationJob> | undefined {
+    return this.worker;
+  }
+
+  /** Jobs running in this process now, with their lock tokens. */
+  inFlightJobs(): { job: Job<AdvanceRemediationJob>; token?: string }[] {
+    return [...this.running].map(([job, token]) => ({ job, token }));
+  }
 
   onModuleInit(): void {
     this.worker = new Worker<AdvanceRemediationJob>(QUEUES.remediations, (job, token) => this.process(job, token), {
@@ -71,6 +85,17 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
   }
 
   async process(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
+    this.metrics?.inFlight(1);
+    this.running.set(job, token);
+    try {
+      await this.advance(job, token);
+    } finally {
+      this.running.delete(job);
+      this.metrics?.inFlight(-1);
+    }
+  }
+
+  private async advance(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
     const id = job.data.remediationId;
     try {
       for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {

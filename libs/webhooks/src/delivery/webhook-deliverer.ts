@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { WorkerMetrics } from '@rdpfix/observability';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository } from '@rdpfix/persistence';
 import { WebhookDeliveryEntity, WebhookDeliveryRepository } from '../persistence';
@@ -36,6 +37,7 @@ export class WebhookDeliverer {
     @Inject(WEBHOOK_SECRET_RESOLVER) private readonly secrets: WebhookSecretResolver,
     @Inject(CALLBACK_URL_POLICY) private readonly policy: CallbackUrlPolicy,
     @Inject(WEBHOOK_HOST_RESOLVER) private readonly resolver: HostResolver,
+    @Optional() private readonly metrics?: WorkerMetrics,
   ) {
     this.schedule = RetrySchedule.fromConfig(config);
   }
@@ -87,6 +89,7 @@ export class WebhookDeliverer {
     const last = { lastStatusCode: res.statusCode, lastError: res.error };
     if (res.verdict === 'delivered') {
       await this.deliveries.recordAttempt(d.id, record, { ...last, status: 'delivered', deliveredAt: new Date(), nextAttemptAt: null });
+      this.metrics?.webhook('delivered');
       return { kind: 'done' };
     }
     const delay = res.verdict === 'retry' ? this.schedule.delayAfter(attempt) : null;
@@ -94,10 +97,12 @@ export class WebhookDeliverer {
       const why = res.verdict === 'permanent' ? `${res.error} (permanent, not retried)` : `${res.error} (gave up after ${attempt} attempts)`;
       await this.deliveries.recordAttempt(d.id, record, { ...last, lastError: why, status: 'failed', nextAttemptAt: null });
       this.log.warn(`webhook delivery ${d.id} (${d.eventType}) failed: ${why}`);
+      this.metrics?.webhook('failed');
       return { kind: 'done' };
     }
     const next = new Date(Date.now() + delay);
     await this.deliveries.recordAttempt(d.id, record, { ...last, nextAttemptAt: next });
+    this.metrics?.webhook('retry');
     return { kind: 'retry', at: next };
   }
 }

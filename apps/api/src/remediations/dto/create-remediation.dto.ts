@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf, registerDecorator, ValidationArguments } from 'class-validator';
 import { LICENSING_MODES, LicensingMode, Mode, MODES, Source, SOURCES, Strategy, STRATEGIES, Symptom, SYMPTOMS } from '@rdpfix/domain';
 import { IsCallbackUrl } from '../../common/callback-url.validator';
+import { IsServedRegion } from '../../common/served-region.validator';
 import { INSTANCE_ID_PATTERN, LICENSE_SERVER_PATTERN, REGION_PATTERN, TICKET_REF_PATTERN } from '../../common/patterns';
 
 /** Windows account names: no control characters and none of the characters SAM forbids. */
@@ -39,6 +40,7 @@ export class CreateRemediationDto {
   @ApiProperty({ example: 'eu-west-1', description: 'The region; its channel (CHANNEL_BY_REGION, else CHANNEL) decides the id rules: AWS regions (eu-west-1) for SSM, JD Cloud regions (cn-north-1) for jdcloud.' })
   @IsString()
   @Matches(REGION_PATTERN, { message: 'region must look like eu-west-1 or cn-north-1' })
+  @IsServedRegion()
   region: string;
 
   @ApiPropertyOptional({ enum: MODES, default: 'diagnose', description: '`diagnose` is a read-only preview; `fix` changes the server.' })

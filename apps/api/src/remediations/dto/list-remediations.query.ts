@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { REMEDIATION_STATES, RemediationState } from '@rdpfix/domain';
-import { INSTANCE_ID_PATTERN, TICKET_REF_PATTERN } from '../../common/patterns';
+import { INSTANCE_ID_PATTERN } from '../../common/patterns';
 
 export class ListRemediationsQuery {
   @ApiPropertyOptional({ example: 'i-0abc123def4567890' })
@@ -15,10 +15,10 @@ export class ListRemediationsQuery {
   @IsIn(REMEDIATION_STATES as unknown as string[], { message: `state must be one of: ${REMEDIATION_STATES.join(', ')}` })
   state?: RemediationState;
 
-  @ApiPropertyOptional({ example: 'TICKET-20261125-0042' })
+  @ApiPropertyOptional({ example: 'TICKET-20261125-*', description: 'The ticket reference; a trailing `*` searches by prefix (`ZD-77*` finds ZD-77, ZD-771, ZD-77-a …; `_` and `.` match only themselves).' })
   @IsOptional()
-  @MaxLength(128)
-  @Matches(TICKET_REF_PATTERN, { message: 'ticketRef may contain letters, digits and . _ : # / - only' })
+  @MaxLength(129)
+  @Matches(/^[A-Za-z0-9._:#/-]{1,128}\*?$/, { message: 'ticketRef may contain letters, digits and . _ : # / - only, and may end with * for a prefix search' })
   ticketRef?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })

@@ -7,7 +7,7 @@ import type { AppConfig } from '@rdpfix/config';
 export const PROVIDER_CLOCK_SKEW_MS = 60_000;
 
 /** Read-only commands are resent after this many lookup delays without a hit (and it is recorded). */
-const READ_ONLY_LOOKUP_DELAYS = 3;
+const READ_ONLY_LOOKUP_DELAYS = 5;
 
 type LookupConfig = Pick<AppConfig, 'DELIVERY_TIMEOUT_S' | 'SEND_LOOKUP_MAX_S' | 'SEND_LOOKUP_DELAY_MS'>;
 

@@ -28,7 +28,7 @@ export class PrecheckStep implements StepHandler {
     // The inventory says whose instance this is and whether it is Windows at all.
     let owner;
     try {
-      owner = await this.inventory.find(r.instanceId);
+      owner = await this.inventory.find(r.instanceId, r.region);
     } catch {
       return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
     }

@@ -1,0 +1,2 @@
+export * from './readiness-checks';
+export * from './health-response';
