@@ -11,6 +11,7 @@ import { FencedSends1764500000000 } from './1764500000000-fenced-sends';
 import { ActiveRemediationsById1764510000000 } from './1764510000000-active-remediations-by-id';
 import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
 import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix';
+import { CommandBatches1764540000000 } from './1764540000000-command-batches';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   ActiveRemediationsById1764510000000,
   StreamTokens1764530000000,
   TicketRefPrefix1764530000100,
+  CommandBatches1764540000000,
 ];

@@ -24,6 +24,7 @@ describe('migrations', () => {
         'campaign_targets',
         'campaign_waves',
         'campaigns',
+        'command_batches',
         'command_runs',
         'idempotency_keys',
         'remediations',

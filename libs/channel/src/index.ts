@@ -1,6 +1,7 @@
 export * from './command-channel.port';
 export * from './channel-errors';
 export * from './channel-budget';
+export * from './budget-priority';
 export * from './ssm/ssm-status';
 export * from './ssm/ssm-command-channel';
 export * from './inventory/inventory.port';

@@ -181,6 +181,18 @@ export class AppConfig {
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 
+  // --- batched command path (issue 10, docs/batching.md) ---
+  /** Campaign commands go out in batches of up to 50 instances (same script + parameters); single fixes are always sent at once. */
+  @Transform(toBool) @IsBoolean() BATCH_ENABLED = true;
+  /** A partial batch waits while requests keep joining it: sent once no new request came for this long... */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000) BATCH_LINGER_MS = 150;
+  /** ...or once its oldest request waited this long (the bound of the linger). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000) BATCH_MAX_LINGER_MS = 1000;
+  /** A remediation waiting on a batch is woken by the collector; this is only the bound if a wake-up is lost. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) BATCH_SAFETY_WAKE_MS = 30000;
+  /** Concurrency of the batch worker (dispatch, collect and recovery jobs). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100) BATCH_WORKER_CONCURRENCY = 16;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 }
 

@@ -17,3 +17,6 @@ export interface AdvanceRemediationJob {
 export function remediationJobId(remediationId: string): string {
   return `rem-${remediationId}`;
 }
+
+/** BullMQ priority of campaign remediation jobs: taken only when no single fix's job waits. */
+export const CAMPAIGN_JOB_PRIORITY = 10;

@@ -6,6 +6,7 @@ import { AdvanceRemediationJob, JOBS, QUEUES, remediationJobId } from './queue-n
 interface PendingAdd {
   remediationId: string;
   delayMs: number;
+  priority?: number;
   resolve: (ok: boolean) => void;
 }
 
@@ -25,9 +26,14 @@ export class RemediationDispatcher {
 
   constructor(@InjectQueue(QUEUES.remediations) private readonly queue: Queue<AdvanceRemediationJob>) {}
 
-  dispatch(remediationId: string, delayMs = 0): Promise<boolean> {
+  /**
+   * `priority` (BullMQ: a prioritized job is taken only when no plain job waits): campaign work
+   * passes CAMPAIGN_JOB_PRIORITY, so a single fix from a ticket or the console never queues
+   * behind a big campaign's jobs (issue 10).
+   */
+  dispatch(remediationId: string, delayMs = 0, priority?: number): Promise<boolean> {
     return new Promise((resolve) => {
-      this.pending.push({ remediationId, delayMs, resolve });
+      this.pending.push({ remediationId, delayMs, priority, resolve });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => void this.flush());
@@ -47,7 +53,7 @@ export class RemediationDispatcher {
         batch.map((b) => ({
           name: JOBS.advanceRemediation,
           data: { remediationId: b.remediationId },
-          opts: { jobId: remediationJobId(b.remediationId), delay: b.delayMs },
+          opts: { jobId: remediationJobId(b.remediationId), delay: b.delayMs, ...(b.priority ? { priority: b.priority } : {}) },
         })),
       );
       for (const b of batch) b.resolve(true);

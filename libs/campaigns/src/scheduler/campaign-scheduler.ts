@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
-import { RemediationDispatcher } from '@rdpfix/queue';
+import { CAMPAIGN_JOB_PRIORITY, RemediationDispatcher } from '@rdpfix/queue';
 import { RemediationNotFoundError, RemediationService } from '@rdpfix/remediation';
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
@@ -395,7 +395,7 @@ export class CampaignScheduler {
   private async afterCommit(post: PostCommit): Promise<void> {
     const actor = post.campaign?.actor ? { ...post.campaign.actor, source: 'campaign' } : { keyId: null, role: 'fleet', source: 'campaign' };
     // If Redis is down the rows stay queued and the reconciler enqueues them later.
-    await Promise.all(post.dispatch.map((id) => this.dispatcher.dispatch(id)));
+    await Promise.all(post.dispatch.map((id) => this.dispatcher.dispatch(id, 0, CAMPAIGN_JOB_PRIORITY)));
     for (const id of post.approve) {
       try {
         await this.remediations.approve(id, actor);

@@ -78,6 +78,10 @@ export class SsmCommandChannel implements CommandChannel {
           InstanceIds: req.instanceIds,
           Comment: req.marker.slice(0, 100),
           TimeoutSeconds: req.deliveryTimeoutS,
+          // A batch of up to 50 instances: one instance's failure must not stop the others
+          // (SSM's default MaxErrors 0 would cancel the rest after the first error).
+          MaxErrors: '100%',
+          MaxConcurrency: '100%',
           Parameters: { commands: [req.scriptText], executionTimeout: [String(req.executionTimeoutS)] },
         }),
       );
@@ -85,7 +89,7 @@ export class SsmCommandChannel implements CommandChannel {
       if (!id) throw new ChannelError('SendCommand returned no CommandId', 'NoCommandId', true, 'unknown');
       return { commandId: id };
     } catch (err) {
-      throw this.translate(err, true);
+      throw this.translate(err, true, req.region);
     }
   }
 
@@ -110,7 +114,7 @@ export class SsmCommandChannel implements CommandChannel {
     } catch (err) {
       // Right after a send the invocation may not exist yet: "not yet", not an error.
       if ((err as Error).name === 'InvocationDoesNotExist') return null;
-      throw this.translate(err, false);
+      throw this.translate(err, false, region);
     }
   }
 
@@ -147,7 +151,7 @@ export class SsmCommandChannel implements CommandChannel {
         nextToken = out.NextToken;
       } catch (err) {
         if ((err as Error).name === 'InvalidCommandId') return found; // not visible yet
-        throw this.translate(err, false);
+        throw this.translate(err, false, region);
       }
     } while (nextToken);
     return found;
@@ -174,7 +178,7 @@ export class SsmCommandChannel implements CommandChannel {
         nextToken = out.NextToken;
         if (!nextToken) return null;
       } catch (err) {
-        throw this.translate(err, false);
+        throw this.translate(err, false, region);
       }
     }
     return null;
@@ -185,7 +189,7 @@ export class SsmCommandChannel implements CommandChannel {
     try {
       await this.client(region, false).send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: instanceIds }));
     } catch (err) {
-      throw this.translate(err, false);
+      throw this.translate(err, false, region);
     }
   }
 
@@ -217,7 +221,7 @@ export class SsmCommandChannel implements CommandChannel {
           }
           nextToken = out.NextToken;
         } catch (err) {
-          throw this.translate(err, false);
+          throw this.translate(err, false, region);
         }
       } while (nextToken);
     }
@@ -225,10 +229,12 @@ export class SsmCommandChannel implements CommandChannel {
   }
 
   /** Turns SDK errors into the channel's error types. */
-  private translate(err: unknown, isSend: boolean): Error {
+  private translate(err: unknown, isSend: boolean, region: string): Error {
     if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
     const e = err as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
     if (THROTTLE_NAMES.has(e.name) || e.$metadata?.httpStatusCode === 429) {
+      // The provider throttled us: the shared budget backs off for every worker.
+      void this.opts.budget?.throttled(this.name, region);
       return new ChannelThrottledError(`${e.name}: ${e.message}`, 2000);
     }
     const status = e.$metadata?.httpStatusCode;

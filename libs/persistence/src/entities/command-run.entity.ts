@@ -62,4 +62,8 @@ export class CommandRunEntity {
   /** When the sender learned that its send's outcome is unknown (upper end of the lookup window). */
   @Column({ name: 'send_unknown_at', type: 'timestamptz', nullable: true }) sendUnknownAt: Date | null;
   @Column({ name: 'lookup_count', type: 'int', default: 0 }) lookupCount: number;
+  /** Batched path (issue 10): the group (script + parameters) a requested run may be sent with. */
+  @Column({ name: 'batch_key', type: 'varchar', length: 200, nullable: true }) batchKey: string | null;
+  /** Batched path: the batch (one provider command) that claimed this run. */
+  @Column({ name: 'batch_id', type: 'uuid', nullable: true }) batchId: string | null;
 }

@@ -10,6 +10,7 @@ import { pollDelay } from './poll-delay';
 import { CommandSender } from './send/command-sender';
 import { RunState, withJitter } from './send/run-state';
 import { SendRecovery } from './send/send-recovery';
+import { BatchedRuns } from './batch/batched-runs';
 
 export { markerFor } from './send/marker';
 export type { RunState } from './send/run-state';
@@ -44,6 +45,7 @@ export class CommandRunner {
     private readonly runs: CommandRunRepository,
     private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+    private readonly batched: BatchedRuns,
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {
     this.sender = new CommandSender(config, runs, timeline, channel);
@@ -52,7 +54,9 @@ export class CommandRunner {
 
   async run(r: RemediationEntity, spec: CommandSpec): Promise<RunState> {
     let run = await this.runs.find(r.id, spec.purpose, spec.attempt);
-    if (!run) run = await this.request(r, spec);
+    // Campaign work takes the batched path (batch/batched-runs.ts); a single fix is sent at once.
+    if (!run) run = this.batched.handles(r) ? await this.batched.request(r, spec) : await this.request(r, spec);
+    if (this.batched.isBatched(run)) return this.batched.onRun(r, run);
     switch (run.status) {
       case 'requested':
         return this.sender.send(r, run);
@@ -175,6 +179,7 @@ export class CommandRunner {
   async settle(r: RemediationEntity, runId: string): Promise<RunState> {
     const run = await this.runs.findById(runId);
     if (!run || run.status === 'requested') return { done: true, run: run! };
+    if (run.status === 'sending' && this.batched.isBatched(run)) return this.batched.onRun(r, run);
     if (run.status === 'sending') return this.recovery.recover(r, run);
     if (run.status === 'pending' || run.status === 'running') return this.poll(r, run);
     return { done: true, run };

@@ -13,6 +13,9 @@ import { RebootStep } from './steps/reboot.step';
 import { VerifyStep } from './steps/verify.step';
 import { RemediationEnding } from './lifecycle/remediation-ending';
 import { OwnershipRecheck } from './lifecycle/ownership-recheck';
+import { BatchedRuns } from './batch/batched-runs';
+import { BatchWorkerService } from './batch/batch-worker.service';
+import { InstanceInfoBatcher } from './batch/instance-info-batcher';
 
 /** Everything the worker process runs. Needs Config, Persistence, Queue and Channel modules. */
 @Module({
@@ -31,6 +34,10 @@ import { OwnershipRecheck } from './lifecycle/ownership-recheck';
     ApplyStep,
     RebootStep,
     VerifyStep,
+    // The batched command path of campaign work (issue 10, docs/batching.md).
+    BatchWorkerService,
+    BatchedRuns,
+    InstanceInfoBatcher,
   ],
   exports: [RemediationEngine, ReconcilerService, RemediationFinisher],
 })

@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { ChannelError, ChannelThrottledError, COMMAND_CHANNEL, CommandChannel, INVENTORY, Inventory } from '@rdpfix/channel';
+import { ChannelError, ChannelThrottledError, INVENTORY, Inventory } from '@rdpfix/channel';
 import { RemediationEntity } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
+import { BatchedRuns } from '../batch/batched-runs';
+import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
 
 const VNC_ADVICE = 'Use the cloud console\'s VNC (remote console) to log in, then check that the SSM agent service is running.';
 
@@ -17,7 +19,8 @@ export class PrecheckStep implements StepHandler {
 
   constructor(
     private readonly config: AppConfig,
-    @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+    private readonly info: InstanceInfoBatcher,
+    private readonly batched: BatchedRuns,
     @Inject(INVENTORY) private readonly inventory: Inventory,
   ) {}
 
@@ -51,7 +54,7 @@ export class PrecheckStep implements StepHandler {
     const tenantPatch = r.tenantId ? {} : { tenantId: owner.tenantId };
     let info;
     try {
-      info = (await this.channel.instanceInfo(r.region, [r.instanceId])).get(r.instanceId);
+      info = (await this.info.lookup(r, this.batched.handles(r)));
     } catch (err) {
       if (err instanceof ChannelThrottledError) return { kind: 'wait', ms: err.retryAfterMs };
       if (err instanceof ChannelError && err.retryable) return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };

@@ -1,11 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { ChannelThrottledError, COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
+import { ChannelThrottledError } from '@rdpfix/channel';
 import { RemediationEntity } from '@rdpfix/persistence';
 import type { RestartResult } from '@rdpfix/runbook';
 import { CommandRunner } from '../command-runner';
 import { describeCommandFailure } from '../command-failure';
 import { StepHandler, StepOutcome } from '../step-outcome';
+import { BatchedRuns } from '../batch/batched-runs';
+import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
 
 /**
  * Step 5: reboot only with consent. Consent is given before anything changes (plan step); a row
@@ -21,7 +23,8 @@ export class RebootStep implements StepHandler {
   constructor(
     private readonly config: AppConfig,
     private readonly runner: CommandRunner,
-    @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
+    private readonly info: InstanceInfoBatcher,
+    private readonly batched: BatchedRuns,
   ) {}
 
   async run(r: RemediationEntity, now: Date): Promise<StepOutcome> {
@@ -99,7 +102,7 @@ export class RebootStep implements StepHandler {
     }
     let online: boolean;
     try {
-      online = (await this.channel.instanceInfo(r.region, [r.instanceId])).get(r.instanceId)?.online ?? false;
+      online = (await this.info.lookup(r, this.batched.handles(r)))?.online ?? false;
     } catch (err) {
       return { kind: 'wait', ms: err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS };
     }

@@ -1,0 +1,80 @@
+import { readdirSync, readFileSync } from 'fs';
+
+/** Resident set size of a process (kB), 0 when it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+/** User + system CPU time of a process (ms) from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU of the PostgreSQL backends serving one database: their process title names it, so other
+ * databases on the shared server are not counted. Sampled through the run (a backend that exits
+ * keeps the last value seen).
+ */
+export class PostgresCpu {
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  constructor(private readonly database: string) {}
+
+  sample(): void {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (!readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(` ${this.database} `)) continue;
+        const pid = Number(d);
+        const ms = cpuMs(pid);
+        if (!this.first.has(pid)) this.first.set(pid, 0);
+        this.last.set(pid, ms);
+      } catch {
+        /* gone */
+      }
+    }
+  }
+
+  /** Backends seen at the first sample count from then; later ones from their start. */
+  startAt(): void {
+    this.first.clear();
+    this.last.clear();
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(` ${this.database} `)) {
+          const ms = cpuMs(Number(d));
+          this.first.set(Number(d), ms);
+          this.last.set(Number(d), ms);
+        }
+      } catch {
+        /* gone */
+      }
+    }
+  }
+
+  totalMs(): number {
+    let t = 0;
+    for (const [pid, ms] of this.last) t += ms - (this.first.get(pid) ?? 0);
+    return t;
+  }
+
+  backendRssKb(): number {
+    let t = 0;
+    for (const pid of this.last.keys()) t = Math.max(t, rssKb(pid));
+    return t;
+  }
+}

@@ -1,0 +1,210 @@
+import 'reflect-metadata';
+import { ChildProcess, spawn } from 'child_process';
+import { randomBytes } from 'crypto';
+import os from 'os';
+import path from 'path';
+import { parseArgs } from 'util';
+import { DataSource } from 'typeorm';
+import { ApiKeyService } from '@rdpfix/auth';
+import { loadConfig } from '@rdpfix/config';
+import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
+import { schemaDataSourceOptions } from '@rdpfix/schema';
+import { startSimulator } from '../../apps/agent-sim/src/simulator';
+import { cpuMs, PostgresCpu, rssKb } from './proc-stats';
+
+/**
+ * npm run bench:fleet [-- --n 10000 --rate 50 --pending-ms 100 --run-ms 250 --reboot-down-ms 1500]
+ *
+ * One fix campaign over N simulated instances (half cause B, a third cause A, some healthy,
+ * some with the agent offline, a few the planner refuses), through the real API and a worker
+ * process, against the simulator with an API rate limit. Prints the makespan against its lower
+ * bound, channel calls per remediation by kind, worker and PostgreSQL CPU per remediation and
+ * peak RSS per process, each against the issue 10 targets. Not part of npm test.
+ */
+const { values: flags } = parseArgs({
+  options: {
+    n: { type: 'string', default: '10000' },
+    rate: { type: 'string', default: '50' },
+    'pending-ms': { type: 'string', default: '100' },
+    'run-ms': { type: 'string', default: '250' },
+    'invisible-ms': { type: 'string', default: '100' },
+    'reboot-down-ms': { type: 'string', default: '1500' },
+    'worker-concurrency': { type: 'string', default: '50' },
+    'poll-ms': { type: 'string', default: '500' },
+    'timeout-s': { type: 'string', default: '3600' },
+  },
+});
+const N = Number(flags.n);
+const RATE = Number(flags.rate);
+const PENDING_MS = Number(flags['pending-ms']);
+const RUN_MS = Number(flags['run-ms']);
+const INVISIBLE_MS = Number(flags['invisible-ms']);
+const REBOOT_DOWN_MS = Number(flags['reboot-down-ms']);
+const REBOOT_DELAY_S = 5;
+const REBOOT_DELAY_SCALE = 0.02;
+const ROOT = path.resolve(__dirname, '../../..');
+const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The mix: half cause B, a third cause A, the rest healthy; then some offline and a few refusals. */
+const MIX = { 'cause-b': 50, 'cause-a': 33, healthy: 17 } as const;
+const OFFLINE_SHARE = 0.03;
+const REFUSAL_SHARE = 0.01;
+
+async function waitForHttp(url: string, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+async function main(): Promise<void> {
+  const tag = `fleet_${randomBytes(3).toString('hex')}`;
+  const dbName = `rdpfix_${tag}`;
+  const dbUrl = `${PG}/${dbName}`;
+  const prefix = `rdpfix-${tag}`;
+  await ensureDatabase(dbUrl);
+  await runMigrations(dbUrl);
+  const sim = await startSimulator({
+    port: 0,
+    pendingMs: PENDING_MS,
+    runMs: RUN_MS,
+    invisibleMs: INVISIBLE_MS,
+    rebootDownMs: REBOOT_DOWN_MS,
+    rebootDelayScale: REBOOT_DELAY_SCALE,
+    apiRateLimit: RATE,
+    seed: 42,
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: dbUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(3800 + Math.floor(Math.random() * 90)),
+    INVENTORY_URL: sim.url,
+    CHANNEL_ENDPOINT: sim.url,
+    CHANNEL_CALLS_PER_SECOND: String(RATE),
+    WORKER_CONCURRENCY: flags['worker-concurrency'],
+    POLL_INTERVAL_MS: flags['poll-ms'],
+    POLL_MAX_INTERVAL_MS: String(Number(flags['poll-ms']) * 4),
+    REBOOT_DELAY_S: String(REBOOT_DELAY_S),
+    REMEDIATION_DEADLINE_S: String(Number(flags['timeout-s'])),
+    // A send whose answer is lost (the simulator is busy at 10,000+) is looked up for 60 s, not
+    // the full delivery timeout, so one such batch does not hold the run's end for 10 minutes.
+    SEND_LOOKUP_MAX_S: '60',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+  };
+  const config = loadConfig(env);
+  const ds = new DataSource(schemaDataSourceOptions(dbUrl, { extra: { max: 2 } }));
+  await ds.initialize();
+  const key = (await new ApiKeyService(ds, config).create({ name: 'bench', role: 'fleet', rateLimitPerSecond: 100_000 })).key;
+
+  // The fleet.
+  const nRefused = Math.max(1, Math.round(N * REFUSAL_SHARE));
+  const ids = sim.admin.createFleet({ count: N - nRefused, tenantId: 'tenant-bench', region: 'eu-west-1', mix: MIX }).instanceIds;
+  const offline = ids.slice(0, Math.round(N * OFFLINE_SHARE));
+  for (const id of offline) sim.admin.setAgentOnline(id, false);
+  const refused = sim.admin.createFleet({ count: nRefused, tenantId: 'tenant-bench', region: 'eu-west-1', mix: { 'cause-b': 1 }, overrides: { rds: { broker: true } } as never }).instanceIds;
+  const targets = [...ids, ...refused];
+
+  const children: ChildProcess[] = [];
+  const start = (main: string, args: string[] = []) => {
+    const c = spawn(process.execPath, [...args, path.join(ROOT, main)], { env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+    children.push(c);
+    return c;
+  };
+  const api = start('dist/apps/api/src/main.js', ['--max-semi-space-size=32']);
+  const worker = start('dist/apps/worker/src/main.js');
+  const url = `http://127.0.0.1:${env.API_PORT}`;
+  const pgCpu = new PostgresCpu(dbName);
+  try {
+    await waitForHttp(`${url}/health`, 30_000);
+    await new Promise((r) => setTimeout(r, 2000)); // the worker connects
+    console.log(`rdpfix bench:fleet — N=${N}, rate ${RATE} calls/s, latencies invisible ${INVISIBLE_MS} / pending ${PENDING_MS} / run ${RUN_MS} ms, reboot down ${REBOOT_DOWN_MS} ms; node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`fleet: ${N} targets (~${MIX['cause-b']}% cause B, ~${MIX['cause-a']}% cause A, ~${MIX.healthy}% healthy; ${offline.length} agents offline, ${refused.length} refusals (RD Connection Broker))`);
+    sim.admin.resetStats();
+    const worker0 = cpuMs(worker.pid!);
+    pgCpu.startAt();
+    const peak = { api: 0, worker: 0, bench: 0, pgBackend: 0 };
+    const sample = () => {
+      peak.api = Math.max(peak.api, rssKb(api.pid!));
+      peak.worker = Math.max(peak.worker, rssKb(worker.pid!));
+      peak.bench = Math.max(peak.bench, rssKb(process.pid));
+      pgCpu.sample();
+      peak.pgBackend = Math.max(peak.pgBackend, pgCpu.backendRssKb());
+    };
+    const sampler = setInterval(sample, 1000);
+    const t0 = Date.now();
+    const res = await fetch(`${url}/v1/campaigns`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'fix', allowReboot: true, maxConcurrency: '100%', maxErrors: '100%', maxUnreachable: '100%', targets: targets.map((instanceId) => ({ instanceId, region: 'eu-west-1' })) }),
+    });
+    const created = (await res.json()) as { id: string };
+    if (res.status !== 201) throw new Error(`campaign create ${res.status} ${JSON.stringify(created).slice(0, 500)}`);
+    let c: { state: string; counts?: unknown; outcomes?: Record<string, number> } = { state: 'created' };
+    let lastLog = 0;
+    while (!['completed', 'stopped', 'cancelled'].includes(c.state)) {
+      await new Promise((r) => setTimeout(r, 1000));
+      c = (await (await fetch(`${url}/v1/campaigns/${created.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof c;
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${c.state} ${JSON.stringify(c.outcomes ?? {})}`);
+      }
+    }
+    const makespanS = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
+    sample();
+    const workerCpu = cpuMs(worker.pid!) - worker0;
+    const stats = sim.admin.stats();
+    const calls = stats.calls as Record<string, number>;
+    const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
+    const batches = (await ds.query(`SELECT count(*)::int AS n, coalesce(avg(run_count), 0)::float AS avg FROM command_batches`))[0];
+
+    // Lower bound: the channel calls this run needed ÷ the rate limit, or the latency critical
+    // path (a cause-B fix: precheck, diagnose, apply, restart, down and back, verify) × waves (1).
+    const commandMs = INVISIBLE_MS + PENDING_MS + RUN_MS;
+    const criticalS = (4 * commandMs + REBOOT_DELAY_S * 1000 * REBOOT_DELAY_SCALE + REBOOT_DOWN_MS) / 1000;
+    const callsBoundS = totalCalls / RATE;
+    const lowerS = Math.max(callsBoundS, criticalS * 1);
+    const ratio = makespanS / lowerS;
+    const perRem = totalCalls / N;
+    const workerPer = workerCpu / N;
+    const pgPer = pgCpu.totalMs() / N;
+
+    console.log(`\noutcomes: ${JSON.stringify(c.outcomes)}   (campaign ${c.state})`);
+    console.log(`batches: ${batches.n} sends of on average ${batches.avg.toFixed(1)} instances; effective budget rate at the end: see worker logs`);
+    console.log(`makespan ${makespanS.toFixed(1)} s; lower bound ${lowerS.toFixed(1)} s = max(${totalCalls} calls ÷ ${RATE}/s = ${callsBoundS.toFixed(1)} s, critical path ${criticalS.toFixed(2)} s × 1 wave)`);
+    console.log(`  ratio makespan / lower bound      ${ratio.toFixed(2)}   target ≤ 1.15   ${verdict(ratio <= 1.15)}`);
+    console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
+    for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
+    console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
+    console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all)`);
+    console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the backends serving ${dbName}, ${pgCpu.totalMs()} ms in all)`);
+    console.log(`  peak RSS: worker ${(peak.worker / 1024).toFixed(0)} MB, API ${(peak.api / 1024).toFixed(0)} MB, bench+simulator ${(peak.bench / 1024).toFixed(0)} MB, largest PostgreSQL backend ${(peak.pgBackend / 1024).toFixed(0)} MB (sampled every second; compare runs at --n 10000 and --n 100000 for flatness)`);
+  } finally {
+    for (const ch of children) ch.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
+    await ds.destroy();
+    await sim.close();
+    await dropDatabase(dbUrl).catch(() => undefined);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

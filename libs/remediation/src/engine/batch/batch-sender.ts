@@ -1,0 +1,144 @@
+import { Logger } from '@nestjs/common';
+import { AppConfig } from '@rdpfix/config';
+import { ChannelError, ChannelThrottledError, CommandChannel, withBudgetPriority } from '@rdpfix/channel';
+import { CHANGING_SCRIPTS, renderScript, scriptExecutionTimeoutS, ScriptName } from '@rdpfix/runbook';
+import { commandDeadlineS } from '../send/command-sender';
+import { lookupBoundS } from '../send/lookup-plan';
+import { markerFor } from '../send/marker';
+import { withJitter } from '../send/run-state';
+import { splitKey } from './batch-key';
+import { BatchRow, BatchStore, ClaimedRun } from './batch-store';
+import type { BatchPokes } from './batch-pokes';
+
+/** What a dispatch round decided: come back after `againInMs` (null: nothing left to do). */
+export interface DispatchResult {
+  againInMs: number | null;
+  sends: number;
+}
+
+/** Most groups one dispatch job sends before yielding its slot. */
+const MAX_SENDS_PER_JOB = 20;
+
+/**
+ * The per-region dispatcher of the batched path (docs/batching.md). It combines requested runs
+ * with the same script and parameters into one send of up to 50 instances, at most once:
+ * 1. choose a group that is full, or whose requests stopped arriving (BATCH_LINGER_MS), or whose
+ *    oldest request waited BATCH_MAX_LINGER_MS (a bounded linger; single fixes never come here);
+ * 2. take the send's budget (priority `send`) before claiming anything;
+ * 3. claim the runs (FOR UPDATE SKIP LOCKED) and mark batch and runs `sending` in one transaction;
+ * 4. send once with the batch's marker; record the answer with a compare-and-set on the epoch:
+ *    sent (collector scheduled), provably unsent (runs back to `requested`), rejected as a whole
+ *    (split: the culprit's run `rejected`, the rest requeued), or unknown (recovery by marker).
+ */
+export class BatchSender {
+  private readonly log = new Logger(BatchSender.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly store: BatchStore,
+    private readonly channel: CommandChannel,
+    private readonly pokes: BatchPokes,
+  ) {}
+
+  async dispatch(region: string): Promise<DispatchResult> {
+    let sends = 0;
+    const max = this.channel.maxInstancesPerSend;
+    while (sends < MAX_SENDS_PER_JOB) {
+      const groups = await this.store.groups(region);
+      if (!groups.length) return { againInMs: null, sends };
+      const ready = groups.find((g) => g.n >= max || g.newestAgeMs >= this.config.BATCH_LINGER_MS || g.oldestAgeMs >= this.config.BATCH_MAX_LINGER_MS);
+      if (!ready) {
+        const next = Math.min(...groups.map((g) => Math.min(this.config.BATCH_LINGER_MS - g.newestAgeMs, this.config.BATCH_MAX_LINGER_MS - g.oldestAgeMs)));
+        return { againInMs: Math.max(10, next), sends };
+      }
+      try {
+        await withBudgetPriority('send', () => this.channel.reserveSend(region));
+      } catch (err) {
+        if (err instanceof ChannelThrottledError) return { againInMs: withJitter(err.retryAfterMs), sends };
+        throw err;
+      }
+      const changing = CHANGING_SCRIPTS.has(ready.key.split(':')[0] as ScriptName);
+      const claim = await this.store.claim(region, this.channel.name, ready.key, max, lookupBoundS(changing, this.config));
+      if (!claim) {
+        // Nothing claimable in that group (locked by another dispatcher, or remediations no longer running).
+        if (groups.length === 1) return { againInMs: this.config.BATCH_LINGER_MS || 50, sends };
+        continue;
+      }
+      sends += 1;
+      const again = await this.send(claim.batch, claim.runs);
+      if (again !== null) return { againInMs: again, sends };
+    }
+    return { againInMs: 0, sends };
+  }
+
+  /** One send of a claimed batch. Returns a delay when the dispatcher should stop for now. */
+  private async send(b: BatchRow, runs: ClaimedRun[]): Promise<number | null> {
+    const changing = CHANGING_SCRIPTS.has(b.script_name as ScriptName);
+    // A changing script's run id is the batch's id: the same for every instance, so the batch
+    // stays one script, and the script's guard still refuses to act twice for it on a server.
+    const params = changing ? { ...runs[0].parameters, runId: b.id } : runs[0].parameters;
+    const script = renderScript(b.script_name as ScriptName, params);
+    let commandId: string;
+    try {
+      ({ commandId } = await withBudgetPriority('send', () =>
+        this.channel.send({
+          region: b.region,
+          instanceIds: runs.map((r) => r.instance_id),
+          scriptText: script.text,
+          marker: markerFor(b.id),
+          executionTimeoutS: scriptExecutionTimeoutS(b.script_name, this.config.COMMAND_TIMEOUT_S),
+          deliveryTimeoutS: this.config.DELIVERY_TIMEOUT_S,
+          budgetReserved: true,
+        }),
+      ));
+    } catch (err) {
+      return this.failed(b, runs, err);
+    }
+    const moved = await this.store.markSent(b, commandId, commandDeadlineS(b.script_name, this.config), 'now');
+    if (!moved) {
+      this.log.error(`batch ${b.id}: sent as ${commandId}, but the batch was no longer ours (epoch ${b.send_epoch})`);
+      return null;
+    }
+    await this.pokes.collect(b.id, this.config.POLL_INTERVAL_MS);
+    return null;
+  }
+
+  private async failed(b: BatchRow, runs: ClaimedRun[], err: unknown): Promise<number | null> {
+    const msg = ((err as Error)?.message ?? String(err)).slice(0, 1000);
+    const notSent = err instanceof ChannelThrottledError || (err instanceof ChannelError && err.sent === 'no');
+    if (notSent && !(err instanceof ChannelError && !err.retryable)) {
+      // Refused before anything ran (throttled, 5xx known unsent): the runs go back to `requested`.
+      await this.store.closeSend(b, 'unsent', msg);
+      return withJitter(err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS);
+    }
+    if (notSent) return this.split(b, runs, msg);
+    // The send may have reached the provider: the runs stay `sending`; recovery looks the batch up by marker.
+    this.log.warn(`batch ${b.id} send has an unknown outcome: ${msg}`);
+    if (await this.store.markUnknown(b, msg)) await this.pokes.recover(b.id, this.config.SEND_LOOKUP_DELAY_MS);
+    return null;
+  }
+
+  /**
+   * The provider refused the whole send (e.g. one invalid instance id). The instances it names
+   * are rejected; the others go back to `requested` and out again without them. When it names
+   * none, the group is halved (bisection) until the culprit is alone, and then rejected.
+   */
+  private async split(b: BatchRow, runs: ClaimedRun[], msg: string): Promise<number | null> {
+    const named = runs.filter((r) => msg.includes(r.instance_id));
+    let rejected: string[];
+    let rekey: ((runId: string, i: number) => string) | undefined;
+    if (runs.length === 1) rejected = runs.map((r) => r.id);
+    else if (named.length > 0 && named.length < runs.length) rejected = named.map((r) => r.id);
+    else {
+      rejected = [];
+      const half = new Map(runs.map((r, i) => [r.id, (i < runs.length / 2 ? 0 : 1) as 0 | 1]));
+      rekey = (runId) => splitKey(b.batch_key, half.get(runId) ?? 0);
+    }
+    const why = `the channel refused the send of batch ${b.id} as a whole (${msg})`;
+    const res = await this.store.splitRejected(b, rejected, `${why}; this instance was the cause, so its command was not sent`, rekey);
+    if (!res) return null;
+    this.log.warn(`${why}: ${res.rejected.length} rejected, ${res.requeued.length} sent again without them`);
+    for (const r of res.rejected) await this.pokes.wake(r.remediation_id);
+    return 0;
+  }
+}

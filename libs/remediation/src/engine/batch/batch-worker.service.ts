@@ -1,0 +1,125 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DelayedError, Job, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@rdpfix/config';
+import { COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
+import { redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
+import { isTransientFailure } from '../lifecycle/transient-failure';
+import { BatchCollector } from './batch-collector';
+import { BatchPokes } from './batch-pokes';
+import { BATCH_QUEUE, BatchJob, batchJobId } from './batch-queue';
+import { BatchRecovery } from './batch-recovery';
+import { BatchSender } from './batch-sender';
+import { BatchStore } from './batch-store';
+
+/**
+ * The batch worker: one BullMQ queue for the per-region dispatcher, the per-batch collectors and
+ * the per-batch send recoveries. Like the remediation worker it never waits in a slot: a job that
+ * must come back moves itself to the delayed set. Job ids make every poke idempotent.
+ */
+@Injectable()
+export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicationShutdown {
+  private readonly log = new Logger(BatchWorkerService.name);
+  private queue?: Queue<BatchJob>;
+  private worker?: Worker<BatchJob>;
+  private redis?: Redis;
+  readonly store: BatchStore;
+  private readonly sender: BatchSender;
+  private readonly recovery: BatchRecovery;
+  private readonly collector: BatchCollector;
+
+  constructor(
+    private readonly config: AppConfig,
+    ds: DataSource,
+    @Inject(COMMAND_CHANNEL) channel: CommandChannel,
+    private readonly dispatcher: RemediationDispatcher,
+  ) {
+    this.store = new BatchStore(ds);
+    this.sender = new BatchSender(config, this.store, channel, this);
+    this.recovery = new BatchRecovery(config, this.store, channel, this);
+    this.collector = new BatchCollector(config, this.store, channel, this);
+  }
+
+  onModuleInit(): void {
+    const connection = redisOptionsFromUrl(this.config.REDIS_URL, 'worker');
+    // Pokes come from remediation jobs: they must fail fast, never hang, while Redis is down.
+    const producer = redisOptionsFromUrl(this.config.REDIS_URL, 'producer');
+    this.queue = new Queue<BatchJob>(BATCH_QUEUE, { connection: producer, prefix: this.config.QUEUE_PREFIX, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+    this.queue.on('error', (err) => this.log.error(`batch queue error: ${err.message}`));
+    this.redis = new Redis(producer);
+    this.redis.on('error', (err) => this.log.warn(`batch flags: ${err.message}`));
+    this.worker = new Worker<BatchJob>(BATCH_QUEUE, (job, token) => this.process(job, token), {
+      connection,
+      prefix: this.config.QUEUE_PREFIX,
+      concurrency: this.config.BATCH_WORKER_CONCURRENCY,
+      lockDuration: this.config.WORKER_LOCK_DURATION_MS,
+      stalledInterval: this.config.WORKER_STALLED_INTERVAL_MS,
+      maxStalledCount: 1000,
+    });
+    this.worker.on('error', (err) => this.log.error(`batch worker error: ${err.message}`));
+  }
+
+  async process(job: Job<BatchJob>, token?: string): Promise<void> {
+    let again: number | null;
+    try {
+      switch (job.data.kind) {
+        case 'dispatch': {
+          // Requests that arrive while this job runs set the flag (their add is a no-op): look again.
+          await this.redis!.del(this.dirtyKey(job.data.region));
+          again = (await this.sender.dispatch(job.data.region)).againInMs;
+          if (again === null && (await this.redis!.del(this.dirtyKey(job.data.region)))) again = 0;
+          break;
+        }
+        case 'recover':
+          again = await this.recovery.recover(job.data.batchId);
+          break;
+        case 'collect':
+          again = await this.collector.collect(job.data.batchId);
+          break;
+      }
+    } catch (err) {
+      if (!isTransientFailure(err)) this.log.error(`batch job ${job.id} failed: ${(err as Error).message}`);
+      again = 1000;
+    }
+    if (again === null) return;
+    await job.moveToDelayed(Date.now() + Math.max(0, again), token);
+    throw new DelayedError();
+  }
+
+  private async add(job: BatchJob, delayMs: number): Promise<void> {
+    try {
+      await this.queue!.add(job.kind, job, { jobId: batchJobId(job), delay: Math.max(0, delayMs) });
+    } catch (err) {
+      // Redis down: the remediations' safety wake pokes again later.
+      this.log.warn(`batch poke ${job.kind} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private dirtyKey(region: string): string {
+    return `${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}:dirty:${region}`;
+  }
+
+  async dispatch(region: string, delayMs = 0): Promise<void> {
+    await this.redis?.set(this.dirtyKey(region), '1', 'PX', 60_000).catch(() => undefined);
+    return this.add({ kind: 'dispatch', region }, delayMs);
+  }
+
+  collect(batchId: string, delayMs = 0): Promise<void> {
+    return this.add({ kind: 'collect', batchId }, delayMs);
+  }
+
+  recover(batchId: string, delayMs = 0): Promise<void> {
+    return this.add({ kind: 'recover', batchId }, delayMs);
+  }
+
+  async wake(remediationId: string): Promise<void> {
+    await this.dispatcher.wake(remediationId, 2000);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+    await this.queue?.close();
+    this.redis?.disconnect();
+  }
+}
