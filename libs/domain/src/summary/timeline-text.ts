@@ -126,6 +126,8 @@ const RULES: Record<string, Rule[]> = {
   command_send_unknown: [[/^the answer to the send of (\S+) was lost \((.*)\); looking it up by its marker (\S+) instead of sending it again$/, (m) => `下发脚本 ${m[1]} 的响应丢失（${m[2]}）；按标记 ${m[3]} 查找，而不是重复下发`]],
   command_send_outcome_unknown: [[/^rdpfix cannot tell whether (\S+) reached the server:/, (m) => `无法确认脚本 ${m[1]} 是否已送达服务器：下发的响应丢失，且在限定时间内也没有在命令通道的列表中找到它。rdpfix 不会在结果未知时重复执行会修改服务器的操作`]],
   command_settled: [[/^(\S+) ended (\w+) before the remediation finished$/, (m) => `脚本 ${m[1]} 在修复结束前已执行结束：${STATUS_ZH[m[2]] ?? m[2]}`]],
+  command_batched: [[/^(\S+) goes out in batch (\S+) with (\d+) other instance\(s\)$/, (m) => `脚本 ${m[1]} 与另外 ${m[3]} 台实例合并为一次下发（批次 ${m[2]}）`]],
+  command_rejected: [[/^(.*)$/, (m) => `命令通道拒绝了发往该实例的脚本，其余实例照常下发（技术说明：${m[1]}）`]],
   command_withdrawn: [[/^(\S+) was not sent: the remediation is ending$/, (m) => `脚本 ${m[1]} 未下发：本次修复正在结束`]],
   ending: [
     [/^ending \((\w+)\): waiting for the change in flight to end first;/, (m) => `正在结束（${m[1]}）：先等待进行中的修改完成，期间该实例保持占用`],
