@@ -13,7 +13,8 @@ const shared = {
 };
 
 module.exports = {
-  maxWorkers: 2,
+  // Three: most integration time is spent waiting on simulated servers, not on the 2 cores.
+  maxWorkers: 3,
   // Integration tests drive real processes; a project-level testTimeout is not honoured by Jest 30.
   testTimeout: 120000,
   projects: [
