@@ -242,6 +242,8 @@ export class SsmCommandChannel implements CommandChannel {
       // The provider answered and refused: nothing ran.
       return new ChannelError(`${e.name}: ${e.message}`, e.name, false, 'no');
     }
+    // No connection was ever made: the request cannot have reached the provider.
+    if (neverConnected(e)) return new ChannelError(`${e.name}: ${e.message}`, e.code ?? 'ConnectFailed', true, 'no');
     // Network failures and 5xx: the request may or may not have been acted on.
     return new ChannelError(`${e.name}: ${e.message}`, e.code ?? e.name ?? 'NetworkError', true, isSend ? 'unknown' : 'no');
   }
@@ -249,4 +251,12 @@ export class SsmCommandChannel implements CommandChannel {
   destroy(): void {
     for (const c of [...this.readers.values(), ...this.senders.values()]) c.destroy();
   }
+}
+
+const CONNECT_FAILURE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the error says no connection was established (smithy's connection timeout, refused, no route). */
+export function neverConnected(e: { code?: string; message?: string }): boolean {
+  if (e.code && CONNECT_FAILURE_CODES.has(e.code)) return true;
+  return /did not establish a connection/.test(e.message ?? '');
 }
