@@ -196,6 +196,9 @@ describe('campaign creation: exclusions, preview, bad input, roles, retry', () =
         expect({ who, method, path, status: res.status }).toEqual({ who, method, path, status });
       }
     }
+    // The paused campaign may have started a target before the pause landed: let it drain, so its
+    // remediation no longer makes the instance ineligible (active_remediation) below.
+    await waitCampaign(s.stack, unbound.id, ['paused', 'completed'], 90_000, (c) => c.counts.running === 0);
     // A tenant-bound fleet key: another tenant's instance does not exist for it.
     const mine = await createCampaign(s.stack, s.keys.fleetA, body);
     expect(mine.tenantId).toBe('tenant-a');
