@@ -84,7 +84,12 @@ describe('reconciler at scale', () => {
     // Redis loses everything once more: now only the real ones are active, and only they come back.
     await stack.flushQueueKeys();
     await pg.query(`UPDATE remediations SET updated_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [real.map((r) => r.id)]);
-    expect(await reconciler.tick()).toBe(real.length);
+    // At most the real ones: a step the paused worker was still finishing may have given its row a
+    // fresh job or timestamp (then it needs none). What this pass must never do is touch the
+    // finished rows (checked next); the real ones must still complete (checked last).
+    const second = await reconciler.tick();
+    expect(second).toBeGreaterThanOrEqual(1);
+    expect(second).toBeLessThanOrEqual(real.length);
     const onFinished = (
       await pg.query(
         `SELECT count(*)::int AS n FROM timeline_events e JOIN remediations r ON r.id = e.remediation_id
