@@ -129,6 +129,8 @@ async function main(): Promise<void> {
     API_HOST: '127.0.0.1',
     INVENTORY_URL: sim.url,
     CHANNEL_ENDPOINT: sim.url,
+    AWS_ACCESS_KEY_ID: 'simulator',
+    AWS_SECRET_ACCESS_KEY: 'simulator',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
   };
   const api = spawn(process.execPath, ['--max-semi-space-size=32', path.join(ROOT, 'dist/apps/api/src/main.js')], { env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });

@@ -92,6 +92,12 @@ async function main(): Promise<void> {
     API_PORT: String(3800 + Math.floor(Math.random() * 90)),
     INVENTORY_URL: sim.url,
     CHANNEL_ENDPOINT: sim.url,
+    // Static keys for the simulator: without them the SDK's default chain looks for real
+    // credentials, finds none, and every call fails (retryably) until the deadline.
+    AWS_ACCESS_KEY_ID: 'simulator',
+    AWS_SECRET_ACCESS_KEY: 'simulator',
+    WORKER_HTTP_PORT: '0',
+    WORKER_HTTP_HOST: '127.0.0.1',
     CHANNEL_CALLS_PER_SECOND: String(RATE),
     WORKER_CONCURRENCY: flags['worker-concurrency'],
     POLL_INTERVAL_MS: flags['poll-ms'],
