@@ -32,6 +32,8 @@ const { values: flags } = parseArgs({
     'worker-concurrency': { type: 'string', default: '50' },
     'poll-ms': { type: 'string', default: '500' },
     'timeout-s': { type: 'string', default: '3600' },
+    /** Directory for V8 CPU profiles of the API and worker (--cpu-prof), to see where the time goes. */
+    profile: { type: 'string' },
   },
 });
 const N = Number(flags.n);
@@ -123,8 +125,9 @@ async function main(): Promise<void> {
   const targets = [...ids, ...refused];
 
   const children: ChildProcess[] = [];
+  const profiling = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [];
   const start = (main: string, args: string[] = []) => {
-    const c = spawn(process.execPath, [...args, path.join(ROOT, main)], { env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
+    const c = spawn(process.execPath, [...profiling, ...args, path.join(ROOT, main)], { env, stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
     children.push(c);
     return c;
   };

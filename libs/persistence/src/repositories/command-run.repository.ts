@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunStatus } from '../entities';
+import { fromRow, insertColumns } from './row-mapping';
 
 /**
  * command_runs I/O. Every transition is a compare-and-set: on the status, and from `sending` on
@@ -15,12 +16,18 @@ export class CommandRunRepository {
     return this.ds.getRepository(CommandRunEntity);
   }
 
-  find(remediationId: string, purpose: string, attempt: number): Promise<CommandRunEntity | null> {
-    return this.repo.findOne({ where: { remediationId, purpose, attempt } });
+  async find(remediationId: string, purpose: string, attempt: number): Promise<CommandRunEntity | null> {
+    const rows: Record<string, unknown>[] = await this.ds.query('SELECT * FROM command_runs WHERE remediation_id = $1 AND purpose = $2 AND attempt = $3', [remediationId, purpose, attempt]);
+    return rows.length ? this.fromRow(rows[0]) : null;
   }
 
-  findById(id: string): Promise<CommandRunEntity | null> {
-    return this.repo.findOne({ where: { id } });
+  async findById(id: string): Promise<CommandRunEntity | null> {
+    const rows: Record<string, unknown>[] = await this.ds.query('SELECT * FROM command_runs WHERE id = $1', [id]);
+    return rows.length ? this.fromRow(rows[0]) : null;
+  }
+
+  private fromRow(raw: Record<string, unknown>): CommandRunEntity {
+    return fromRow<CommandRunEntity>(this.repo.metadata, raw);
   }
 
   listForRemediation(remediationId: string): Promise<CommandRunEntity[]> {
@@ -34,16 +41,31 @@ export class CommandRunRepository {
   }
 
   /** Inserts the request row; if another worker inserted it first, returns theirs. */
-  async insertOrGet(row: Partial<CommandRunEntity>): Promise<CommandRunEntity> {
-    try {
-      return await this.repo.save(this.repo.create(row));
-    } catch (err) {
-      if (err instanceof QueryFailedError && (err as unknown as { code?: string }).code === '23505') {
-        const existing = await this.find(row.remediationId!, row.purpose!, row.attempt ?? 1);
-        if (existing) return existing;
-      }
-      throw err;
+  insertOrGet(row: Partial<CommandRunEntity>): Promise<CommandRunEntity> {
+    return this.request(row);
+  }
+
+  /**
+   * The request row and, only when this call inserted it, its `command_requested` event: one
+   * statement (a second worker racing for the same run gets the first one's row and writes no
+   * duplicate event). Both paths, single and batched, request through here.
+   */
+  async request(row: Partial<CommandRunEntity>, event?: { message: string; data: Record<string, unknown> }): Promise<CommandRunEntity> {
+    const { columns, placeholders, params } = insertColumns(this.repo.metadata, row);
+    let written = '';
+    if (event) {
+      params.push(event.message, JSON.stringify(event.data));
+      written = `, e AS (INSERT INTO timeline_events (remediation_id, type, step, message, data)
+                 SELECT remediation_id, 'command_requested', step, $${params.length - 1}, $${params.length}::jsonb || jsonb_build_object('commandRunId', id) FROM r)`;
     }
+    const rows: Record<string, unknown>[] = await this.ds.query(
+      `WITH r AS (INSERT INTO command_runs (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT DO NOTHING RETURNING *)${written} SELECT * FROM r`,
+      params,
+    );
+    if (rows.length) return this.fromRow(rows[0]);
+    const existing = await this.find(row.remediationId!, row.purpose!, row.attempt ?? 1);
+    if (!existing) throw new Error(`command run ${row.purpose} of ${row.remediationId} conflicted but cannot be read`);
+    return existing;
   }
 
   /**

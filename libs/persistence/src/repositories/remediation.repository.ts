@@ -1,12 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { RemediationEntity } from '../entities';
+import { fromRow, insertColumns } from './row-mapping';
 import type { RemediationState } from '@rdpfix/domain';
 
 export class ActiveRemediationExistsError extends Error {
   constructor(readonly activeId: string | null) {
     super(`instance already has an active remediation ${activeId ?? ''}`.trim());
   }
+}
+
+/** A timeline event written with a step's row change (updateIfVersionWithEvents). */
+export interface StepEvent {
+  type: string;
+  step: string;
+  message: string;
+  data?: Record<string, unknown>;
 }
 
 export interface ListFilter {
@@ -36,20 +45,13 @@ export class RemediationRepository {
    */
   async insert(row: Partial<RemediationEntity>, m?: EntityManager, created?: { message: string; actor: unknown }): Promise<RemediationEntity> {
     // Every column the caller set, named and typed by the entity's own metadata.
-    const cols = this.repo(m)
-      .metadata.columns.filter((c) => (row as Record<string, unknown>)[c.propertyName] !== undefined)
-      .map((c) => ({ prop: c.propertyName, column: c.databaseName, json: c.type === 'jsonb' }));
-    const params = cols.map(({ prop, json }) => {
-      const v = (row as Record<string, unknown>)[prop];
-      return json && v !== null ? JSON.stringify(v) : v;
-    });
-    const placeholders = cols.map(({ json }, i) => `$${i + 1}${json ? '::jsonb' : ''}`);
+    const { columns, placeholders, params } = insertColumns(this.repo(m).metadata, row);
     const event = created
       ? `, e AS (INSERT INTO timeline_events (remediation_id, type, step, message, actor)
                  SELECT id, 'created', step, $${params.length + 1}, $${params.length + 2}::jsonb FROM r)`
       : '';
     if (created) params.push(created.message, created.actor === null || created.actor === undefined ? null : JSON.stringify(created.actor));
-    const sql = `WITH r AS (INSERT INTO remediations (${cols.map((c) => c.column).join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *)${event} SELECT * FROM r`;
+    const sql = `WITH r AS (INSERT INTO remediations (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING *)${event} SELECT * FROM r`;
     try {
       const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(sql, params);
       return this.fromRow(rows[0]);
@@ -65,13 +67,13 @@ export class RemediationRepository {
 
   /** Maps a raw `remediations` row (snake_case) onto the entity by the entity's own metadata. */
   private fromRow(raw: Record<string, unknown>): RemediationEntity {
-    const e = this.repo().create();
-    for (const col of this.repo().metadata.columns) (e as unknown as Record<string, unknown>)[col.propertyName] = raw[col.databaseName];
-    return e;
+    return fromRow<RemediationEntity>(this.repo().metadata, raw);
   }
 
-  findById(id: string, m?: EntityManager): Promise<RemediationEntity | null> {
-    return this.repo(m).findOne({ where: { id } });
+  /** One plain statement mapped by the entity's metadata: the engine reads a row per step, and the query builder's CPU was most of it. */
+  async findById(id: string, m?: EntityManager): Promise<RemediationEntity | null> {
+    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query('SELECT * FROM remediations WHERE id = $1', [id]);
+    return rows.length ? this.fromRow(rows[0]) : null;
   }
 
   findActiveForInstance(instanceId: string, m?: EntityManager): Promise<RemediationEntity | null> {
@@ -103,15 +105,40 @@ export class RemediationRepository {
    * another worker moved it first. This is what keeps a duplicated (stalled) job from acting twice.
    */
   async updateIfVersion(id: string, expectedVersion: number, patch: Partial<RemediationEntity>, m?: EntityManager): Promise<RemediationEntity | null> {
-    const res = await this.repo(m)
+    return this.updateIfVersionWithEvents(id, expectedVersion, patch, [], m);
+  }
+
+  /**
+   * updateIfVersion plus the step's timeline events in ONE statement (a data-modifying CTE is
+   * atomic on its own; the events are written only when the compare-and-set won): one round trip
+   * instead of a transaction's four or more, on every step of every remediation. The new row
+   * comes back from RETURNING, not from a second read.
+   */
+  async updateIfVersionWithEvents(
+    id: string,
+    expectedVersion: number,
+    patch: Partial<RemediationEntity>,
+    events: StepEvent[],
+    m?: EntityManager,
+  ): Promise<RemediationEntity | null> {
+    const [update, params] = this.repo(m)
       .createQueryBuilder()
       .update(RemediationEntity)
       .set({ ...patch, version: () => 'version + 1', updatedAt: () => 'now()' } as never)
       .where('id = :id AND version = :v', { id, v: expectedVersion })
       .returning('*')
-      .execute();
-    if (!res.affected) return null;
-    return this.findById(id, m);
+      .getQueryAndParameters();
+    let written = '';
+    if (events.length) {
+      // Without a data key the event's data is SQL NULL, not JSON null; the ordinality keeps their order.
+      params.push(JSON.stringify(events.map((e) => ({ type: e.type, step: e.step, message: e.message, ...(e.data ? { data: e.data } : {}) }))));
+      written = `, e AS (INSERT INTO timeline_events (remediation_id, type, step, message, data)
+            SELECT u.id, x.e->>'type', x.e->>'step', x.e->>'message', x.e->'data'
+              FROM u, jsonb_array_elements($${params.length}::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n)`;
+    }
+    // A WITH … SELECT answers plain rows (a bare UPDATE answers [rows, count] through typeorm).
+    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(`WITH u AS (${update})${written} SELECT * FROM u`, params);
+    return rows.length ? this.fromRow(rows[0]) : null;
   }
 
   /** Active remediations the reconciler should make sure have a job. */

@@ -10,6 +10,7 @@ import { pollDelay } from './poll-delay';
 import { CommandSender } from './send/command-sender';
 import { RunState, withJitter } from './send/run-state';
 import { SendRecovery } from './send/send-recovery';
+import { requestRow } from './send/request-row';
 import { BatchedRuns } from './batch/batched-runs';
 
 export { markerFor } from './send/marker';
@@ -76,29 +77,13 @@ export class CommandRunner {
     const id = randomUUID();
     const params = CHANGING_SCRIPTS.has(spec.script) ? { ...(spec.params ?? {}), runId: id } : (spec.params ?? {});
     const script = renderScript(spec.script, params);
-    const run = await this.runs.insertOrGet({
-      id,
-      remediationId: r.id,
-      step: spec.step,
-      purpose: spec.purpose,
-      attempt: spec.attempt,
-      scriptName: script.name,
-      scriptVersion: script.version,
-      scriptSha256: script.sha256,
-      parameters: params,
-      channel: this.channel.name,
-      instanceId: r.instanceId,
-      region: r.region,
-      status: 'requested',
-    });
-    await this.timeline.append({
-      remediationId: r.id,
-      type: 'command_requested',
-      step: spec.step,
-      message: `requested ${script.name} v${script.version} (${spec.purpose}${spec.attempt > 1 ? ` attempt ${spec.attempt}` : ''})`,
-      data: { commandRunId: run.id, script: script.name, version: script.version },
-    });
-    return run;
+    return this.runs.request(
+      { id, ...requestRow(r, spec, script, params, this.channel.name) },
+      {
+        message: `requested ${script.name} v${script.version} (${spec.purpose}${spec.attempt > 1 ? ` attempt ${spec.attempt}` : ''})`,
+        data: { script: script.name, version: script.version },
+      },
+    );
   }
 
   private async poll(r: RemediationEntity, run: CommandRunEntity): Promise<RunState> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Step } from '@rdpfix/domain';
-import { DataSource } from 'typeorm';
-import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationEntity, RemediationRepository } from '@rdpfix/persistence';
 import { CommandRunner } from './command-runner';
 import { RemediationFinisher } from './remediation-finisher';
 import { AdvanceResult, StepHandler, StepOutcome } from './step-outcome';
@@ -32,9 +31,7 @@ export class RemediationEngine {
   private readonly handlers: Map<Step, StepHandler>;
 
   constructor(
-    private readonly ds: DataSource,
     private readonly remediations: RemediationRepository,
-    private readonly timeline: TimelineRepository,
     private readonly finisher: RemediationFinisher,
     private readonly runner: CommandRunner,
     private readonly ending: RemediationEnding,
@@ -49,8 +46,9 @@ export class RemediationEngine {
     this.handlers = new Map<Step, StepHandler>([precheck, diagnose, plan, apply, reboot, verify].map((h) => [h.step, h]));
   }
 
-  async advance(id: string): Promise<AdvanceResult> {
-    let r = await this.remediations.findById(id);
+  /** `known`: the row the previous call wrote and returned (fresh: every write is a compare-and-set on its version). */
+  async advance(id: string, known?: RemediationEntity): Promise<AdvanceResult> {
+    let r = known?.id === id ? known : await this.remediations.findById(id);
     if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop' };
     const now = new Date();
 
@@ -105,8 +103,8 @@ export class RemediationEngine {
         const nextStep = d.patch.step && d.patch.step !== r.step ? d.patch.step : null;
         const events = [...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
         // Lost the compare-and-set: someone else moved it (cancel, duplicate job); re-read.
-        await this.save(r, d.patch, events);
-        return { kind: 'continue' };
+        const saved = await this.save(r, d.patch, events);
+        return saved ? { kind: 'continue', row: saved } : { kind: 'continue' };
       }
       case 'park': {
         const saved = await this.save(r, d.patch, [d.event]);
@@ -119,17 +117,17 @@ export class RemediationEngine {
     }
   }
 
-  /** Compare-and-set of the row plus its timeline events, in one transaction. */
+  /** Compare-and-set of the row plus its timeline events, atomically, in one statement. */
   private save(
     r: RemediationEntity,
     patch: Partial<RemediationEntity>,
     events: { type: string; message: string; data?: Record<string, unknown>; step?: string }[],
   ): Promise<RemediationEntity | null> {
-    return this.ds.transaction(async (m) => {
-      const saved = await this.remediations.updateIfVersion(r.id, r.version, patch, m);
-      if (!saved) return null;
-      for (const e of events) await this.timeline.append({ remediationId: r.id, step: e.step ?? r.step, type: e.type, message: e.message, data: e.data }, m);
-      return saved;
-    });
+    return this.remediations.updateIfVersionWithEvents(
+      r.id,
+      r.version,
+      patch,
+      events.map((e) => ({ type: e.type, message: e.message, data: e.data, step: e.step ?? r.step })),
+    );
   }
 }

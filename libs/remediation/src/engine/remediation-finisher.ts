@@ -1,6 +1,5 @@
 import { Injectable, Logger, Optional, Inject } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationEntity, RemediationRepository } from '@rdpfix/persistence';
 import { AdvanceResult, StepOutcome } from './step-outcome';
 
 /** Hook for whatever must happen when a remediation ends or waits for approval (webhooks, metrics). */
@@ -16,42 +15,33 @@ export class RemediationFinisher {
   private readonly log = new Logger(RemediationFinisher.name);
 
   constructor(
-    private readonly ds: DataSource,
     private readonly remediations: RemediationRepository,
-    private readonly timeline: TimelineRepository,
     @Optional() @Inject(REMEDIATION_LISTENERS) private readonly listeners: RemediationListener[] = [],
   ) {}
 
   async finish(r: RemediationEntity, d: Extract<StepOutcome, { kind: 'finish' }>): Promise<AdvanceResult> {
-    // The state change and its event commit together: a reader never sees one without the other.
-    const saved = await this.ds.transaction(async (m) => {
-      const row = await this.remediations.updateIfVersion(
-        r.id,
-        r.version,
+    // The state change and its event commit together (one statement): a reader never sees one without the other.
+    const saved = await this.remediations.updateIfVersionWithEvents(
+      r.id,
+      r.version,
+      {
+        ...(d.patch ?? {}),
+        state: 'finished',
+        step: 'done',
+        outcome: d.outcome,
+        reason: d.reason ?? null,
+        reasonDetail: d.detail ?? null,
+        finishedAt: new Date(),
+      },
+      [
         {
-          ...(d.patch ?? {}),
-          state: 'finished',
-          step: 'done',
-          outcome: d.outcome,
-          reason: d.reason ?? null,
-          reasonDetail: d.detail ?? null,
-          finishedAt: new Date(),
-        },
-        m,
-      );
-      if (!row) return null;
-      await this.timeline.append(
-        {
-          remediationId: r.id,
           type: 'finished',
           step: r.step,
           message: `finished: ${d.outcome}${d.reason ? ` (${d.reason})` : ''}${d.detail ? ` — ${d.detail}` : ''}`,
           data: { outcome: d.outcome, reason: d.reason ?? null },
         },
-        m,
-      );
-      return row;
-    });
+      ],
+    );
     if (!saved) return { kind: 'continue' };
     await this.tell((l) => l.onFinished(saved));
     return { kind: 'stop' };

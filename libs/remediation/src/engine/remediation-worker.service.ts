@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Option
 import { DelayedError, Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
-import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { AdvanceRemediationJob, QUEUES, redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationEngine } from './remediation-engine';
@@ -98,11 +98,13 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
   private async advance(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
     const id = job.data.remediationId;
     try {
+      let known: RemediationEntity | undefined;
       for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
-        const res = await this.engine.advance(id);
+        const res = await this.engine.advance(id, known);
         this.transient.delete(id);
         if (res.kind === 'stop') return;
         if (res.kind === 'wait') return this.later(job, token, res.ms);
+        known = res.row;
       }
       return this.later(job, token, 0);
     } catch (err) {

@@ -19,7 +19,11 @@ export type StepOutcome =
   | { kind: 'park'; patch: Partial<RemediationEntity>; event: { type: string; message: string; data?: Record<string, unknown> } };
 
 /** What one engine call did, for the processor. */
-export type AdvanceResult = { kind: 'continue' } | { kind: 'wait'; ms: number } | { kind: 'stop' };
+export type AdvanceResult =
+  /** Go on at once; `row` is the row this call just wrote (the next call need not read it again). */
+  | { kind: 'continue'; row?: RemediationEntity }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'stop' };
 
 export interface StepHandler {
   readonly step: Step;

@@ -2,10 +2,11 @@ import { randomUUID } from 'crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
-import { CommandRunEntity, CommandRunRepository, RemediationEntity, TimelineRepository } from '@rdpfix/persistence';
+import { CommandRunEntity, CommandRunRepository, RemediationEntity } from '@rdpfix/persistence';
 import { CHANGING_SCRIPTS, renderScript } from '@rdpfix/runbook';
 import type { CommandSpec } from '../command-runner';
 import type { RunState } from '../send/run-state';
+import { requestRow } from '../send/request-row';
 import { BATCH_RUN_ID_PLACEHOLDER, batchKeyOf } from './batch-key';
 import { BatchWorkerService } from './batch-worker.service';
 
@@ -21,7 +22,6 @@ export class BatchedRuns {
   constructor(
     private readonly config: AppConfig,
     private readonly runs: CommandRunRepository,
-    private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
     private readonly pokes: BatchWorkerService,
   ) {}
@@ -35,30 +35,13 @@ export class BatchedRuns {
     const params = spec.params ?? {};
     const changing = CHANGING_SCRIPTS.has(spec.script);
     const script = renderScript(spec.script, changing ? { ...params, runId: BATCH_RUN_ID_PLACEHOLDER } : params);
-    const run = await this.runs.insertOrGet({
-      id: randomUUID(),
-      remediationId: r.id,
-      step: spec.step,
-      purpose: spec.purpose,
-      attempt: spec.attempt,
-      scriptName: script.name,
-      scriptVersion: script.version,
-      scriptSha256: script.sha256,
-      parameters: params,
-      channel: this.channel.name,
-      instanceId: r.instanceId,
-      region: r.region,
-      status: 'requested',
-      batchKey: batchKeyOf(script.name, script.version, params),
-    });
-    await this.timeline.append({
-      remediationId: r.id,
-      type: 'command_requested',
-      step: spec.step,
-      message: `requested ${script.name} v${script.version} (${spec.purpose}; batched with identical requests)`,
-      data: { commandRunId: run.id, script: script.name, version: script.version, batched: true },
-    });
-    return run;
+    return this.runs.request(
+      { id: randomUUID(), ...requestRow(r, spec, script, params, this.channel.name), batchKey: batchKeyOf(script.name, script.version, params) },
+      {
+        message: `requested ${script.name} v${script.version} (${spec.purpose}; batched with identical requests)`,
+        data: { script: script.name, version: script.version, batched: true },
+      },
+    );
   }
 
   isBatched(run: CommandRunEntity): boolean {

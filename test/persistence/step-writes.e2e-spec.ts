@@ -1,0 +1,133 @@
+import { randomUUID } from 'crypto';
+import { DataSource } from 'typeorm';
+import {
+  CommandRunEntity,
+  CommandRunRepository,
+  dataSourceOptions,
+  dropDatabase,
+  ensureDatabase,
+  RemediationEntity,
+  RemediationRepository,
+  runMigrations,
+  TimelineRepository,
+} from '@rdpfix/persistence';
+import { PG_BASE } from '../support/stack';
+
+/**
+ * The engine's hot writes are single statements (issue 10: fewer round trips per step): a step's
+ * compare-and-set and its timeline events, and a command's request row and its event. These prove
+ * the statements keep the guarantees the transactions gave, against real PostgreSQL.
+ */
+describe('single-statement step writes', () => {
+  const dbUrl = `${PG_BASE}/rdpfix_t_stepw_${process.pid}_${randomUUID().slice(0, 8)}`;
+  let ds: DataSource;
+  let remediations: RemediationRepository;
+  let runs: CommandRunRepository;
+  let timeline: TimelineRepository;
+
+  beforeAll(async () => {
+    await ensureDatabase(dbUrl);
+    await runMigrations(dbUrl);
+    ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
+    remediations = new RemediationRepository(ds);
+    runs = new CommandRunRepository(ds);
+    timeline = new TimelineRepository(ds);
+  });
+  afterAll(async () => {
+    await ds.destroy();
+    await dropDatabase(dbUrl);
+  });
+
+  let seq = 0;
+  const newRemediation = () =>
+    remediations.insert({
+      instanceId: `i-${(++seq).toString(16).padStart(17, '0')}`,
+      region: 'eu-west-1',
+      mode: 'fix',
+      strategy: 'remove-role',
+      source: 'campaign',
+      state: 'running',
+      step: 'diagnose',
+      deadlineAt: new Date(Date.now() + 3_600_000),
+    });
+
+  it('a won compare-and-set returns the new row (as a fresh read would) and writes its events in order', async () => {
+    const r = await newRemediation();
+    const facts = { bootTime: '2026-12-01T10:00:00Z', nested: { a: [1, 2] } };
+    const saved = await remediations.updateIfVersionWithEvents(r.id, r.version, { step: 'plan', facts: facts as never, bootTimeBefore: new Date('2026-12-01T10:00:00Z') }, [
+      { type: 'diagnosed', step: 'diagnose', message: 'first', data: { n: 1 } },
+      { type: 'step_started', step: 'plan', message: 'second' },
+      { type: 'third', step: 'plan', message: 'third', data: { quote: `it's "quoted" \\ back` } },
+    ]);
+    expect(saved).not.toBeNull();
+    expect(saved).toEqual(await remediations.findById(r.id));
+    expect(saved).toBeInstanceOf(RemediationEntity);
+    expect(saved!.version).toBe(r.version + 1);
+    expect(saved!.facts).toEqual(facts);
+    expect(saved!.bootTimeBefore).toEqual(new Date('2026-12-01T10:00:00Z'));
+    const events = await timeline.list(r.id);
+    expect(events.map((e) => [e.type, e.step, e.message, e.data])).toEqual([
+      ['diagnosed', 'diagnose', 'first', { n: 1 }],
+      ['step_started', 'plan', 'second', null],
+      ['third', 'plan', 'third', { quote: `it's "quoted" \\ back` }],
+    ]);
+  });
+
+  it('a lost compare-and-set changes nothing and writes no event', async () => {
+    const r = await newRemediation();
+    await remediations.updateIfVersion(r.id, r.version, { step: 'plan' });
+    const lost = await remediations.updateIfVersionWithEvents(r.id, r.version, { step: 'apply' }, [{ type: 'x', step: 'plan', message: 'must not appear' }]);
+    expect(lost).toBeNull();
+    expect((await remediations.findById(r.id))!.step).toBe('plan');
+    expect(await timeline.list(r.id)).toEqual([]);
+  });
+
+  it('of eight racing writers with one version, exactly one wins and only its events exist', async () => {
+    const r = await newRemediation();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => remediations.updateIfVersionWithEvents(r.id, r.version, { stepData: { writer: i } as never }, [{ type: 'w', step: 'diagnose', message: `writer ${i}` }])),
+    );
+    const winners = results.map((x, i) => (x ? i : -1)).filter((i) => i >= 0);
+    expect(winners).toHaveLength(1);
+    const events = await timeline.list(r.id);
+    expect(events.map((e) => e.message)).toEqual([`writer ${winners[0]}`]);
+    expect((await remediations.findById(r.id))!.stepData).toEqual({ writer: winners[0] });
+  });
+
+  const row = (r: RemediationEntity, id = randomUUID()): Partial<CommandRunEntity> => ({
+    id,
+    remediationId: r.id,
+    step: 'diagnose',
+    purpose: 'diagnose',
+    attempt: 1,
+    scriptName: 'diagnose',
+    scriptVersion: 1,
+    scriptSha256: '0'.repeat(64),
+    parameters: { a: 1 },
+    channel: 'ssm',
+    instanceId: r.instanceId,
+    region: r.region,
+    status: 'requested',
+    batchKey: 'diagnose@1:x',
+  });
+
+  it('a request writes its row and one command_requested event; racing requests get the first row and no second event', async () => {
+    const r = await newRemediation();
+    const got = await Promise.all(Array.from({ length: 6 }, () => runs.request(row(r), { message: 'requested diagnose', data: { script: 'diagnose', batched: true } })));
+    const ids = new Set(got.map((g) => g.id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    expect(got[0]).toEqual(await runs.findById(id));
+    expect(got[0].parameters).toEqual({ a: 1 });
+    expect(got[0].batchKey).toBe('diagnose@1:x');
+    const events = await timeline.list(r.id);
+    expect(events.map((e) => [e.type, e.step, e.data])).toEqual([['command_requested', 'diagnose', { script: 'diagnose', batched: true, commandRunId: id }]]);
+  });
+
+  it('timeline append returns the stored event', async () => {
+    const r = await newRemediation();
+    const e = await timeline.append({ remediationId: r.id, type: 't', message: 'm', data: { k: 'v' }, actor: { role: 'support', keyId: 'k' } as never });
+    expect(e).toEqual((await timeline.list(r.id))[0]);
+    expect(e.at).toBeInstanceOf(Date);
+  });
+});
