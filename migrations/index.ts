@@ -12,6 +12,7 @@ import { ActiveRemediationsById1764510000000 } from './1764510000000-active-reme
 import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
 import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix';
 import { CommandBatches1764540000000 } from './1764540000000-command-batches';
+import { HarvestDueIndex1764550000000 } from './1764550000000-harvest-due-index';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   StreamTokens1764530000000,
   TicketRefPrefix1764530000100,
   CommandBatches1764540000000,
+  HarvestDueIndex1764550000000,
 ];

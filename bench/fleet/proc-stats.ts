@@ -72,6 +72,11 @@ export class PostgresCpu {
     return t;
   }
 
+  /** Backends seen serving the database during the run (a pool that closes idle clients makes new ones, each paying its start-up). */
+  backendsSeen(): number {
+    return this.last.size;
+  }
+
   backendRssKb(): number {
     let t = 0;
     for (const pid of this.last.keys()) t = Math.max(t, rssKb(pid));

@@ -198,7 +198,7 @@ async function main(): Promise<void> {
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
     console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all)`);
-    console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the backends serving ${dbName}, ${pgCpu.totalMs()} ms in all)`);
+    console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the ${pgCpu.backendsSeen()} backends that served ${dbName}, ${pgCpu.totalMs()} ms in all)`);
     console.log(`  peak RSS: worker ${(peak.worker / 1024).toFixed(0)} MB, API ${(peak.api / 1024).toFixed(0)} MB, bench+simulator ${(peak.bench / 1024).toFixed(0)} MB, largest PostgreSQL backend ${(peak.pgBackend / 1024).toFixed(0)} MB (sampled every second; compare runs at --n 10000 and --n 100000 for flatness)`);
   } finally {
     for (const ch of children) ch.kill('SIGTERM');

@@ -33,10 +33,14 @@ export class CampaignQueries {
       [id],
     );
     const inFlight = await this.ds.query(
+      // The oldest few first, then the join: a join before the LIMIT read every in-flight
+      // target's remediation on every poll (10,000 index scans a second at fleet scale).
       `SELECT t.instance_id, t.region, t.wave, t.remediation_id, t.started_at, r.state, r.step
-         FROM campaign_targets t JOIN remediations r ON r.id = t.remediation_id
-        WHERE t.campaign_id = $1 AND t.state = 'running' ${scope !== null ? 'AND t.tenant_id = $3' : ''}
-        ORDER BY t.started_at, t.seq LIMIT $2`,
+         FROM (SELECT instance_id, region, wave, remediation_id, started_at, seq FROM campaign_targets
+                WHERE campaign_id = $1 AND state = 'running' ${scope !== null ? 'AND tenant_id = $3' : ''}
+                ORDER BY started_at, seq LIMIT $2) t
+         JOIN remediations r ON r.id = t.remediation_id
+        ORDER BY t.started_at, t.seq`,
       scope !== null ? [id, IN_FLIGHT_SHOWN, scope] : [id, IN_FLIGHT_SHOWN],
     );
     const now = new Date(rate.now).getTime();

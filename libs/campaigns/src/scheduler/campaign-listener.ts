@@ -6,8 +6,8 @@ import { CampaignWaker } from './campaign-waker';
 
 /**
  * Wakes a campaign's scheduler when one of its remediations finishes or parks for approval.
- * One indexed lookup per campaign remediation; targets the scheduler does not read on every tick
- * (parked, approved) are flagged so the next tick looks at them.
+ * One statement per campaign remediation: its target is flagged (harvest_due), and the next tick
+ * reads the flagged targets only.
  */
 @Injectable()
 export class CampaignListener implements RemediationListener {
@@ -26,10 +26,16 @@ export class CampaignListener implements RemediationListener {
 
   private async wakeFor(r: RemediationEntity): Promise<void> {
     if (r.source !== 'campaign') return;
-    const rows: { campaign_id: string; state: string }[] = await this.ds.query(`SELECT campaign_id, state FROM campaign_targets WHERE remediation_id = $1`, [r.id]);
+    // The flag is raised after the remediation's own change committed, so a tick that reads the
+    // flag also reads that change.
+    const rows: { campaign_id: string }[] = await this.ds.query(
+      `WITH t AS (SELECT campaign_id, seq FROM campaign_targets WHERE remediation_id = $1),
+            f AS (UPDATE campaign_targets c SET harvest_due = true FROM t WHERE c.campaign_id = t.campaign_id AND c.seq = t.seq AND NOT c.harvest_due)
+       SELECT campaign_id FROM t`,
+      [r.id],
+    );
     const t = rows[0];
     if (!t) return;
-    if (t.state !== 'running') await this.ds.query(`UPDATE campaign_targets SET harvest_due = true WHERE remediation_id = $1 AND NOT harvest_due`, [r.id]);
     await this.waker.wake(t.campaign_id);
   }
 }

@@ -55,7 +55,9 @@ interface HarvestRow {
  * of one campaign never overlap, whichever worker runs them.
  *
  * 1. harvest: started targets whose remediation moved (finished → outcome; parked; approved
- *    elsewhere). Only `running` targets (≤ the cap) and flagged ones are read, unless `full`.
+ *    elsewhere). Only the targets the remediation listener flagged (harvest_due) are read, so a
+ *    tick costs what changed, not what is in flight; a `full` tick (the sweeper's every few
+ *    passes, and draining) reads every started target, which also heals a lost flag.
  * 2. budgets: failures (or unreachable) over their budget → `stopping`.
  * 3. waves: the current wave is done when all its targets finished → bake, then the next.
  * 4. claim: as many targets as the cap, the ramp and the wave allow — approved restarts first,
@@ -249,8 +251,7 @@ export class CampaignScheduler {
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
-        WHERE t.campaign_id = $1 AND (t.state = 'running' OR t.harvest_due ${full ? `OR t.state IN ('parked','approved')` : ''})
-          AND t.state IN ('running','parked','approved')`,
+        WHERE t.campaign_id = $1 AND t.state IN ('running','parked','approved') ${full ? '' : 'AND t.harvest_due'}`,
       [c.id],
     )) as HarvestRow[];
     const seqs: number[] = [];
@@ -298,7 +299,10 @@ export class CampaignScheduler {
         [c.id, seqs, states, outcomes, reasons],
       );
     }
-    await q(`UPDATE campaign_targets SET harvest_due = false WHERE campaign_id = $1 AND harvest_due`, [c.id]);
+    // Only the flags this tick read: a flag raised since (a remediation that moved after the read)
+    // stays for the next tick.
+    const read = rows.map((r) => r.seq);
+    if (read.length) await q(`UPDATE campaign_targets SET harvest_due = false WHERE campaign_id = $1 AND seq = ANY($2::int[]) AND harvest_due`, [c.id, read]);
     return changed;
   }
 
