@@ -44,7 +44,10 @@ describe('campaign view: the channel call budget of its regions', () => {
     expect(throttled.callBudget['eu-west-1'].effective).toBe(40);
 
     // The API's budget connection is lost: the view still answers, the rate is unknown.
-    (s.stack.apiApp!.get(CampaignCallBudget) as unknown as { redis: Redis }).redis.disconnect();
+    const apiRedis = (s.stack.apiApp!.get(CampaignCallBudget) as unknown as { redis: Redis }).redis;
+    const ended = new Promise((r) => apiRedis.once('end', r));
+    apiRedis.disconnect();
+    await ended;
     const t0 = Date.now();
     const down = await s.stack.http('GET', `/v1/campaigns/${c.id}`, undefined, { authorization: `Bearer ${s.keys.fleet}` });
     expect(down.status).toBe(200);
