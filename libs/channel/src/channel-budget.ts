@@ -112,6 +112,37 @@ export class ChannelBudget {
   /** Calls per second the budget currently grants for this channel and region. */
   async effectiveRate(channel: string, region: string): Promise<number> {
     const raw = await this.redis.hget(this.key(channel, region), 'rate');
+    return this.rateOf(raw);
+  }
+
+  /**
+   * effectiveRate of several buckets in one round trip, for operators' views (API, metrics):
+   * bounded by `maxWaitMs` like take(), and throws when Redis cannot answer, so a caller can
+   * show "unknown" instead of waiting on a Redis outage.
+   */
+  async effectiveRates(buckets: readonly { channel: string; region: string }[]): Promise<number[]> {
+    if (!buckets.length) return [];
+    if (this.redis.status !== 'ready') throw new Error(`Redis is ${this.redis.status}`);
+    const pipeline = this.redis.pipeline();
+    for (const b of buckets) pipeline.hget(this.key(b.channel, b.region), 'rate');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.maxWaitMs} ms`)), this.maxWaitMs);
+    });
+    try {
+      const answers = (await Promise.race([pipeline.exec(), timeout])) ?? [];
+      return buckets.map((_, i) => {
+        const [err, raw] = answers[i] ?? [new Error('no answer'), null];
+        if (err) throw err;
+        return this.rateOf(raw as string | null);
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A bucket nobody used for 10 minutes has expired: it grants the maximum again. */
+  private rateOf(raw: string | null): number {
     const rate = raw === null ? this.callsPerSecond : Number(raw);
     return Math.min(this.callsPerSecond, Math.round(rate * 100) / 100);
   }

@@ -15,6 +15,17 @@ export interface WorkerGaugeSources {
   /** Active remediations past their deadline (should be 0: the engine ends them). */
   overdue: () => Promise<number>;
   queueJobs: () => Promise<Record<string, Record<string, number>>>;
+  /** The shared channel call budget per channel and region (Redis); throws when Redis cannot answer. */
+  channelBudget?: () => Promise<ChannelBudgetReading[]>;
+}
+
+export interface ChannelBudgetReading {
+  channel: string;
+  region: string;
+  /** CHANNEL_CALLS_PER_SECOND. */
+  limit: number;
+  /** Calls per second granted now (lower after provider throttling). */
+  effective: number;
 }
 
 export const WEBHOOK_RESULTS = ['delivered', 'retry', 'failed'] as const;
@@ -121,6 +132,33 @@ export class WorkerMetrics {
         }
       },
     });
+    // Both budget gauges are collected in the same scrape: they share one Redis read.
+    let reading: Promise<ChannelBudgetReading[] | null> | null = null;
+    const readBudget = () =>
+      (reading ??= (sources.channelBudget ? sources.channelBudget() : Promise.resolve([]))
+        // A Redis outage must not fail the whole scrape: the series go away (unknown) until it answers.
+        .catch(() => null)
+        .finally(() => {
+          reading = null;
+        }));
+    const budgetGauge = (name: string, help: string, value: (r: ChannelBudgetReading) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['channel', 'region'] as const,
+        registers: [this.registry],
+        async collect() {
+          const readings = await readBudget();
+          this.reset();
+          for (const r of readings ?? []) this.set({ channel: r.channel, region: r.region }, value(r));
+        },
+      });
+    budgetGauge('rdpfix_channel_budget_limit_calls_per_second', 'Shared channel call budget: the most calls per second it grants (CHANNEL_CALLS_PER_SECOND), by channel and region', (r) => r.limit);
+    budgetGauge(
+      'rdpfix_channel_budget_effective_calls_per_second',
+      'Shared channel call budget: calls per second granted now, halved on provider throttling and growing back (Redis); absent while Redis cannot be read',
+      (r) => r.effective,
+    );
   }
 
   outcome(outcome: string, reason: string | null | undefined): void {

@@ -4,13 +4,14 @@ import type { Request, Response } from 'express';
 import { AppConfig } from '@rdpfix/config';
 import { CampaignEventRepository, CampaignQueries, CampaignRepository, isFinal, TenantScope } from '@rdpfix/campaigns';
 import { sseComment, sseMessage, sseReconnect, sseRetry } from '../events/sse';
+import { CampaignCallBudget } from './campaign-call-budget';
 
 const HEARTBEAT_MS = 15_000;
 
 /**
  * Live progress of a campaign as Server-Sent Events: every campaign event (state changes:
  * started, wave done, paused, stopped on errors, cancel, done) with its id, and a `progress`
- * message (counts, budget, rate, ETA, oldest in flight) whenever the campaign changed. Ends with
+ * message (counts, error budget, rate, ETA, oldest in flight, channel call budget) whenever the campaign changed. Ends with
  * `end` once the campaign is over. Reads are by primary key and O(in flight), once per
  * CAMPAIGN_PROGRESS_POLL_MS.
  */
@@ -24,6 +25,7 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
     private readonly events: CampaignEventRepository,
     private readonly campaigns: CampaignRepository,
     private readonly queries: CampaignQueries,
+    private readonly callBudget: CampaignCallBudget,
     @Optional() private readonly keys?: ApiKeyService,
   ) {}
 
@@ -80,7 +82,8 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
         if (batch.length === 200) return schedule(0);
         if (head && head.version !== version) {
           version = head.version;
-          write(sseMessage('progress', await this.queries.progress(id, scope)));
+          const [progress, callBudget] = await Promise.all([this.queries.progress(id, scope), this.callBudget.forCampaign(id)]);
+          write(sseMessage('progress', { ...progress, callBudget }));
         }
         if (!head || isFinal(head.state)) {
           write(sseMessage('end', { id, state: head?.state ?? null, outcomes: head?.outcomes ?? null }));

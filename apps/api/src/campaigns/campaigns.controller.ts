@@ -31,6 +31,7 @@ import { WebhookDeliveryService } from '@rdpfix/webhooks';
 import { CurrentPrincipal, Roles } from '../auth/auth.decorators';
 import { EXAMPLES } from '../common/openapi-examples';
 import { uuidParam as uuid } from '../common/uuid-param.pipe';
+import { CampaignCallBudget } from './campaign-call-budget';
 import { CampaignExceptionFilter } from './campaign-exception.filter';
 import { parseBoolQuery, scopeOf } from './campaign-scope';
 import { arr, ref } from '../openapi/schema-helpers';
@@ -70,6 +71,7 @@ export class CampaignsController {
     private readonly queries: CampaignQueries,
     private readonly reports: CampaignReports,
     private readonly webhooks: WebhookDeliveryService,
+    private readonly callBudget: CampaignCallBudget,
   ) {}
 
   @Post()
@@ -114,12 +116,13 @@ export class CampaignsController {
 
   @Get(':id')
   @Roles('fleet', 'support')
-  @ApiOperation({ summary: 'A campaign: counts by state and outcome, error budget, rate over 1 and 5 minutes, ETA, targets in flight with their age' })
-  @ApiOkResponse({ description: 'The campaign with live progress and its webhook deliveries.', schema: ref('CampaignProgress') })
+  @ApiOperation({ summary: 'A campaign: counts by state and outcome, error budget, rate over 1 and 5 minutes, ETA, targets in flight with their age, the channel call budget of its regions' })
+  @ApiOkResponse({ description: 'The campaign with live progress, the shared channel call budget (limit and effective rate) of the regions it is working in, and its webhook deliveries.', schema: ref('CampaignProgress') })
   @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     const view = await this.queries.progress(id, scopeOf(p));
-    return { ...view, webhooks: await this.webhooks.listForCampaign(id) };
+    const [callBudget, webhooks] = await Promise.all([this.callBudget.forCampaign(id), this.webhooks.listForCampaign(id)]);
+    return { ...view, callBudget, webhooks };
   }
 
   @Get(':id/report')

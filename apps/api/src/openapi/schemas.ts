@@ -190,7 +190,23 @@ const campaignProps: Record<string, Schema> = {
   links: { type: 'object', additionalProperties: { type: 'string' } },
 };
 const Campaign = obj(campaignProps, 'A campaign.');
-const CampaignProgress = obj({ ...campaignProps, progress: { type: 'object', description: 'Rate over 1 and 5 minutes, ETA, remaining, the oldest targets in flight.' }, webhooks: arr(ref('WebhookDelivery')) }, 'A campaign with live progress.');
+const RegionCallBudget = obj(
+  {
+    channel: senum(['ssm', 'jdcloud']),
+    limit: { type: 'number', description: 'CHANNEL_CALLS_PER_SECOND: calls per second the region\'s budget grants at most (shared by every worker).' },
+    effective: { type: ['number', 'null'], description: 'Calls per second granted now: halved on each provider throttling (at most once a second), growing back by 1 % of the limit per granted call. null: Redis could not be read.' },
+  },
+  'The shared channel call budget of one region.',
+);
+const CampaignProgress = obj(
+  {
+    ...campaignProps,
+    progress: { type: 'object', description: 'Rate over 1 and 5 minutes, ETA, remaining, the oldest targets in flight.' },
+    callBudget: { type: 'object', description: 'By region: the channel call budget of the regions the campaign works in now (its targets in flight and the next ones to start; at most 20).', additionalProperties: RegionCallBudget },
+    webhooks: arr(ref('WebhookDelivery')),
+  },
+  'A campaign with live progress.',
+);
 const CampaignList = obj({ items: arr(ref('Campaign')), nextCursor: nstr() });
 const CampaignCreation = obj(
   {

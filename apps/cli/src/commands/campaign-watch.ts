@@ -17,9 +17,27 @@ export function progressLine(c: any): string {
     `unreachable ${c.budget?.unreachable ?? 0}`,
     `rate ${rate}`,
     `ETA ${eta}`,
+    callBudgetPart(c.callBudget),
   ]
     .filter(Boolean)
     .join(' | ');
+}
+
+/** Regions shown at most; the most throttled first. */
+const BUDGET_REGIONS_SHOWN = 3;
+
+/**
+ * The shared channel call budget of the campaign's regions: effective/limit calls per second
+ * ("?" when the API could not read it), e.g. `call budget us-east-1 20/40/s, eu-west-1 40/40/s`.
+ */
+export function callBudgetPart(budget: Record<string, { limit: number; effective: number | null }> | undefined): string | null {
+  const entries = Object.entries(budget ?? {});
+  if (!entries.length) return null;
+  const ratio = (b: { limit: number; effective: number | null }) => (b.effective === null ? 2 : b.effective / b.limit);
+  entries.sort((a, b) => ratio(a[1]) - ratio(b[1]) || a[0].localeCompare(b[0]));
+  const shown = entries.slice(0, BUDGET_REGIONS_SHOWN).map(([region, b]) => `${region} ${b.effective ?? '?'}/${b.limit}/s`);
+  const more = entries.length - shown.length;
+  return `call budget ${shown.join(', ')}${more > 0 ? ` +${more} more` : ''}`;
 }
 
 export function formatDuration(s: number): string {

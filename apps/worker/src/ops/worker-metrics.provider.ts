@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { CAMPAIGN_QUEUE } from '@rdpfix/campaigns';
-import { CHANNEL_METRICS, ChannelMetricsSink } from '@rdpfix/channel';
+import { CHANNEL_METRICS, ChannelBudget, ChannelMetricsSink } from '@rdpfix/channel';
 import { AppConfig, configuredRegions, parseChannelMap, parseEndpointMap } from '@rdpfix/config';
 import { COMMAND_STATUSES, OUTCOMES } from '@rdpfix/domain';
 import { WorkerMetrics } from '@rdpfix/observability';
@@ -55,10 +55,13 @@ export const workerMetricsProviders: Provider[] = [
   },
   {
     provide: WorkerMetrics,
-    inject: [AppConfig, DataSource, getQueueToken(QUEUES.remediations), METRICS_QUEUES],
-    useFactory: (c: AppConfig, ds: DataSource, remediations: Queue, others: Queue[]) => {
+    inject: [AppConfig, DataSource, getQueueToken(QUEUES.remediations), METRICS_QUEUES, METRICS_REDIS],
+    useFactory: (c: AppConfig, ds: DataSource, remediations: Queue, others: Queue[], redis: Redis) => {
+      const regions = regionLabels(c);
+      // Read-only here (effectiveRates), on the metrics' own connection, bounded like the budget's asks.
+      const budget = new ChannelBudget(redis, c.QUEUE_PREFIX, c.CHANNEL_CALLS_PER_SECOND, c.CHANNEL_BUDGET_WAIT_MS);
       return new WorkerMetrics(
-        { outcomes: OUTCOMES, scripts: SCRIPT_NAMES, commandStatuses: COMMAND_STATUSES, regions: regionLabels(c) },
+        { outcomes: OUTCOMES, scripts: SCRIPT_NAMES, commandStatuses: COMMAND_STATUSES, regions },
         {
           activeByState: async () => {
             const rows: { state: string; n: string }[] = await ds.query(`SELECT state, count(*) AS n FROM remediations WHERE state <> 'finished' GROUP BY state`);
@@ -72,6 +75,11 @@ export const workerMetricsProviders: Provider[] = [
             const out: Record<string, Record<string, number>> = {};
             for (const q of [remediations, ...others]) out[q.name] = (await q.getJobCounts('waiting', 'active', 'delayed', 'failed')) as Record<string, number>;
             return out;
+          },
+          channelBudget: async () => {
+            if (redis.status === 'wait') await redis.connect().catch(() => undefined); // lazyConnect: the first scrape connects
+            const rates = await budget.effectiveRates(regions);
+            return regions.map((r, i) => ({ ...r, limit: budget.maxRate, effective: rates[i] }));
           },
         },
       );

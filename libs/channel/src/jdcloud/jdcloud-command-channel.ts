@@ -95,7 +95,7 @@ export class JdcloudCommandChannel implements CommandChannel {
       jdCommandId = out.commandId;
     } catch (err) {
       // Creating a command runs nothing: whatever happened, the script did not start.
-      const e = this.translate(err, false);
+      const e = this.translate(err, false, req.region);
       throw e instanceof ChannelError ? new ChannelError(e.message, e.code, e.retryable, 'no') : e;
     }
     if (!req.budgetReserved) {
@@ -114,7 +114,7 @@ export class JdcloudCommandChannel implements CommandChannel {
       if (!out.invokeId) throw new ChannelError('invokeCommand returned no invokeId', 'NoInvokeId', true, 'unknown');
       return { commandId: out.invokeId };
     } catch (err) {
-      const e = this.translate(err, true);
+      const e = this.translate(err, true, req.region);
       // Refused for sure: the command will never run, delete it. Unknown: keep it, the lookup needs it.
       if (e instanceof ChannelThrottledError || (e instanceof ChannelError && e.sent === 'no')) this.janitor.forget(req.region, jdCommandId);
       throw e;
@@ -153,7 +153,7 @@ export class JdcloudCommandChannel implements CommandChannel {
           pageSize: 100,
         }, { retry: true });
       } catch (err) {
-        throw this.translate(err, false);
+        throw this.translate(err, false, region);
       }
       const invocations = out.invocations ?? [];
       const hit = invocations.find((inv) => {
@@ -182,7 +182,7 @@ export class JdcloudCommandChannel implements CommandChannel {
       if (err instanceof JdcloudApiError && err.isUnsupportedOperation) {
         throw new ChannelError('stopInvocation is not available on this endpoint; the command runs to its timeout', 'CancelUnsupported', false, 'no');
       }
-      throw this.translate(err, false);
+      throw this.translate(err, false, region);
     }
   }
 
@@ -215,7 +215,7 @@ export class JdcloudCommandChannel implements CommandChannel {
           });
         }
       } catch (err) {
-        if (!(err instanceof JdcloudApiError && err.isUnsupportedOperation)) throw this.translate(err, false);
+        if (!(err instanceof JdcloudApiError && err.isUnsupportedOperation)) throw this.translate(err, false, region);
         for (const vm of await this.vmFallback(region, chunk)) found.set(vm.instanceId, vm);
       }
     }
@@ -237,7 +237,7 @@ export class JdcloudCommandChannel implements CommandChannel {
           platformVersion: v.osVersion ?? null,
         }));
     } catch (err) {
-      throw this.translate(err, false);
+      throw this.translate(err, false, region);
     }
   }
 
@@ -247,7 +247,7 @@ export class JdcloudCommandChannel implements CommandChannel {
     try {
       await this.vm.rebootInstance(region, instanceId);
     } catch (err) {
-      throw this.translate(err, true);
+      throw this.translate(err, true, region);
     }
   }
 
@@ -262,7 +262,7 @@ export class JdcloudCommandChannel implements CommandChannel {
         pageSize: 10,
       }, { retry: true });
     } catch (err) {
-      throw this.translate(err, false);
+      throw this.translate(err, false, region);
     }
     const inv = (out.invocations ?? []).find((i) => i.invokeId === invokeId) ?? null;
     if (inv && TERMINAL_INVOCATION.has(String(inv.status ?? '').toLowerCase()) && inv.commandId) this.janitor.forget(region, inv.commandId);
@@ -308,7 +308,13 @@ export class JdcloudCommandChannel implements CommandChannel {
 
   private async deleteCommands(region: string, ids: string[]): Promise<void> {
     await this.budget(region);
-    await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
+    try {
+      await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
+    } catch (err) {
+      // The janitor keeps its own error handling; a throttled delete still slows every caller down.
+      this.noteThrottling(err, region);
+      throw err;
+    }
   }
 
   /** Deletes every command whose delay has passed — or every known one with `ignoreDelay` (tests, shutdown). */
@@ -321,11 +327,18 @@ export class JdcloudCommandChannel implements CommandChannel {
     return this.janitor.pending();
   }
 
+  /** JD throttled us (429 RATE_LIMIT): the shared budget backs off for every worker, as on SSM. */
+  private noteThrottling(err: unknown, region: string): boolean {
+    if (!(err instanceof JdcloudApiError && err.isRateLimit)) return false;
+    void this.opts.budget?.throttled(this.name, region);
+    return true;
+  }
+
   /** Turns JD errors into the channel's error types (as SsmCommandChannel.translate does for SSM). */
-  private translate(err: unknown, isSend: boolean): Error {
+  private translate(err: unknown, isSend: boolean, region: string): Error {
     if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
     if (err instanceof JdcloudApiError) {
-      if (err.isRateLimit) return new ChannelThrottledError(err.message, 2000);
+      if (this.noteThrottling(err, region)) return new ChannelThrottledError(err.message, 2000);
       if (err.code >= 400 && err.code < 500) {
         // The provider answered and refused (QUOTA_EXCEEDED included: never retried): nothing ran.
         return new ChannelError(err.message, err.status || String(err.code), false, 'no');

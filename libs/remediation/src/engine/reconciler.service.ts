@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
-import { PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
+import { CAMPAIGN_JOB_PRIORITY, PeriodicTask, RemediationDispatcher } from '@rdpfix/queue';
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationFinisher } from './remediation-finisher';
-import { ActivePages } from './lifecycle/active-pages';
+import { ActivePages, ActiveRow } from './lifecycle/active-pages';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
 const RECONCILE_LOCK_KEY = 7_302_114_001;
@@ -82,9 +82,10 @@ export class ReconcilerService extends PeriodicTask {
       const lost = await this.withoutLiveJob(page);
       if (!lost.length) continue;
       const added = await Promise.all(
-        lost.map(async (id) => {
+        lost.map(async ({ id, source }) => {
           await this.dispatcher.removeStale(id);
-          return (await this.dispatcher.dispatch(id)) ? id : null;
+          // A campaign job keeps its priority (issue 10): after a Redis loss it must not compete with single fixes.
+          return (await this.dispatcher.dispatch(id, 0, source === 'campaign' ? CAMPAIGN_JOB_PRIORITY : undefined)) ? id : null;
         }),
       );
       const ids = added.filter((x): x is string => x !== null);
@@ -105,14 +106,14 @@ export class ReconcilerService extends PeriodicTask {
     return requeued;
   }
 
-  /** The ids of a page whose job is missing or dead, with a bounded number of Redis calls in flight. */
-  private async withoutLiveJob(ids: string[]): Promise<string[]> {
-    const out: string[] = [];
+  /** The rows of a page whose job is missing or dead, with a bounded number of Redis calls in flight. */
+  private async withoutLiveJob(ids: ActiveRow[]): Promise<ActiveRow[]> {
+    const out: ActiveRow[] = [];
     let next = 0;
     const lane = async () => {
       while (next < ids.length) {
-        const id = ids[next++];
-        if (!(await this.dispatcher.hasLiveJob(id))) out.push(id);
+        const row = ids[next++];
+        if (!(await this.dispatcher.hasLiveJob(row.id))) out.push(row);
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, ids.length) }, lane));
