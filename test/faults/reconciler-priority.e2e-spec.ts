@@ -2,12 +2,14 @@ import { Queue } from 'bullmq';
 import { Client } from 'pg';
 import { CAMPAIGN_JOB_PRIORITY, QUEUES, redisOptionsFromUrl, remediationJobId } from '@rdpfix/queue';
 import { ReconcilerService, RemediationWorkerService } from '@rdpfix/remediation';
+import { BatchWorkerService } from '../../libs/remediation/src/engine/batch/batch-worker.service';
 import { Stack } from '../support/stack';
 
 /**
  * Issue 10: campaign jobs carry a BullMQ priority so a single fix never queues behind a campaign.
  * A campaign remediation re-enqueued by the reconciler after Redis lost its keys must get that
- * priority back; a single fix's job must stay a plain (first-served) job.
+ * priority back, and so must one re-added by a batch wake; a single fix's job must stay a plain
+ * (first-served) job.
  */
 describe('reconciler keeps the campaign job priority', () => {
   let stack: Stack;
@@ -48,5 +50,18 @@ describe('reconciler keeps the campaign job priority', () => {
     expect(await campaignJob!.getState()).toBe('prioritized');
     expect(ticketJob?.opts.priority ?? 0).toBe(0);
     expect(await ticketJob!.getState()).toBe('waiting');
+  });
+
+  it('a batch wake that finds the job lost re-adds it with the campaign priority', async () => {
+    const { rows } = await pg.query(
+      `INSERT INTO remediations (instance_id, region, mode, strategy, source, state, step, deadline_at)
+       VALUES ('i-0c00000000000000c', 'eu-west-1', 'fix', 'remove-role', 'campaign', 'running', 'diagnose', now() + interval '1 hour') RETURNING id`,
+    );
+    const id = rows[0].id as string;
+    expect(await queue.getJob(remediationJobId(id))).toBeUndefined();
+    await stack.workerApp!.get(BatchWorkerService).wake(id);
+    const job = await queue.getJob(remediationJobId(id));
+    expect(job?.opts.priority).toBe(CAMPAIGN_JOB_PRIORITY);
+    expect(await job!.getState()).toBe('prioritized');
   });
 });

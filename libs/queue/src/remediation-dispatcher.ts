@@ -69,7 +69,7 @@ export class RemediationDispatcher {
    * (re-)added; an active job is re-added as soon as it stops, polled for at most `activeWaitMs`
    * in the background. Best effort like dispatch(): false when Redis could not be told.
    */
-  async wake(remediationId: string, activeWaitMs = 10_000): Promise<boolean> {
+  async wake(remediationId: string, activeWaitMs = 10_000, priority?: number): Promise<boolean> {
     try {
       const job = await this.queue.getJob(remediationJobId(remediationId));
       const state = job ? await job.getState() : 'missing';
@@ -78,25 +78,26 @@ export class RemediationDispatcher {
         return true;
       }
       if (state === 'active') {
-        void this.wakeWhenIdle(remediationId, Date.now() + activeWaitMs);
+        void this.wakeWhenIdle(remediationId, Date.now() + activeWaitMs, priority);
         return true;
       }
       if (state === 'waiting' || state === 'prioritized' || state === 'waiting-children') return true;
       await this.removeStale(remediationId);
-      return this.dispatch(remediationId);
+      // Re-added (its job was lost): with the caller's priority, so campaign work stays behind single fixes.
+      return this.dispatch(remediationId, 0, priority);
     } catch (err) {
       this.log.warn(`wake of remediation ${remediationId} failed, the reconciler will pick it up: ${(err as Error).message}`);
       return false;
     }
   }
 
-  private async wakeWhenIdle(remediationId: string, until: number): Promise<void> {
+  private async wakeWhenIdle(remediationId: string, until: number, priority?: number): Promise<void> {
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 50));
       const job = await this.queue.getJob(remediationJobId(remediationId)).catch(() => undefined);
       const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
       if (state !== 'active') {
-        await this.wake(remediationId, 0);
+        await this.wake(remediationId, 0, priority);
         return;
       }
     }

@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { COMMAND_CHANNEL, CommandChannel } from '@rdpfix/channel';
-import { redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
+import { CAMPAIGN_JOB_PRIORITY, redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
 import { isTransientFailure } from '../lifecycle/transient-failure';
 import { BatchCollector } from './batch-collector';
 import { BatchPokes } from './batch-pokes';
@@ -113,8 +113,9 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     return this.add({ kind: 'recover', batchId }, delayMs);
   }
 
+  /** Only campaign remediations take the batched path: a job re-added by the wake gets the campaign priority. */
   async wake(remediationId: string): Promise<void> {
-    await this.dispatcher.wake(remediationId, 2000);
+    await this.dispatcher.wake(remediationId, 2000, CAMPAIGN_JOB_PRIORITY);
   }
 
   async onApplicationShutdown(): Promise<void> {
