@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunStatus } from '../entities';
 import { fromRow, insertColumns } from './row-mapping';
+import { columnList, preparedQuery } from './prepared-query';
 
 /**
  * command_runs I/O. Every transition is a compare-and-set: on the status, and from `sending` on
@@ -17,13 +18,19 @@ export class CommandRunRepository {
   }
 
   async find(remediationId: string, purpose: string, attempt: number): Promise<CommandRunEntity | null> {
-    const rows: Record<string, unknown>[] = await this.ds.query('SELECT * FROM command_runs WHERE remediation_id = $1 AND purpose = $2 AND attempt = $3', [remediationId, purpose, attempt]);
+    const rows = await preparedQuery(this.ds, `SELECT ${this.columns} FROM command_runs WHERE remediation_id = $1 AND purpose = $2 AND attempt = $3`, [remediationId, purpose, attempt]);
     return rows.length ? this.fromRow(rows[0]) : null;
   }
 
   async findById(id: string): Promise<CommandRunEntity | null> {
-    const rows: Record<string, unknown>[] = await this.ds.query('SELECT * FROM command_runs WHERE id = $1', [id]);
+    const rows = await preparedQuery(this.ds, `SELECT ${this.columns} FROM command_runs WHERE id = $1`, [id]);
     return rows.length ? this.fromRow(rows[0]) : null;
+  }
+
+  private cachedColumns?: string;
+  /** The explicit result columns of the hot statements (prepared-query.ts says why not `*`). */
+  private get columns(): string {
+    return (this.cachedColumns ??= columnList(this.repo.metadata));
   }
 
   private fromRow(raw: Record<string, unknown>): CommandRunEntity {
@@ -58,8 +65,9 @@ export class CommandRunRepository {
       written = `, e AS (INSERT INTO timeline_events (remediation_id, type, step, message, data)
                  SELECT remediation_id, 'command_requested', step, $${params.length - 1}, $${params.length}::jsonb || jsonb_build_object('commandRunId', id) FROM r)`;
     }
-    const rows: Record<string, unknown>[] = await this.ds.query(
-      `WITH r AS (INSERT INTO command_runs (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT DO NOTHING RETURNING *)${written} SELECT * FROM r`,
+    const rows = await preparedQuery(
+      this.ds,
+      `WITH r AS (INSERT INTO command_runs (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT DO NOTHING RETURNING *)${written} SELECT ${this.columns} FROM r`,
       params,
     );
     if (rows.length) return this.fromRow(rows[0]);

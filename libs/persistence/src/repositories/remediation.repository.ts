@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { RemediationEntity } from '../entities';
 import { fromRow, insertColumns } from './row-mapping';
+import { columnList, preparedQuery } from './prepared-query';
 import type { RemediationState } from '@rdpfix/domain';
 
 export class ActiveRemediationExistsError extends Error {
@@ -65,6 +66,12 @@ export class RemediationRepository {
     }
   }
 
+  private cachedColumns?: string;
+  /** The explicit result columns of the hot statements (prepared-query.ts says why not `*`). */
+  private get columns(): string {
+    return (this.cachedColumns ??= columnList(this.repo().metadata));
+  }
+
   /** Maps a raw `remediations` row (snake_case) onto the entity by the entity's own metadata. */
   private fromRow(raw: Record<string, unknown>): RemediationEntity {
     return fromRow<RemediationEntity>(this.repo().metadata, raw);
@@ -72,7 +79,7 @@ export class RemediationRepository {
 
   /** One plain statement mapped by the entity's metadata: the engine reads a row per step, and the query builder's CPU was most of it. */
   async findById(id: string, m?: EntityManager): Promise<RemediationEntity | null> {
-    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query('SELECT * FROM remediations WHERE id = $1', [id]);
+    const rows = await preparedQuery(this.ds, `SELECT ${this.columns} FROM remediations WHERE id = $1`, [id], m);
     return rows.length ? this.fromRow(rows[0]) : null;
   }
 
@@ -137,7 +144,7 @@ export class RemediationRepository {
               FROM u, jsonb_array_elements($${params.length}::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n)`;
     }
     // A WITH … SELECT answers plain rows (a bare UPDATE answers [rows, count] through typeorm).
-    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(`WITH u AS (${update})${written} SELECT * FROM u`, params);
+    const rows = await preparedQuery(this.ds, `WITH u AS (${update})${written} SELECT ${this.columns} FROM u`, params, m);
     return rows.length ? this.fromRow(rows[0]) : null;
   }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { Actor, TimelineEventEntity } from '../entities';
 import { fromRow } from './row-mapping';
+import { columnList, preparedQuery } from './prepared-query';
 
 export interface NewEvent {
   remediationId: string;
@@ -18,11 +19,14 @@ export class TimelineRepository {
 
   /** One INSERT (repository.save would wrap it in a transaction of its own: three round trips). */
   async append(e: NewEvent, m?: EntityManager): Promise<TimelineEventEntity> {
-    const rows: Record<string, unknown>[] = await (m ?? this.ds.manager).query(
-      `INSERT INTO timeline_events (remediation_id, type, step, message, data, actor) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING *`,
+    const meta = this.ds.getMetadata(TimelineEventEntity);
+    const rows = await preparedQuery(
+      this.ds,
+      `INSERT INTO timeline_events (remediation_id, type, step, message, data, actor) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb) RETURNING ${columnList(meta)}`,
       [e.remediationId, e.type, e.step ?? null, e.message, jsonOrNull(e.data), jsonOrNull(e.actor)],
+      m,
     );
-    return fromRow<TimelineEventEntity>(this.ds.getMetadata(TimelineEventEntity), rows[0]);
+    return fromRow<TimelineEventEntity>(meta, rows[0]);
   }
 
   list(remediationId: string, afterId?: string, limit = 500): Promise<TimelineEventEntity[]> {
