@@ -67,7 +67,7 @@ describe('InstanceInfoBatcher', () => {
       while (Date.now() < until) {
         const t0 = Date.now();
         const info = await batcher.watch(rem(id), true);
-        waits.push(Date.now() - t0);
+        if (t0 >= start + 3 * P) waits.push(Date.now() - t0);
         ages.push(Date.now() - info!.lastPing!.getTime());
         // The step waits one interval; the job wakes 0–80 ms late (queue, CPU).
         await sleep(P + Math.floor(rnd() * 80));
@@ -85,7 +85,7 @@ describe('InstanceInfoBatcher', () => {
     expect(Math.max(...ages)).toBeLessThan(P);
     // Steady-state polls are served from answers already there: almost none waits.
     const slow = waits.filter((w) => w > 0).length;
-    expect(slow / waits.length).toBeLessThan(0.12);
+    expect(slow / waits.length).toBeLessThan(0.02);
     expect(channel.calls.every((c) => c.priority === 'info' && c.ids.length <= 50 && new Set(c.ids).size === c.ids.length)).toBe(true);
     const before = channel.calls.length;
     // Once nobody polls, refreshes stop and the answers are forgotten.
