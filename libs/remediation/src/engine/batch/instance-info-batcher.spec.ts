@@ -88,8 +88,8 @@ describe('InstanceInfoBatcher', () => {
     expect(slow / waits.length).toBeLessThan(0.02);
     expect(channel.calls.every((c) => c.priority === 'info' && c.ids.length <= 50 && new Set(c.ids).size === c.ids.length)).toBe(true);
     const before = channel.calls.length;
-    // Once nobody polls, refreshes stop and the answers are forgotten.
-    await jest.advanceTimersByTimeAsync(4 * P);
+    // Once nobody polls, refreshes stop (after two intervals) and the answers are forgotten (10 s).
+    await jest.advanceTimersByTimeAsync(21_000);
     expect(channel.calls.length - before).toBeLessThanOrEqual(Math.ceil(500 / 50) * 3);
     expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
   });
@@ -177,7 +177,7 @@ describe('InstanceInfoBatcher', () => {
     await Promise.all(done);
     expect(peak).toBeLessThanOrEqual(2 * 20_000);
     expect(channel.calls.every((c) => c.ids.length <= 50)).toBe(true);
-    await jest.advanceTimersByTimeAsync(4 * P);
+    await jest.advanceTimersByTimeAsync(21_000);
     expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
   });
 });

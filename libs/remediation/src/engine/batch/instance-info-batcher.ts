@@ -22,7 +22,10 @@ interface Answer {
   info: InstanceInfo | undefined;
   /** When the call that answered started: the answer is at most this old. */
   at: number;
-  /** Last watch poll: a watch not polled for a while is no longer refreshed, then forgotten. */
+  /**
+   * Last watch poll. Polled within 2 intervals: the answer is refreshed before it expires. Within
+   * FORGET_MS: it only rides along in calls made anyway (a loaded worker polls late). Then forgotten.
+   */
   polledAt: number;
 }
 
@@ -46,6 +49,8 @@ interface Region {
 const PRECHECK_LINGER_MS = 25;
 /** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
 const MAX_WATCH_LINGER_MS = 250;
+/** A watch not polled for this long (nor 4 intervals) is forgotten. */
+const FORGET_MS = 10_000;
 /** Bound of the answers kept per region (memory stays flat whatever the fleet size). */
 const MAX_ANSWERS = 20_000;
 
@@ -102,9 +107,13 @@ export class InstanceInfoBatcher {
     return this.config.POLL_INTERVAL_MS;
   }
 
-  /** A watch that was not polled for this long is no longer refreshed. */
+  /** A watch that was not polled for this long is no longer refreshed by calls of its own. */
   private get activeMs(): number {
     return 2 * this.pollMs;
+  }
+
+  private get forgetMs(): number {
+    return Math.max(FORGET_MS, 4 * this.pollMs);
   }
 
   private get watchLingerMs(): number {
@@ -129,7 +138,11 @@ export class InstanceInfoBatcher {
     const s = this.region(region);
     const now = Date.now();
     const a = s.answers.get(id);
-    if (a && watch) a.polledAt = now;
+    if (a && watch) {
+      const idle = now - a.polledAt > this.activeMs;
+      a.polledAt = now;
+      if (idle) this.arm(region, s); // polled again: its refreshes resume
+    }
     if (a && now - a.at < this.pollMs) return Promise.resolve(a.info);
     return new Promise((resolve, reject) => {
       const flying = s.inFlight?.get(id);
@@ -155,9 +168,9 @@ export class InstanceInfoBatcher {
   /** One timer per region, set for the earliest lookup deadline or answer refresh. */
   private arm(region: string, s: Region): void {
     if (s.inFlight) return; // the call's end arms again
-    const front = s.answers.values().next().value as Answer | undefined;
-    const refreshAt = front ? Math.max(front.at + this.pollMs - this.leadMs(s), s.refreshNotBefore) : Infinity;
-    const at = Math.min(this.wantDue(s), refreshAt);
+    const now = Date.now();
+    let at = Math.min(this.wantDue(s), this.refreshAt(s, now));
+    if (at === Infinity && s.answers.size) at = now + this.forgetMs; // a sweep forgets the rest
     if (s.timer && s.timerAt <= at) return;
     if (s.timer) clearTimeout(s.timer);
     s.timer = null;
@@ -168,7 +181,7 @@ export class InstanceInfoBatcher {
       s.timer = null;
       s.timerAt = Infinity;
       void this.pump(region, s);
-    }, Math.max(0, at - Date.now()));
+    }, Math.max(0, at - now));
     s.timer.unref?.();
   }
 
@@ -176,9 +189,7 @@ export class InstanceInfoBatcher {
     if (s.inFlight) return;
     const now = Date.now();
     const P = this.pollMs;
-    const dueAge = P - this.leadMs(s);
-    const refreshing = now >= s.refreshNotBefore && this.dropStaleFront(s, now, dueAge);
-    if (this.wantDue(s) > now && !refreshing) return this.arm(region, s);
+    if (this.wantDue(s) > now && this.refreshAt(s, now) > now) return this.arm(region, s);
 
     const max = Math.max(1, this.channel.maxInstancesPerSend);
     const call = new Map<string, Want>();
@@ -190,12 +201,14 @@ export class InstanceInfoBatcher {
         wants.delete(id);
       }
     }
-    // Fill the call with the oldest answers still watched: due ones first, then any at least half
-    // an interval old (it costs no call, and they become due together with this call's others).
-    for (const [id, a] of s.answers) {
-      if (call.size >= max || now - a.at < P / 2) break;
-      if (now - a.polledAt > this.activeMs || call.has(id)) continue;
-      call.set(id, { waiters: [], due: now, polledAt: null });
+    // Fill the call with the oldest answers at least half an interval old (it costs no call, and
+    // they become due together with this call's others): watches polled lately first, then the rest.
+    for (const recent of [true, false]) {
+      for (const [id, a] of s.answers) {
+        if (call.size >= max || now - a.at < P / 2) break;
+        if (recent !== now - a.polledAt <= this.activeMs || call.has(id)) continue;
+        call.set(id, { waiters: [], due: now, polledAt: null });
+      }
     }
     if (!call.size) return this.arm(region, s);
 
@@ -232,15 +245,14 @@ export class InstanceInfoBatcher {
   }
 
   /**
-   * Forgets answers at the front that are due but no longer polled (their remediation moved on);
-   * says whether a watched answer is due for a refresh.
+   * When the oldest answer of a watch polled lately needs its refresh (answers are in age order);
+   * forgets, on the way, watches no longer polled (their remediation moved on).
    */
-  private dropStaleFront(s: Region, now: number, dueAge: number): boolean {
+  private refreshAt(s: Region, now: number): number {
     for (const [id, a] of s.answers) {
-      if (now - a.at < dueAge) return false;
-      if (now - a.polledAt <= this.activeMs) return true;
-      s.answers.delete(id);
+      if (now - a.polledAt > this.forgetMs) s.answers.delete(id);
+      else if (now - a.polledAt <= this.activeMs) return Math.max(a.at + this.pollMs - this.leadMs(s), s.refreshNotBefore);
     }
-    return false;
+    return Infinity;
   }
 }
