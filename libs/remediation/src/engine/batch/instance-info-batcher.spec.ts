@@ -148,6 +148,30 @@ describe('InstanceInfoBatcher', () => {
     expect((await again)?.online).toBe(true);
   });
 
+  it('watches polled late (a loaded worker) get no calls of their own but ride along in prechecks\' calls', async () => {
+    const { channel, batcher } = setup();
+    const first = Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true));
+    await jest.advanceTimersByTimeAsync(300);
+    await Promise.all(first);
+    expect(channel.calls).toHaveLength(1);
+    // Nobody polls for 3 intervals: after 2, refreshes of their own stop.
+    await jest.advanceTimersByTimeAsync(3 * P);
+    const own = channel.calls.length;
+    expect(own).toBeLessThanOrEqual(1 + 3);
+    await jest.advanceTimersByTimeAsync(2 * P);
+    expect(channel.calls).toHaveLength(own);
+    // A precheck's call carries them, so their next polls find a fresh answer.
+    const pre = batcher.lookup(rem('p-1'), true);
+    await jest.advanceTimersByTimeAsync(25 + CALL_MS);
+    await pre;
+    expect(channel.calls).toHaveLength(own + 1);
+    expect(channel.calls[own].ids).toEqual(['p-1', ...Array.from({ length: 20 }, (_, i) => `w-${i}`)]);
+    const polls = Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await Promise.all(polls)).every((x) => x?.online)).toBe(true);
+    expect(channel.calls).toHaveLength(own + 1);
+  });
+
   it('a single fix asks the channel directly, at the top priority, once per lookup', async () => {
     const { channel, batcher } = setup();
     const a = batcher.lookup(rem('i-1'), false);
