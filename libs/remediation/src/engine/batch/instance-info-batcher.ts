@@ -1,107 +1,258 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { COMMAND_CHANNEL, CommandChannel, InstanceInfo, withBudgetPriority } from '@rdpfix/channel';
+import { ChannelThrottledError, COMMAND_CHANNEL, CommandChannel, InstanceInfo, withBudgetPriority } from '@rdpfix/channel';
 import type { RemediationEntity } from '@rdpfix/persistence';
 
 interface Waiter {
-  instanceId: string;
   resolve: (info: InstanceInfo | undefined) => void;
   reject: (err: unknown) => void;
 }
 
-/** A lookup waits this long for others to join it (bounded, a timer: no CPU). */
-const LINGER_MS = 25;
-/** An instance asked about within this long is "watched": its state rides along in later calls. */
-const WATCH_MS = 15_000;
-/** Bound of the per-process maps (memory stays flat whatever the fleet size). */
-const MAX_ENTRIES = 20_000;
+/** An instance a call must ask about, and who waits for its answer. */
+interface Want {
+  waiters: Waiter[];
+  /** Latest time it must be asked (arrival + linger). */
+  due: number;
+  /** Last watch poll for it (null: only a precheck asked). */
+  polledAt: number | null;
+}
+
+/** The last answer about a watched instance. */
+interface Answer {
+  info: InstanceInfo | undefined;
+  /** When the call that answered started: the answer is at most this old. */
+  at: number;
+  /**
+   * Last watch poll. Polled within 2 intervals: the answer is refreshed before it expires. Within
+   * FORGET_MS: it only rides along in calls made anyway (a loaded worker polls late). Then forgotten.
+   */
+  polledAt: number;
+}
+
+interface Region {
+  /** Ordered by `at`, oldest first (re-inserted on every answer), so due refreshes are a prefix. */
+  answers: Map<string, Answer>;
+  /** Lookups that found no fresh answer, in arrival order, so the first is due first. */
+  prechecks: Map<string, Want>;
+  watches: Map<string, Want>;
+  /** The call under way (at most one per region) and who waits for each of its ids. */
+  inFlight: Map<string, Want> | null;
+  timer: NodeJS.Timeout | null;
+  timerAt: number;
+  /** After a failed call, refreshes nobody waits for hold off until then (lookups do not). */
+  refreshNotBefore: number;
+  /** Moving average of a call's duration (ms): refreshes start that much before answers expire. */
+  callMs: number;
+}
+
+/** A precheck waits this long for others to join its call (a timer: no CPU). */
+const PRECHECK_LINGER_MS = 25;
+/** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
+const MAX_WATCH_LINGER_MS = 250;
+/** A watch not polled for this long (nor 4 intervals) is forgotten. */
+const FORGET_MS = 10_000;
+/** Bound of the answers kept per region (memory stays flat whatever the fleet size). */
+const MAX_ANSWERS = 20_000;
 
 /**
- * DescribeInstanceInformation for many instances in one call (issue 10). Campaign prechecks and
- * reboot watches in this process ask through here:
- * - lookups arriving within LINGER_MS, and every lookup that arrives while a call is in flight
- *   (at most one per region), go out together in one call (up to 50 ids);
- * - a call not full yet is filled with other instances this process is watching (restarts in
- *   progress), oldest answer first, and every answer is kept for a fraction of the poll interval,
- *   so a watch that polls soon after finds its answer without a call of its own.
- * A single fix asks the channel directly, at the top priority.
+ * DescribeInstanceInformation for many instances in one call (issue 10). Campaign remediations ask
+ * through here; a single fix asks the channel directly, at the top priority.
+ *
+ * - A precheck (`lookup`) must be prompt: it waits at most PRECHECK_LINGER_MS for others to join.
+ * - A restart watch (`watch`) polls every POLL_INTERVAL_MS. This process keeps every watched
+ *   instance's answer younger than one poll interval: a per-region timer refreshes, just before
+ *   they expire, the answers of instances still being polled, 50 per call, oldest first, each
+ *   call filled with the next-oldest answers. Instances answered together stay due together, so
+ *   watches cost about ceil(watched / 50) calls per poll interval and a poll almost never waits.
+ *   An answer is never used once it is a poll interval old: the reboot step tolerates a stale
+ *   "online" only within that bound (its restart delay + one interval).
+ * - One call per region at a time; lookups arriving meanwhile go in the next one. A failed call
+ *   rejects every lookup waiting for it with the call's error.
  */
 @Injectable()
 export class InstanceInfoBatcher {
-  private readonly waiting = new Map<string, Waiter[]>();
-  private readonly busy = new Set<string>();
-  /** instanceId -> last answer (undefined = not registered) and when it was read. */
-  private readonly cache = new Map<string, { info: InstanceInfo | undefined; at: number }>();
-  /** region -> instanceId -> when it was last asked about. */
-  private readonly watched = new Map<string, Map<string, number>>();
+  private readonly regions = new Map<string, Region>();
 
   constructor(
     private readonly config: AppConfig,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
   ) {}
 
-  private get freshMs(): number {
-    return Math.max(50, Math.round(this.config.POLL_INTERVAL_MS * 0.6));
+  /** A campaign precheck (or a single fix when `batched` is false). */
+  lookup(r: RemediationEntity, batched: boolean): Promise<InstanceInfo | undefined> {
+    return batched ? this.ask(r.region, r.instanceId, false) : this.direct(r);
   }
 
-  lookup(r: RemediationEntity, batched: boolean): Promise<InstanceInfo | undefined> {
-    if (!batched) return this.channel.instanceInfo(r.region, [r.instanceId]).then((m) => m.get(r.instanceId));
+  /** A restart watch's poll (reboot step). */
+  watch(r: RemediationEntity, batched: boolean): Promise<InstanceInfo | undefined> {
+    return batched ? this.ask(r.region, r.instanceId, true) : this.direct(r);
+  }
+
+  /** Entries held, for tests and diagnostics. */
+  sizes(): { answers: number; wants: number; timers: number } {
+    let answers = 0, wants = 0, timers = 0;
+    for (const s of this.regions.values()) {
+      answers += s.answers.size;
+      wants += s.prechecks.size + s.watches.size;
+      if (s.timer) timers++;
+    }
+    return { answers, wants, timers };
+  }
+
+  private direct(r: RemediationEntity): Promise<InstanceInfo | undefined> {
+    return this.channel.instanceInfo(r.region, [r.instanceId]).then((m) => m.get(r.instanceId));
+  }
+
+  private get pollMs(): number {
+    return this.config.POLL_INTERVAL_MS;
+  }
+
+  /** A watch that was not polled for this long is no longer refreshed by calls of its own. */
+  private get activeMs(): number {
+    return 2 * this.pollMs;
+  }
+
+  private get forgetMs(): number {
+    return Math.max(FORGET_MS, 4 * this.pollMs);
+  }
+
+  private get watchLingerMs(): number {
+    return Math.min(MAX_WATCH_LINGER_MS, Math.max(PRECHECK_LINGER_MS, Math.round(this.pollMs / 4)));
+  }
+
+  /** How long before expiry an answer is refreshed: about one call, so polls do not wait for it. */
+  private leadMs(s: Region): number {
+    return Math.min(Math.round(this.pollMs / 4), Math.max(10, Math.round(s.callMs * 1.5 + 5)));
+  }
+
+  private region(name: string): Region {
+    let s = this.regions.get(name);
+    if (!s) {
+      s = { answers: new Map(), prechecks: new Map(), watches: new Map(), inFlight: null, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
+      this.regions.set(name, s);
+    }
+    return s;
+  }
+
+  private ask(region: string, id: string, watch: boolean): Promise<InstanceInfo | undefined> {
+    const s = this.region(region);
     const now = Date.now();
-    const w = this.watched.get(r.region) ?? new Map<string, number>();
-    this.watched.set(r.region, w);
-    w.delete(r.instanceId);
-    w.set(r.instanceId, now); // re-inserted: the map stays in order of last interest
-    const hit = this.cache.get(r.instanceId);
-    if (hit && now - hit.at <= this.freshMs) return Promise.resolve(hit.info);
+    const a = s.answers.get(id);
+    if (a && watch) {
+      const idle = now - a.polledAt > this.activeMs;
+      a.polledAt = now;
+      if (idle) this.arm(region, s); // polled again: its refreshes resume
+    }
+    if (a && now - a.at < this.pollMs) return Promise.resolve(a.info);
     return new Promise((resolve, reject) => {
-      const q = this.waiting.get(r.region) ?? [];
-      q.push({ instanceId: r.instanceId, resolve, reject });
-      this.waiting.set(r.region, q);
-      if (!this.busy.has(r.region)) {
-        this.busy.add(r.region);
-        setTimeout(() => void this.flush(r.region), LINGER_MS);
+      const flying = s.inFlight?.get(id);
+      if (flying) {
+        flying.waiters.push({ resolve, reject });
+        if (watch) flying.polledAt = now;
+        return;
       }
+      const w = s.prechecks.get(id) ?? s.watches.get(id) ?? { waiters: [], due: Infinity, polledAt: null };
+      w.waiters.push({ resolve, reject });
+      if (watch) {
+        w.polledAt = now;
+        if (w.due === Infinity) s.watches.set(id, { ...w, due: now + this.watchLingerMs });
+      } else if (!s.prechecks.has(id)) {
+        // A precheck is more urgent than a watch of the same instance: it moves to the prompt queue.
+        s.watches.delete(id);
+        s.prechecks.set(id, { ...w, due: now + PRECHECK_LINGER_MS });
+      }
+      this.arm(region, s);
     });
   }
 
-  private async flush(region: string): Promise<void> {
-    const q = this.waiting.get(region) ?? [];
-    if (!q.length) {
-      this.busy.delete(region);
-      return;
-    }
+  /** One timer per region, set for the earliest lookup deadline or answer refresh. */
+  private arm(region: string, s: Region): void {
+    if (s.inFlight) return; // the call's end arms again
+    const now = Date.now();
+    let at = Math.min(this.wantDue(s), this.refreshAt(s, now));
+    if (at === Infinity && s.answers.size) at = now + this.forgetMs; // a sweep forgets the rest
+    if (s.timer && s.timerAt <= at) return;
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = null;
+    s.timerAt = Infinity;
+    if (at === Infinity) return;
+    s.timerAt = at;
+    s.timer = setTimeout(() => {
+      s.timer = null;
+      s.timerAt = Infinity;
+      void this.pump(region, s);
+    }, Math.max(0, at - now));
+    s.timer.unref?.();
+  }
+
+  private async pump(region: string, s: Region): Promise<void> {
+    if (s.inFlight) return;
+    const now = Date.now();
+    const P = this.pollMs;
+    if (this.wantDue(s) > now && this.refreshAt(s, now) > now) return this.arm(region, s);
+
     const max = Math.max(1, this.channel.maxInstancesPerSend);
-    const batch = q.splice(0, max);
-    const ids = [...new Set(batch.map((w) => w.instanceId))];
-    for (const id of this.ridealong(region, new Set(ids), max - ids.length)) ids.push(id);
+    const call = new Map<string, Want>();
+    // Prechecks first (a precheck never waits behind many watches), then watches, oldest first.
+    for (const wants of [s.prechecks, s.watches]) {
+      for (const [id, w] of wants) {
+        if (call.size >= max) break;
+        call.set(id, w);
+        wants.delete(id);
+      }
+    }
+    // Fill the call with the oldest answers at least half an interval old (it costs no call, and
+    // they become due together with this call's others): watches polled lately first, then the rest.
+    for (const recent of [true, false]) {
+      for (const [id, a] of s.answers) {
+        if (call.size >= max || now - a.at < P / 2) break;
+        if (recent !== now - a.polledAt <= this.activeMs || call.has(id)) continue;
+        call.set(id, { waiters: [], due: now, polledAt: null });
+      }
+    }
+    if (!call.size) return this.arm(region, s);
+
+    s.inFlight = call;
+    const ids = [...call.keys()];
     try {
       const found = await withBudgetPriority('info', () => this.channel.instanceInfo(region, ids));
-      const at = Date.now();
-      for (const id of ids) this.cache.set(id, { info: found.get(id), at });
-      if (this.cache.size > MAX_ENTRIES) for (const k of [...this.cache.keys()].slice(0, this.cache.size - MAX_ENTRIES)) this.cache.delete(k);
-      for (const w of batch) w.resolve(found.get(w.instanceId));
+      s.callMs = s.callMs * 0.8 + (Date.now() - now) * 0.2;
+      s.refreshNotBefore = 0;
+      for (const [id, w] of call) {
+        const prev = s.answers.get(id);
+        const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0);
+        if (!polledAt) continue; // a precheck only: nobody will poll for it
+        s.answers.delete(id);
+        s.answers.set(id, { info: found.get(id), at: now, polledAt });
+      }
+      for (const id of s.answers.keys()) {
+        if (s.answers.size <= MAX_ANSWERS) break;
+        s.answers.delete(id);
+      }
+      for (const [id, w] of call) for (const x of w.waiters) x.resolve(found.get(id));
     } catch (err) {
-      for (const w of batch) w.reject(err);
+      s.refreshNotBefore = Date.now() + (err instanceof ChannelThrottledError ? err.retryAfterMs : Math.min(P, 1000));
+      for (const w of call.values()) for (const x of w.waiters) x.reject(err);
     } finally {
-      if ((this.waiting.get(region) ?? []).length) void this.flush(region);
-      else this.busy.delete(region);
+      s.inFlight = null;
+      this.arm(region, s);
     }
   }
 
-  /** Up to `room` watched instances of the region whose answer is the oldest (forgets stale watches). */
-  private ridealong(region: string, taken: Set<string>, room: number): string[] {
-    const w = this.watched.get(region);
-    if (!w || room <= 0) return [];
-    const now = Date.now();
-    for (const [id, at] of w) {
-      if (now - at <= WATCH_MS && w.size <= MAX_ENTRIES) break;
-      w.delete(id); // oldest interest first: stale, or over the bound
+  private wantDue(s: Region): number {
+    const first = (m: Map<string, Want>) => (m.values().next().value as Want | undefined)?.due ?? Infinity;
+    return Math.min(first(s.prechecks), first(s.watches));
+  }
+
+  /**
+   * When the oldest answer of a watch polled lately needs its refresh (answers are in age order);
+   * forgets, on the way, watches no longer polled (their remediation moved on).
+   */
+  private refreshAt(s: Region, now: number): number {
+    for (const [id, a] of s.answers) {
+      if (now - a.polledAt > this.forgetMs) s.answers.delete(id);
+      else if (now - a.polledAt <= this.activeMs) return Math.max(a.at + this.pollMs - this.leadMs(s), s.refreshNotBefore);
     }
-    return [...w.keys()]
-      .filter((id) => !taken.has(id))
-      .map((id) => ({ id, at: this.cache.get(id)?.at ?? 0 }))
-      .sort((a, b) => a.at - b.at)
-      .slice(0, room)
-      .map((x) => x.id);
+    return Infinity;
   }
 }

@@ -102,7 +102,7 @@ export class RebootStep implements StepHandler {
     }
     let online: boolean;
     try {
-      online = (await this.info.lookup(r, this.batched.handles(r)))?.online ?? false;
+      online = (await this.info.watch(r, this.batched.handles(r)))?.online ?? false;
     } catch (err) {
       return { kind: 'wait', ms: err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS };
     }

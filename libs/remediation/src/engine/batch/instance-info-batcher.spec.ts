@@ -1,0 +1,207 @@
+import { loadConfig } from '@rdpfix/config';
+import { ChannelThrottledError, CommandChannel, currentBudgetPriority, InstanceInfo } from '@rdpfix/channel';
+import type { RemediationEntity } from '@rdpfix/persistence';
+import { InstanceInfoBatcher } from './instance-info-batcher';
+
+const P = 500; // POLL_INTERVAL_MS
+const CALL_MS = 20; // the fake channel's answer time
+
+/** A channel that answers DescribeInstanceInformation after CALL_MS and records every call. */
+class FakeChannel {
+  readonly name = 'ssm';
+  readonly maxInstancesPerSend = 50;
+  readonly calls: { at: number; ids: string[]; priority: string }[] = [];
+  fail: Error | null = null;
+
+  constructor(private readonly callMs = CALL_MS) {}
+
+  instanceInfo(_region: string, ids: string[]): Promise<Map<string, InstanceInfo>> {
+    const at = Date.now();
+    this.calls.push({ at, ids, priority: currentBudgetPriority() });
+    const fail = this.fail;
+    return new Promise((resolve, reject) =>
+      setTimeout(() => {
+        if (fail) return reject(fail);
+        // lastPing = when the channel was asked: the age of the answer when it is used.
+        resolve(new Map(ids.map((id) => [id, { instanceId: id, online: true, pingStatus: 'Online', lastPing: new Date(at), platformName: null, platformVersion: null }])));
+      }, this.callMs),
+    );
+  }
+}
+
+function rem(instanceId: string, region = 'us-east-1'): RemediationEntity {
+  return { instanceId, region } as RemediationEntity;
+}
+
+/** Deterministic random numbers (mulberry32). */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function setup(callMs = CALL_MS) {
+  const channel = new FakeChannel(callMs);
+  const batcher = new InstanceInfoBatcher(loadConfig({}, { POLL_INTERVAL_MS: P }), channel as unknown as CommandChannel);
+  return { channel, batcher };
+}
+
+describe('InstanceInfoBatcher', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('500 watches polling on their own schedules cost about ceil(500/50) calls per poll interval, answers younger than one interval', async () => {
+    const { channel, batcher } = setup();
+    const rnd = random(7);
+    const start = Date.now();
+    const until = start + 12 * P;
+    const ages: number[] = [];
+    const waits: number[] = [];
+    const watcher = async (id: string) => {
+      await sleep(Math.floor(rnd() * P));
+      while (Date.now() < until) {
+        const t0 = Date.now();
+        const info = await batcher.watch(rem(id), true);
+        if (t0 >= start + 3 * P) waits.push(Date.now() - t0);
+        ages.push(Date.now() - info!.lastPing!.getTime());
+        // The step waits one interval; the job wakes 0–80 ms late (queue, CPU).
+        await sleep(P + Math.floor(rnd() * 80));
+      }
+    };
+    const all = Promise.all(Array.from({ length: 500 }, (_, i) => watcher(`i-${i}`)));
+    await jest.advanceTimersByTimeAsync(14 * P); // the last poll's wait ends the watcher
+    await all;
+
+    // Steady state: intervals 3..12 (the first polls of 500 new watches are misses).
+    const steady = channel.calls.filter((c) => c.at >= start + 3 * P && c.at < start + 12 * P);
+    const perInterval = steady.length / 9;
+    expect(perInterval).toBeLessThanOrEqual(Math.ceil(500 / 50) + 2);
+    expect(steady.reduce((n, c) => n + c.ids.length, 0) / steady.length).toBeGreaterThanOrEqual(45);
+    expect(Math.max(...ages)).toBeLessThan(P);
+    // Steady-state polls are served from answers already there: almost none waits.
+    const slow = waits.filter((w) => w > 0).length;
+    expect(slow / waits.length).toBeLessThan(0.02);
+    expect(channel.calls.every((c) => c.priority === 'info' && c.ids.length <= 50 && new Set(c.ids).size === c.ids.length)).toBe(true);
+    const before = channel.calls.length;
+    // Once nobody polls, refreshes stop (after two intervals) and the answers are forgotten (10 s).
+    await jest.advanceTimersByTimeAsync(21_000);
+    expect(channel.calls.length - before).toBeLessThanOrEqual(Math.ceil(500 / 50) * 3);
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+  });
+
+  it('a precheck is answered within its 25 ms linger plus call time while 500 watches are refreshed', async () => {
+    const { channel, batcher } = setup();
+    const rnd = random(11);
+    const until = Date.now() + 8 * P;
+    const watcher = async (id: string) => {
+      await sleep(Math.floor(rnd() * P));
+      while (Date.now() < until) {
+        await batcher.watch(rem(id), true);
+        await sleep(P + Math.floor(rnd() * 80));
+      }
+    };
+    const watches = Promise.all(Array.from({ length: 500 }, (_, i) => watcher(`w-${i}`)));
+    const latencies: number[] = [];
+    const prechecks = Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        await sleep(P + Math.floor(rnd() * 6 * P));
+        const t0 = Date.now();
+        const info = await batcher.lookup(rem(`p-${i}`), true);
+        expect(info?.instanceId).toBe(`p-${i}`);
+        latencies.push(Date.now() - t0);
+      }),
+    );
+    await jest.advanceTimersByTimeAsync(10 * P);
+    await Promise.all([watches, prechecks]);
+    // 25 ms linger, at most one call already under way, then its own call.
+    expect(latencies).toHaveLength(60);
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(25 + 2 * CALL_MS + 2);
+    // Prechecks are not kept as watches.
+    expect(channel.calls.filter((c) => c.ids.some((id) => id.startsWith('p-'))).length).toBeLessThanOrEqual(60);
+  });
+
+  it('an error reaches every lookup waiting for that call, including ones that joined it in flight', async () => {
+    const { channel, batcher } = setup();
+    const err = new ChannelThrottledError('budget', 700);
+    channel.fail = err;
+    const settled: unknown[] = [];
+    const ps = [
+      ...Array.from({ length: 20 }, (_, i) => batcher.lookup(rem(`p-${i}`), true)),
+      ...Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true)),
+    ].map((p) => p.then(() => settled.push('ok'), (e) => settled.push(e)));
+    await jest.advanceTimersByTimeAsync(25 + 5); // the call is under way
+    expect(channel.calls).toHaveLength(1);
+    const joined = batcher.watch(rem('w-3'), true).then(() => settled.push('ok'), (e) => settled.push(e));
+    await jest.advanceTimersByTimeAsync(CALL_MS);
+    await Promise.all([...ps, joined]);
+    expect(settled).toHaveLength(41);
+    expect(settled.every((e) => e === err)).toBe(true);
+    // The next poll asks again (after the failed call, no answer is served).
+    channel.fail = null;
+    const again = batcher.watch(rem('w-3'), true);
+    await jest.advanceTimersByTimeAsync(P);
+    expect((await again)?.online).toBe(true);
+  });
+
+  it('watches polled late (a loaded worker) get no calls of their own but ride along in prechecks\' calls', async () => {
+    const { channel, batcher } = setup();
+    const first = Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true));
+    await jest.advanceTimersByTimeAsync(300);
+    await Promise.all(first);
+    expect(channel.calls).toHaveLength(1);
+    // Nobody polls for 3 intervals: after 2, refreshes of their own stop.
+    await jest.advanceTimersByTimeAsync(3 * P);
+    const own = channel.calls.length;
+    expect(own).toBeLessThanOrEqual(1 + 3);
+    await jest.advanceTimersByTimeAsync(2 * P);
+    expect(channel.calls).toHaveLength(own);
+    // A precheck's call carries them, so their next polls find a fresh answer.
+    const pre = batcher.lookup(rem('p-1'), true);
+    await jest.advanceTimersByTimeAsync(25 + CALL_MS);
+    await pre;
+    expect(channel.calls).toHaveLength(own + 1);
+    expect(channel.calls[own].ids).toEqual(['p-1', ...Array.from({ length: 20 }, (_, i) => `w-${i}`)]);
+    const polls = Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true));
+    await jest.advanceTimersByTimeAsync(0);
+    expect((await Promise.all(polls)).every((x) => x?.online)).toBe(true);
+    expect(channel.calls).toHaveLength(own + 1);
+  });
+
+  it('a single fix asks the channel directly, at the top priority, once per lookup', async () => {
+    const { channel, batcher } = setup();
+    const a = batcher.lookup(rem('i-1'), false);
+    const b = batcher.watch(rem('i-1'), false);
+    expect(channel.calls.map((c) => c.priority)).toEqual(['single', 'single']);
+    await jest.advanceTimersByTimeAsync(CALL_MS);
+    expect((await a)?.instanceId).toBe('i-1');
+    expect((await b)?.instanceId).toBe('i-1');
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+  });
+
+  it('stays bounded when 100,000 instances are watched, and forgets them all once polls stop', async () => {
+    const { channel, batcher } = setup(1);
+    let peak = 0;
+    const done: Promise<unknown>[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      done.push(batcher.watch(rem(`i-${i}`, i % 2 ? 'us-east-1' : 'eu-west-1'), true));
+      if (i % 500 === 499) {
+        await jest.advanceTimersByTimeAsync(10);
+        peak = Math.max(peak, batcher.sizes().answers);
+      }
+    }
+    while (batcher.sizes().wants > 0) {
+      await jest.advanceTimersByTimeAsync(P);
+      peak = Math.max(peak, batcher.sizes().answers);
+    }
+    await Promise.all(done);
+    expect(peak).toBeLessThanOrEqual(2 * 20_000);
+    expect(channel.calls.every((c) => c.ids.length <= 50)).toBe(true);
+    await jest.advanceTimersByTimeAsync(21_000);
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+  });
+});
