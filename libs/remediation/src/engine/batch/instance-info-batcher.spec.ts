@@ -5,6 +5,7 @@ import { InstanceInfoBatcher } from './instance-info-batcher';
 
 const P = 500; // POLL_INTERVAL_MS
 const CALL_MS = 20; // the fake channel's answer time
+const LINGER = 150; // BATCH_LINGER_MS: how long a campaign precheck waits for others to join its call
 
 /** A channel that answers DescribeInstanceInformation after CALL_MS and records every call. */
 class FakeChannel {
@@ -47,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setup(callMs = CALL_MS) {
   const channel = new FakeChannel(callMs);
-  const batcher = new InstanceInfoBatcher(loadConfig({}, { POLL_INTERVAL_MS: P }), channel as unknown as CommandChannel);
+  const batcher = new InstanceInfoBatcher(loadConfig({}, { POLL_INTERVAL_MS: P, BATCH_LINGER_MS: LINGER }), channel as unknown as CommandChannel);
   return { channel, batcher };
 }
 
@@ -94,7 +95,7 @@ describe('InstanceInfoBatcher', () => {
     expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
   });
 
-  it('a precheck is answered within its 25 ms linger plus call time while 500 watches are refreshed', async () => {
+  it('a precheck is answered within its linger (BATCH_LINGER_MS) plus call time while 500 watches are refreshed', async () => {
     const { channel, batcher } = setup();
     const rnd = random(11);
     const until = Date.now() + 8 * P;
@@ -118,9 +119,9 @@ describe('InstanceInfoBatcher', () => {
     );
     await jest.advanceTimersByTimeAsync(10 * P);
     await Promise.all([watches, prechecks]);
-    // 25 ms linger, at most one call already under way, then its own call.
+    // The linger, at most one call already under way, then its own call.
     expect(latencies).toHaveLength(60);
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(25 + 2 * CALL_MS + 2);
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(LINGER + 2 * CALL_MS + 2);
     // Prechecks are not kept as watches.
     expect(channel.calls.filter((c) => c.ids.some((id) => id.startsWith('p-'))).length).toBeLessThanOrEqual(60);
   });
@@ -134,7 +135,7 @@ describe('InstanceInfoBatcher', () => {
       ...Array.from({ length: 20 }, (_, i) => batcher.lookup(rem(`p-${i}`), true)),
       ...Array.from({ length: 20 }, (_, i) => batcher.watch(rem(`w-${i}`), true)),
     ].map((p) => p.then(() => settled.push('ok'), (e) => settled.push(e)));
-    await jest.advanceTimersByTimeAsync(25 + 5); // the call is under way
+    await jest.advanceTimersByTimeAsync(Math.min(LINGER, P / 4) + 5); // the call (due at the watches' linger) is under way
     expect(channel.calls).toHaveLength(1);
     const joined = batcher.watch(rem('w-3'), true).then(() => settled.push('ok'), (e) => settled.push(e));
     await jest.advanceTimersByTimeAsync(CALL_MS);
@@ -162,7 +163,7 @@ describe('InstanceInfoBatcher', () => {
     expect(channel.calls).toHaveLength(own);
     // A precheck's call carries them, so their next polls find a fresh answer.
     const pre = batcher.lookup(rem('p-1'), true);
-    await jest.advanceTimersByTimeAsync(25 + CALL_MS);
+    await jest.advanceTimersByTimeAsync(LINGER + CALL_MS);
     await pre;
     expect(channel.calls).toHaveLength(own + 1);
     expect(channel.calls[own].ids).toEqual(['p-1', ...Array.from({ length: 20 }, (_, i) => `w-${i}`)]);

@@ -45,8 +45,6 @@ interface Region {
   callMs: number;
 }
 
-/** A precheck waits this long for others to join its call (a timer: no CPU). */
-const PRECHECK_LINGER_MS = 25;
 /** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
 const MAX_WATCH_LINGER_MS = 250;
 /** A watch not polled for this long (nor 4 intervals) is forgotten. */
@@ -58,7 +56,8 @@ const MAX_ANSWERS = 20_000;
  * DescribeInstanceInformation for many instances in one call (issue 10). Campaign remediations ask
  * through here; a single fix asks the channel directly, at the top priority.
  *
- * - A precheck (`lookup`) must be prompt: it waits at most PRECHECK_LINGER_MS for others to join.
+ * - A precheck (`lookup`) waits at most BATCH_LINGER_MS for others to join, like the batched
+ *   sends: campaign work is not latency-critical, and a longer linger fills the calls.
  * - A restart watch (`watch`) polls every POLL_INTERVAL_MS. This process keeps every watched
  *   instance's answer younger than one poll interval: a per-region timer refreshes, just before
  *   they expire, the answers of instances still being polled, 50 per call, oldest first, each
@@ -117,7 +116,7 @@ export class InstanceInfoBatcher {
   }
 
   private get watchLingerMs(): number {
-    return Math.min(MAX_WATCH_LINGER_MS, Math.max(PRECHECK_LINGER_MS, Math.round(this.pollMs / 4)));
+    return Math.min(MAX_WATCH_LINGER_MS, Math.max(25, Math.round(this.pollMs / 4)));
   }
 
   /** How long before expiry an answer is refreshed: about one call, so polls do not wait for it. */
@@ -159,7 +158,7 @@ export class InstanceInfoBatcher {
       } else if (!s.prechecks.has(id)) {
         // A precheck is more urgent than a watch of the same instance: it moves to the prompt queue.
         s.watches.delete(id);
-        s.prechecks.set(id, { ...w, due: now + PRECHECK_LINGER_MS });
+        s.prechecks.set(id, { ...w, due: now + this.config.BATCH_LINGER_MS });
       }
       this.arm(region, s);
     });
