@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       c = (await (await fetch(`${url}/v1/campaigns/${created.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof c;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
-        console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${c.state} ${JSON.stringify(c.outcomes ?? {})}`);
+        console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${c.state} ${JSON.stringify(c.outcomes ?? {})}  RSS worker ${(rssKb(worker.pid!) / 1024).toFixed(0)} MB, API ${(rssKb(api.pid!) / 1024).toFixed(0)} MB`);
       }
     }
     const makespanS = (Date.now() - t0) / 1000;
