@@ -67,6 +67,13 @@ const actionsZh = (list: string) =>
     .map((k) => ACTION_ZH[k] ?? k)
     .join('，');
 
+/** A command's purpose (`diagnose`, `apply:0:remove-rdsh-role`, `apply:1:configure-licensing:check`) in Chinese. */
+function purposeZh(p: string): string {
+  const apply = /^apply:(\d+):([\w-]+)(:check)?$/.exec(p);
+  if (apply) return `${apply[3] ? '检查' : '执行'}第 ${Number(apply[1]) + 1} 项修改（${ACTION_ZH[apply[2]] ?? apply[2]}）`;
+  return STEP_ZH[p] ?? p;
+}
+
 type Rule = [RegExp, (m: RegExpMatchArray, e: TimelineEventForText) => string];
 
 /** English timeline messages (written by the engine) in Chinese, by event type. */
@@ -75,7 +82,12 @@ const RULES: Record<string, Rule[]> = {
   started: [[/.*/, () => '后台任务已开始处理']],
   step_started: [[/^step (\w+) started$/, (m) => `开始步骤：${STEP_ZH[m[1]] ?? m[1]}`]],
   agent_online: [[/^agent online \((.*)\)$|^agent online$/, (m) => `实例上的代理（云助手 / SSM Agent）在线${m[1] ? `（${m[1]}）` : ''}`]],
-  command_requested: [[/^requested (\S+) v(\d+) \((\w+)(?: attempt (\d+))?\)$/, (m) => `准备下发脚本 ${m[1]}（版本 ${m[2]}，用途：${m[3]}${m[4] ? `，第 ${m[4]} 次` : ''}）`]],
+  command_requested: [
+    [
+      /^requested (\S+) v(\d+) \(([^;() ]+)(?: attempt (\d+))?(; batched with identical requests)?\)$/,
+      (m) => `准备下发脚本 ${m[1]}（版本 ${m[2]}，用途：${purposeZh(m[3])}${m[4] ? `，第 ${m[4]} 次` : ''}${m[5] ? '，与相同的请求合并下发' : ''}）`,
+    ],
+  ],
   command_sent: [[/^sent (\S+) as command (\S+)$/, (m) => `已通过命令通道下发脚本 ${m[1]}（命令 ID：${m[2]}）`]],
   command_recovered: [[/^found (\S+) already sent as command (\S+);/, (m) => `脚本 ${m[1]} 之前已下发（命令 ID：${m[2]}），不会重复下发`]],
   command_not_found: [[/^(\S+) never reached the channel;/, (m) => `脚本 ${m[1]} 未送达命令通道，现在重新下发`]],

@@ -75,6 +75,9 @@ describe('zh timeline messages', () => {
     { type: 'agent_online', message: 'agent online (Windows Server 2019 Datacenter 10.0.17763)' },
     { type: 'command_requested', message: 'requested diagnose v3 (diagnose)' },
     { type: 'command_requested', message: 'requested verify v2 (verify attempt 2)' },
+    { type: 'command_requested', message: 'requested set-single-session v2 (apply:0:allow-multiple-sessions)' },
+    { type: 'command_requested', message: 'requested diagnose v3 (apply:1:remove-rdsh-role:check)' },
+    { type: 'command_requested', message: 'requested diagnose v3 (diagnose; batched with identical requests)' },
     { type: 'command_sent', message: 'sent diagnose as command 1a2b3c' },
     { type: 'command_recovered', message: 'found remove-rdsh-role already sent as command 1a2b; not sending it again' },
     { type: 'command_not_found', message: 'diagnose never reached the channel; sending it now' },
@@ -113,6 +116,15 @@ describe('zh timeline messages', () => {
     expect(zh).toMatch(CJK);
     expect(zh).not.toContain('英文原文');
     expect(timelineMessage(e, 'en')).toBe(e.message);
+  });
+
+  it('names what a command is for, on the single and the batched path', () => {
+    expect(timelineMessage({ type: 'command_requested', message: 'requested remove-rdsh-role v2 (apply:1:remove-rdsh-role attempt 2)' }, 'zh')).toBe(
+      '准备下发脚本 remove-rdsh-role（版本 2，用途：执行第 2 项修改（删除远程桌面会话主机角色），第 2 次）',
+    );
+    expect(timelineMessage({ type: 'command_requested', message: 'requested diagnose v3 (diagnose; batched with identical requests)' }, 'zh')).toBe(
+      '准备下发脚本 diagnose（版本 3，用途：诊断，与相同的请求合并下发）',
+    );
   });
 
   it('keeps ids and names a support engineer searches for', () => {
