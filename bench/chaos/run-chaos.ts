@@ -10,6 +10,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'crypto';
 import { Command } from 'commander';
+import { Rng } from '../../apps/agent-sim/src/common/rng';
 import { ChaosWorld } from './chaos-world';
 import { tally } from './chaos-tally';
 
@@ -21,17 +22,6 @@ export interface Submitted {
   id: string;
   instanceId: string;
   mode: string;
-}
-
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,7 +36,8 @@ async function main(): Promise<void> {
     .opts();
   const n = Number(opts.n);
   const seed = Number(opts.seed);
-  const rand = mulberry(seed);
+  const rng = new Rng(seed);
+  const rand = () => rng.next();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
   const world = new ChaosWorld(`${seed}_${randomBytes(3).toString('hex')}`, seed);
   const t0 = Date.now();

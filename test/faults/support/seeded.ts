@@ -1,13 +1,9 @@
-/** A small seeded PRNG (mulberry32), so a fault schedule can be replayed from its seed. */
+import { Rng } from '../../../apps/agent-sim/src/common/rng';
+
+/** The simulator's seeded PRNG as a function, so a fault schedule can be replayed from its seed. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /** Seeds for a scenario: FAULT_SEEDS=1,2,3 overrides the defaults. */

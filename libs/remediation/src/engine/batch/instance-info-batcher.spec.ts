@@ -1,3 +1,4 @@
+import prand from 'pure-rand';
 import { loadConfig } from '@rdpfix/config';
 import { ChannelThrottledError, CommandChannel, currentBudgetPriority, InstanceInfo } from '@rdpfix/channel';
 import type { RemediationEntity } from '@rdpfix/persistence';
@@ -34,14 +35,10 @@ function rem(instanceId: string, region = 'us-east-1'): RemediationEntity {
   return { instanceId, region } as RemediationEntity;
 }
 
-/** Deterministic random numbers (mulberry32). */
+/** Deterministic random numbers in [0, 1) (pure-rand), so a schedule replays from its seed. */
 function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = prand.xoroshiro128plus(seed);
+  return () => prand.unsafeUniformIntDistribution(0, 0xffffffff, g) / 2 ** 32;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
