@@ -5,17 +5,13 @@ import { AppConfig, loadConfig } from '@rdpfix/config';
 import {
   CommandRunEntity,
   CommandRunRepository,
-  dataSourceOptions,
-  dropDatabase,
-  ensureDatabase,
   RemediationEntity,
-  runMigrations,
   TimelineRepository,
 } from '@rdpfix/persistence';
 import { renderScript } from '@rdpfix/runbook';
 import { CommandSender } from '../../libs/remediation/src/engine/send/command-sender';
 import { SendRecovery } from '../../libs/remediation/src/engine/send/send-recovery';
-import { PG_BASE } from '../support/stack';
+import { openTestDatabase } from '../support/test-database';
 
 /** A channel whose every answer the test decides. */
 class ScriptedChannel {
@@ -51,7 +47,7 @@ class ScriptedChannel {
  * PostgreSQL's clock.
  */
 describe('fenced command runs', () => {
-  const dbUrl = `${PG_BASE}/rdpfix_t_fenced_${process.pid}_${randomUUID().slice(0, 8)}`;
+  let db: Awaited<ReturnType<typeof openTestDatabase>>;
   let ds: DataSource;
   let runs: CommandRunRepository;
   let timeline: TimelineRepository;
@@ -59,9 +55,8 @@ describe('fenced command runs', () => {
   let remediation: RemediationEntity;
 
   beforeAll(async () => {
-    await ensureDatabase(dbUrl);
-    await runMigrations(dbUrl);
-    ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
+    db = await openTestDatabase('fenced');
+    ds = db.ds;
     runs = new CommandRunRepository(ds);
     timeline = new TimelineRepository(ds);
     config = loadConfig({}, { SEND_LOOKUP_DELAY_MS: 10, DELIVERY_TIMEOUT_S: 30, SEND_LOOKUP_MAX_S: 2, POLL_INTERVAL_MS: 10 });
@@ -78,10 +73,7 @@ describe('fenced command runs', () => {
       }),
     );
   });
-  afterAll(async () => {
-    await ds.destroy();
-    await dropDatabase(dbUrl);
-  });
+  afterAll(() => db?.close());
 
   const newRun = async (script: 'set-single-session' | 'diagnose' = 'set-single-session'): Promise<CommandRunEntity> => {
     const id = randomUUID();

@@ -1,17 +1,7 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
-import {
-  CommandRunEntity,
-  CommandRunRepository,
-  dataSourceOptions,
-  dropDatabase,
-  ensureDatabase,
-  RemediationEntity,
-  RemediationRepository,
-  runMigrations,
-  TimelineRepository,
-} from '@rdpfix/persistence';
-import { PG_BASE } from '../support/stack';
+import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { openTestDatabase } from '../support/test-database';
 
 /**
  * The engine's hot writes are single statements (issue 10: fewer round trips per step): a step's
@@ -19,24 +9,20 @@ import { PG_BASE } from '../support/stack';
  * the statements keep the guarantees the transactions gave, against real PostgreSQL.
  */
 describe('single-statement step writes', () => {
-  const dbUrl = `${PG_BASE}/rdpfix_t_stepw_${process.pid}_${randomUUID().slice(0, 8)}`;
+  let db: Awaited<ReturnType<typeof openTestDatabase>>;
   let ds: DataSource;
   let remediations: RemediationRepository;
   let runs: CommandRunRepository;
   let timeline: TimelineRepository;
 
   beforeAll(async () => {
-    await ensureDatabase(dbUrl);
-    await runMigrations(dbUrl);
-    ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
+    db = await openTestDatabase('stepw');
+    ds = db.ds;
     remediations = new RemediationRepository(ds);
     runs = new CommandRunRepository(ds);
     timeline = new TimelineRepository(ds);
   });
-  afterAll(async () => {
-    await ds.destroy();
-    await dropDatabase(dbUrl);
-  });
+  afterAll(() => db?.close());
 
   let seq = 0;
   const newRemediation = () =>
