@@ -68,7 +68,7 @@ describe('restart-computer re-delivery check', () => {
     // Diagnosed and changed at T0; the batch was sent at T0 + 5 min; each server restarted 30 s later.
     const boots = [T0 - 40 * DAY, T0 - 2 * DAY, T0 - 1 * DAY];
     const sentAt = T0 + 5 * MIN;
-    for (const b of boots) expect(batchDecision(boots, sentAt + 30_000 + 60_000)).toBe(true);
+    expect(batchDecision(boots, sentAt + 30_000 + 60_000)).toBe(true);
     // ... including a server whose clock is 2 min behind the one that booted last.
     expect(batchDecision(boots, sentAt + 90_000 - 2 * MIN)).toBe(true);
   });
