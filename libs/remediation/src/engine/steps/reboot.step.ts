@@ -76,7 +76,10 @@ export class RebootStep implements StepHandler {
               verifyAttempt: 1,
             },
           },
-          event: { type: 'agent_back', message: `the server already restarted since the diagnosis (boot time ${result.bootTime}); no second restart was scheduled` },
+          event: {
+            type: 'agent_back',
+            message: `the server already restarted since the diagnosis (boot time ${result.bootTime}${result.bootedBefore ? `, after the batch's threshold ${result.bootedBefore}` : ''}); no second restart was scheduled`,
+          },
         };
       }
       return {
