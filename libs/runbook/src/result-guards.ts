@@ -120,6 +120,7 @@ function checkOkBody(r: Obj): Problem {
         alreadyRestarted: isBool,
         delaySeconds: (x) => isInt(x) && x >= 0,
         bootTime: isIsoUtc,
+        bootedBefore: (x) => x === undefined || isIsoUtc(x),
       });
     default:
       return 'result.script';

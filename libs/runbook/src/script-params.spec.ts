@@ -24,8 +24,14 @@ describe('script parameter specs', () => {
     expect(checkScriptParams('restart-computer', { runId, delaySeconds: 4, expectedBootTime: boot })).toHaveLength(1);
     expect(checkScriptParams('restart-computer', { runId, delaySeconds: 601, expectedBootTime: boot })).toHaveLength(1);
     expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, expectedBootTime: boot })).toEqual([]);
-    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600 })).toEqual([expect.stringMatching(/^expectedBootTime: required/)]);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600 })).toEqual(['expectedBootTime | bootedBefore: exactly one is required (0 given)']);
     expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, expectedBootTime: '2025-11-25T08:00:00.000Z' })).toHaveLength(1);
+    // v4: a batch's one-sided threshold instead of the instance's own boot time, never both.
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, bootedBefore: boot })).toEqual([]);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, bootedBefore: '2025-11-25T08:00Z' })).toHaveLength(1);
+    expect(checkScriptParams('restart-computer', { runId, delaySeconds: 600, bootedBefore: boot, expectedBootTime: boot })).toEqual([
+      'expectedBootTime | bootedBefore: exactly one is required (2 given)',
+    ]);
     expect(checkScriptParams('remove-rdsh-role', { runId })).toEqual([expect.stringMatching(/^despiteLicensing: required/)]);
     expect(checkScriptParams('remove-rdsh-role', { runId, despiteLicensing: 2 })).toHaveLength(1);
     expect(checkScriptParams('restore-licensing', { runId, mode: 1, servers: '' })).toEqual([]);

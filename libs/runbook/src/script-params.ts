@@ -1,5 +1,6 @@
 import { ScriptName } from './contract';
 import { RESULT_CAPS } from './caps';
+import { ISO_SECONDS } from './contract/restart-check';
 
 /**
  * What each script accepts, mirroring the checks the scripts make again on the server. The
@@ -13,6 +14,8 @@ export interface ParamSpec {
   description: string;
   /** Longest valid value, when shorter than the renderer's limit (sizes the worst case of a script). */
   maxChars?: number;
+  /** Parameters with the same group name are alternatives: exactly one of them must be given. */
+  oneOf?: string;
 }
 
 const HOST_LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
@@ -40,6 +43,8 @@ export const RUN_ID_PARAM: ParamSpec = {
   description: 'the command run id (lower-case uuid); the script refuses to act twice for one run id',
   maxChars: 36,
 };
+
+const isIsoSeconds = (v: string) => ISO_SECONDS.test(v) && Number.isFinite(Date.parse(v));
 
 const oneOf =
   (...allowed: string[]) =>
@@ -86,10 +91,20 @@ export const SCRIPT_PARAM_SPECS: Record<ScriptName, Record<string, ParamSpec>> =
       valid: (v) => /^[0-9]{1,3}$/.test(v) && Number(v) >= 5 && Number(v) <= 600,
       description: 'integer 5..600',
     },
+    // Exactly one of the two (restart-check.ts): a single fix's own boot time, or a batch's threshold.
     expectedBootTime: {
-      required: true,
-      valid: (v) => /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(v) && Number.isFinite(Date.parse(v)),
+      required: false,
+      oneOf: 'bootCheck',
+      valid: isIsoSeconds,
       description: 'the boot time before the change, ISO-8601 UTC without fractions (yyyy-MM-ddTHH:mm:ssZ)',
+      maxChars: 20,
+    },
+    bootedBefore: {
+      required: false,
+      oneOf: 'bootCheck',
+      valid: isIsoSeconds,
+      description: 'the latest boot time that still means "not restarted yet" for every server of a batch, ISO-8601 UTC without fractions',
+      maxChars: 20,
     },
   },
 };
@@ -108,6 +123,12 @@ export function checkScriptParams(name: ScriptName, params: Record<string, strin
       continue;
     }
     if (!s.valid(String(v))) problems.push(`${key}: invalid (${s.description})`);
+  }
+  const groups = new Map<string, string[]>();
+  for (const [key, s] of Object.entries(spec)) if (s.oneOf) groups.set(s.oneOf, [...(groups.get(s.oneOf) ?? []), key]);
+  for (const keys of groups.values()) {
+    const given = keys.filter((k) => params[k] !== undefined);
+    if (given.length !== 1) problems.push(`${keys.join(' | ')}: exactly one is required (${given.length} given)`);
   }
   return problems;
 }

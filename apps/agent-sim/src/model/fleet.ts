@@ -53,7 +53,22 @@ export function generateFleet(spec: FleetSpec, rng: Rng, now: number = Date.now(
   for (const [os, n] of allocate(spec.count, spec.osMix ?? DEFAULT_OS_MIX)) for (let i = 0; i < n; i++) oses.push(os);
   rng.shuffle(presets);
   rng.shuffle(oses);
-  return presets.map((preset, i) =>
+  const fleet = presets.map((preset, i) =>
     buildInstance({ tenantId: spec.tenantId, region: spec.region, os: oses[i], preset, overrides: spec.overrides }, rng, now),
   );
+  // Real servers were not all booted at one instant: equal boot times would let per-instance
+  // boot-time parameters batch in the simulator when they cannot on a real fleet. Drawn after
+  // the instances, so a seed still yields the same ids and computer names as before.
+  if (spec.overrides?.bootTime === undefined) for (const inst of fleet) inst.bootTime = fleetBootTime(rng, now);
+  return fleet;
 }
+
+/** Booted 1 to 60 days before `now`, whole seconds (what Windows reports). */
+export function fleetBootTime(rng: Rng, now: number): string {
+  const ageMs = FLEET_MIN_UPTIME_MS + rng.next() * (FLEET_MAX_UPTIME_MS - FLEET_MIN_UPTIME_MS);
+  return new Date(Math.floor((now - ageMs) / 1000) * 1000).toISOString();
+}
+
+const DAY_MS = 24 * 3600_000;
+export const FLEET_MIN_UPTIME_MS = DAY_MS;
+export const FLEET_MAX_UPTIME_MS = 60 * DAY_MS;

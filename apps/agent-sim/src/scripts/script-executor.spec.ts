@@ -180,7 +180,8 @@ describe('executeScript', () => {
     });
     expect(out.reboot).toEqual({ delaySeconds: 10 });
     expect(run(inst, 'restart-computer', { delaySeconds: 2, expectedBootTime: BOOT(inst) }).exitCode).toBe(1);
-    expect(run(inst, 'restart-computer', { delaySeconds: 10 }).exitCode).toBe(1); // v2 needs the expected boot time
+    expect(run(inst, 'restart-computer', { delaySeconds: 10 }).exitCode).toBe(1); // v2+ need a boot-time check
+    expect(run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: BOOT(inst), bootedBefore: BOOT(inst) }).exitCode).toBe(1); // v4: one of them
     const twice = run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: BOOT(inst) }, ctx({ rebootScheduled: true }));
     expect(lastJsonLine(twice.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/1190/) });
   });
@@ -194,6 +195,27 @@ describe('executeScript', () => {
     // A clock step within the tolerance is the same boot: the restart goes ahead.
     const stepped = new Date(Date.parse(inst.bootTime) + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     expect(run(inst, 'restart-computer', { delaySeconds: 10, expectedBootTime: stepped }).reboot).toEqual({ delaySeconds: 10 });
+  });
+
+  it('restart-computer v4 with a batch threshold: one-sided, echoed, re-delivery safe', () => {
+    const inst = make('healthy');
+    const boot = Date.parse(inst.bootTime);
+    const at = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // The batch's latest boot is a day later than this server's: still "not restarted yet".
+    const threshold = at(boot + 24 * 3600_000 + 120_000);
+    const out = run(inst, 'restart-computer', { delaySeconds: 10, bootedBefore: threshold });
+    expect(lastJsonLine(out.stdout)).toMatchObject({ ok: true, scheduled: true, alreadyRestarted: false, bootedBefore: threshold });
+    expect(out.reboot).toEqual({ delaySeconds: 10 });
+    // Booted after the threshold (our restart, or someone's): no second restart.
+    const again = run(inst, 'restart-computer', { delaySeconds: 10, bootedBefore: at(boot - 1000) });
+    expect(lastJsonLine(again.stdout)).toMatchObject({ ok: true, scheduled: false, alreadyRestarted: true, bootedBefore: at(boot - 1000) });
+    expect(again.reboot).toBeUndefined();
+    // A boot time exactly at the threshold is not after it.
+    expect(run(inst, 'restart-computer', { delaySeconds: 10, bootedBefore: at(boot) }).reboot).toEqual({ delaySeconds: 10 });
+    // Version 3 knew only expectedBootTime: a bootedBefore alone is refused, as the v3 script would.
+    const v3 = executeScript(inst, parseScript(renderScriptText('restart-computer', 3, { delaySeconds: 10, bootedBefore: threshold })), ctx());
+    expect(lastJsonLine(v3.stdout)).toMatchObject({ version: 3, ok: false, error: expect.stringMatching(/expectedBootTime/) });
+    expect(v3.reboot).toBeUndefined();
   });
 
   it('diagnose reports failed reads as unknown facts, never as defaults', () => {

@@ -1,2 +1,3 @@
 export * from './script-names';
 export * from './script-results';
+export * from './restart-check';

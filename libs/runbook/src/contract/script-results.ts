@@ -67,15 +67,20 @@ export interface RemoveRoleResult extends ScriptResultBase {
   method: string;
 }
 
-/** restart-computer, params: delaySeconds=<5..600>, expectedBootTime=<ISO-8601 UTC> */
+/**
+ * restart-computer, params: delaySeconds=<5..600> and one of expectedBootTime / bootedBefore
+ * (v4; v2 and v3 take expectedBootTime only), ISO-8601 UTC (restart-check.ts).
+ */
 export interface RestartResult extends ScriptResultBase {
   script: 'restart-computer';
   scheduled: boolean;
-  /** The server booted since expectedBootTime: the restart already happened, none was scheduled. */
+  /** The server booted since (expectedBootTime ± 120 s, or after bootedBefore): the restart already happened, none was scheduled. */
   alreadyRestarted: boolean;
   delaySeconds: number;
   /** The current boot time (before the scheduled restart), ISO-8601 UTC. */
   bootTime: string;
+  /** v4 with bootedBefore: the threshold this server applied (the batch's; not in the stored parameters). */
+  bootedBefore?: string;
 }
 
 export type ScriptResult =

@@ -4,6 +4,13 @@ import { createHash } from 'crypto';
 export const BATCH_RUN_ID_PLACEHOLDER = '00000000-0000-4000-8000-000000000000';
 
 /**
+ * restart-computer's `bootedBefore` on the batched path, filled in by the sender from the batch's
+ * boot times before the change (bootedBeforeFor). Were it ever sent as is, every server would
+ * look already restarted: nothing restarts, and verify reports the restart as not observed.
+ */
+export const BATCH_BOOTED_BEFORE_PLACEHOLDER = '1970-01-01T00:00:00Z';
+
+/**
  * The group a requested run can be batched with: same script, same version, same parameters.
  * Per-instance data never enters a batched script (the run id of a changing script is the
  * batch's id, the same for every instance), so a campaign's identical requests share one key.

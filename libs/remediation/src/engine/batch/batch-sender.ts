@@ -7,6 +7,7 @@ import { lookupBoundS } from '../send/lookup-plan';
 import { markerFor } from '../send/marker';
 import { withJitter } from '../send/run-state';
 import { splitKey } from './batch-key';
+import { batchParams, MissingBootTimeError } from './batch-params';
 import { BatchRow, BatchStore, ClaimedRun } from './batch-store';
 import type { BatchPokes } from './batch-pokes';
 
@@ -73,10 +74,18 @@ export class BatchSender {
 
   /** One send of a claimed batch. Returns a delay when the dispatcher should stop for now. */
   private async send(b: BatchRow, runs: ClaimedRun[]): Promise<number | null> {
-    const changing = CHANGING_SCRIPTS.has(b.script_name as ScriptName);
-    // A changing script's run id is the batch's id: the same for every instance, so the batch
-    // stays one script, and the script's guard still refuses to act twice for it on a server.
-    const params = changing ? { ...runs[0].parameters, runId: b.id } : runs[0].parameters;
+    // One script for every instance: the run id is the batch's (the script's guard still refuses
+    // to act twice for it on a server); a restart's boot-time threshold is the batch's.
+    let params: Record<string, string | number>;
+    try {
+      params = batchParams(b.id, b.script_name, runs);
+    } catch (err) {
+      if (!(err instanceof MissingBootTimeError)) throw err;
+      // Nothing was sent: those runs cannot be covered by a threshold; the rest go out without them.
+      const res = await this.store.splitRejected(b, err.runIds, `${b.script_name} was not sent: ${err.message}`);
+      for (const r of res?.rejected ?? []) await this.pokes.wake(r.remediation_id);
+      return 0;
+    }
     const script = renderScript(b.script_name as ScriptName, params);
     let commandId: string;
     try {

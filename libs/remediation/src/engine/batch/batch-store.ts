@@ -29,6 +29,8 @@ export interface ClaimedRun {
   script_name: string;
   parameters: Record<string, string | number>;
   send_epoch: number;
+  /** The remediation's boot time before the change (restart-computer's batch threshold). */
+  boot_time_before: Date | null;
 }
 
 export interface GroupInfo {
@@ -90,7 +92,7 @@ export class BatchStore {
   async claim(region: string, channel: string, key: string, max: number, lookupS: number): Promise<{ batch: BatchRow; runs: ClaimedRun[] } | null> {
     return this.ds.transaction(async (m) => {
       const picked: ClaimedRun[] = await m.query(
-        `SELECT c.id, c.remediation_id, c.instance_id, c.step, c.script_name, c.parameters, c.send_epoch
+        `SELECT c.id, c.remediation_id, c.instance_id, c.step, c.script_name, c.parameters, c.send_epoch, r.boot_time_before
            FROM command_runs c JOIN remediations r ON r.id = c.remediation_id
           WHERE c.status = 'requested' AND c.region = $1 AND c.batch_key = $2
             AND r.state = 'running' AND NOT r.cancel_requested AND NOT (r.step_data ? 'ending')
@@ -109,13 +111,15 @@ export class BatchStore {
          RETURNING *, now() AS db_now`,
         [id, region, channel, key, runs[0].script_name, runs.length, secs],
       );
-      const claimed: ClaimedRun[] = await m.query(
+      const updated = await m.query(
         `UPDATE command_runs SET status = 'sending', send_epoch = send_epoch + 1, sending_at = now(), batch_id = $2,
                 lookup_until = now() + make_interval(secs => $3), send_unknown_at = NULL, lookup_count = 0
           WHERE id = ANY($1::uuid[]) AND status = 'requested'
           RETURNING id, remediation_id, instance_id, step, script_name, parameters, send_epoch`,
         [runs.map((r) => r.id), id, secs],
-      ).then((x: unknown) => rowsOf<ClaimedRun>(x));
+      ).then((x: unknown) => rowsOf<Omit<ClaimedRun, 'boot_time_before'>>(x));
+      const bootTimes = new Map(runs.map((r) => [r.id, r.boot_time_before]));
+      const claimed: ClaimedRun[] = updated.map((r) => ({ ...r, boot_time_before: bootTimes.get(r.id) ?? null }));
       await this.events(
         claimed.map((r) => ({
           remediation_id: r.remediation_id,

@@ -6,14 +6,15 @@ import type { RestartResult } from '@rdpfix/runbook';
 import { CommandRunner } from '../command-runner';
 import { describeCommandFailure } from '../command-failure';
 import { StepHandler, StepOutcome } from '../step-outcome';
+import { BATCH_BOOTED_BEFORE_PLACEHOLDER } from '../batch/batch-key';
 import { BatchedRuns } from '../batch/batched-runs';
 import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
 
 /**
  * Step 5: reboot only with consent. Consent is given before anything changes (plan step); a row
  * that reaches this step without it (its changes applied by an older version) still waits for approval.
- * With consent: send restart-computer once, with the boot time seen before the change so that a
- * re-delivered command never restarts twice; then wait (rescheduling, never sleeping) for the
+ * With consent: send restart-computer once, with a boot-time check so that a re-delivered
+ * command never restarts twice (restartParams); then wait (rescheduling, never sleeping) for the
  * agent to go away and come back; verify then checks the boot time.
  */
 @Injectable()
@@ -49,7 +50,7 @@ export class RebootStep implements StepHandler {
         purpose: 'reboot',
         attempt: 1,
         script: 'restart-computer',
-        params: { delaySeconds: this.config.REBOOT_DELAY_S, expectedBootTime: isoSeconds(r.bootTimeBefore ?? new Date(r.facts!.bootTime)) },
+        params: this.restartParams(r),
       });
       if (!st.done) return { kind: 'wait', ms: st.waitMs };
       const result = st.run.result as RestartResult | null;
@@ -75,7 +76,10 @@ export class RebootStep implements StepHandler {
               verifyAttempt: 1,
             },
           },
-          event: { type: 'agent_back', message: `the server already restarted since the diagnosis (boot time ${result.bootTime}); no second restart was scheduled` },
+          event: {
+            type: 'agent_back',
+            message: `the server already restarted since the diagnosis (boot time ${result.bootTime}${result.bootedBefore ? `, after the batch's threshold ${result.bootedBefore}` : ''}); no second restart was scheduled`,
+          },
         };
       }
       return {
@@ -120,6 +124,18 @@ export class RebootStep implements StepHandler {
       patch: { step: 'verify', stepData: { ...sd, verifyAttempt: 1 } },
       event: { type: 'agent_back', message: sd.sawOffline ? 'agent went offline and is back' : 'agent online after the restart delay' },
     };
+  }
+
+  /**
+   * restart-computer's re-delivery check. A campaign restart goes out batched with a threshold the
+   * sender computes from the whole batch's boot times (`bootedBefore`, one-sided), so no
+   * per-instance value keeps it out of a batch; a single fix keeps its own two-sided
+   * `expectedBootTime` (restart-check.ts). A row without a recorded boot time before the change
+   * (written by an older version) keeps the per-instance form on either path.
+   */
+  private restartParams(r: RemediationEntity): Record<string, string | number> {
+    if (r.bootTimeBefore && this.batched.handles(r)) return { delaySeconds: this.config.REBOOT_DELAY_S, bootedBefore: BATCH_BOOTED_BEFORE_PLACEHOLDER };
+    return { delaySeconds: this.config.REBOOT_DELAY_S, expectedBootTime: isoSeconds(r.bootTimeBefore ?? new Date(r.facts!.bootTime)) };
   }
 }
 
