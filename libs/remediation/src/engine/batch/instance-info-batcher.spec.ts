@@ -6,7 +6,7 @@ import { InstanceInfoBatcher } from './instance-info-batcher';
 
 const P = 500; // POLL_INTERVAL_MS
 const CALL_MS = 20; // the fake channel's answer time
-const LINGER = 150; // BATCH_LINGER_MS: how long a campaign precheck waits for others to join its call
+const LINGER = 150; // PRECHECK_LINGER_MS: how long a campaign precheck waits for others to join its call
 
 /** A channel that answers DescribeInstanceInformation after CALL_MS and records every call. */
 class FakeChannel {
@@ -45,7 +45,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function setup(callMs = CALL_MS) {
   const channel = new FakeChannel(callMs);
-  const batcher = new InstanceInfoBatcher(loadConfig({}, { POLL_INTERVAL_MS: P, BATCH_LINGER_MS: LINGER }), channel as unknown as CommandChannel);
+  const batcher = new InstanceInfoBatcher(loadConfig({}, { POLL_INTERVAL_MS: P }), channel as unknown as CommandChannel);
   return { channel, batcher };
 }
 
@@ -92,7 +92,7 @@ describe('InstanceInfoBatcher', () => {
     expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
   });
 
-  it('a precheck is answered within its linger (BATCH_LINGER_MS) plus call time while 500 watches are refreshed', async () => {
+  it('a precheck is answered within its 150 ms linger plus call time while 500 watches are refreshed', async () => {
     const { channel, batcher } = setup();
     const rnd = random(11);
     const until = Date.now() + 8 * P;

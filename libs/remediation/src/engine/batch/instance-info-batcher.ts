@@ -45,6 +45,12 @@ interface Region {
   callMs: number;
 }
 
+/**
+ * A campaign precheck waits this long for others to join its call (a timer: no CPU). Campaign work
+ * is not latency-critical and a longer wait fills the calls; it is a constant, not the batched
+ * sends' linger, which a deployment may set to seconds.
+ */
+const PRECHECK_LINGER_MS = 150;
 /** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
 const MAX_WATCH_LINGER_MS = 250;
 /** A watch not polled for this long (nor 4 intervals) is forgotten. */
@@ -56,8 +62,7 @@ const MAX_ANSWERS = 20_000;
  * DescribeInstanceInformation for many instances in one call (issue 10). Campaign remediations ask
  * through here; a single fix asks the channel directly, at the top priority.
  *
- * - A precheck (`lookup`) waits at most BATCH_LINGER_MS for others to join, like the batched
- *   sends: campaign work is not latency-critical, and a longer linger fills the calls.
+ * - A precheck (`lookup`) waits at most PRECHECK_LINGER_MS (150 ms) for others to join.
  * - A restart watch (`watch`) polls every POLL_INTERVAL_MS. This process keeps every watched
  *   instance's answer younger than one poll interval: a per-region timer refreshes, just before
  *   they expire, the answers of instances still being polled, 50 per call, oldest first, each
@@ -158,7 +163,7 @@ export class InstanceInfoBatcher {
       } else if (!s.prechecks.has(id)) {
         // A precheck is more urgent than a watch of the same instance: it moves to the prompt queue.
         s.watches.delete(id);
-        s.prechecks.set(id, { ...w, due: now + this.config.BATCH_LINGER_MS });
+        s.prechecks.set(id, { ...w, due: now + PRECHECK_LINGER_MS });
       }
       this.arm(region, s);
     });
