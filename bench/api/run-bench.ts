@@ -16,6 +16,7 @@ import { loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { measureFloor } from './floor';
+import { waitForHttp } from '../support/wait-for-http';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -35,19 +36,6 @@ const runTag = randomBytes(3).toString('hex');
 function nextInstanceId(): string {
   counter++;
   return `i-${runTag}${counter.toString(16).padStart(11, '0')}`;
-}
-
-async function waitForHttp(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`API did not come up at ${url}`);
 }
 
 function runAutocannon(opts: autocannon.Options): Promise<autocannon.Result> {

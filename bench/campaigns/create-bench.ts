@@ -18,6 +18,7 @@ import { loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
+import { waitForHttp } from '../support/wait-for-http';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -33,19 +34,6 @@ function rssKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   } catch {
     return 0;
   }
-}
-
-async function waitForHttp(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`API did not come up at ${url}`);
 }
 
 /** CPU time (user + system) a process has used, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */

@@ -11,6 +11,7 @@ import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { cpuMs, PostgresCpu, rssKb } from './proc-stats';
+import { waitForHttp } from '../support/wait-for-http';
 
 /**
  * npm run bench:fleet [-- --n 10000 --rate 50 --pending-ms 100 --run-ms 250 --reboot-down-ms 1500]
@@ -52,19 +53,6 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MIX = { 'cause-b': 50, 'cause-a': 33, healthy: 17 } as const;
 const OFFLINE_SHARE = 0.03;
 const REFUSAL_SHARE = 0.01;
-
-async function waitForHttp(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
