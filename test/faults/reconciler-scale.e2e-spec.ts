@@ -9,6 +9,7 @@ import { until } from './support/seeded';
  * rows forever. With 10,000 active remediations and Redis flushed, ONE pass must re-enqueue every
  * one that lost its job (keyset pagination through all active rows); it must never write
  * `requeued` onto a finished remediation; and the few real ones among them then finish.
+ * The fake rows use `i-z…` ids, which no simulated (hexadecimal) instance id can match.
  */
 const FAKE = 10_000;
 
@@ -36,7 +37,7 @@ describe('reconciler at scale', () => {
     }
     await pg.query(
       `INSERT INTO remediations (instance_id, region, mode, strategy, source, state, step, deadline_at, updated_at, created_at)
-       SELECT 'i-f' || lpad(to_hex(g), 16, '0'), 'eu-west-1', 'fix', 'remove-role', 'api', 'running', 'precheck',
+       SELECT 'i-zf' || lpad(to_hex(g), 15, '0'), 'eu-west-1', 'fix', 'remove-role', 'api', 'running', 'precheck',
               now() + interval '1 hour', now() - interval '2 hours', now() - interval '2 hours'
          FROM generate_series(1, $1) g`,
       [FAKE],
@@ -47,7 +48,7 @@ describe('reconciler at scale', () => {
     // Some already finished remediations: the pass must leave them alone.
     await pg.query(
       `INSERT INTO remediations (instance_id, region, mode, strategy, source, state, step, outcome, deadline_at, finished_at, updated_at)
-       SELECT 'i-d' || lpad(to_hex(g), 16, '0'), 'eu-west-1', 'fix', 'remove-role', 'api', 'finished', 'done', 'fixed', now(), now(), now() - interval '2 hours'
+       SELECT 'i-zd' || lpad(to_hex(g), 15, '0'), 'eu-west-1', 'fix', 'remove-role', 'api', 'finished', 'done', 'fixed', now(), now(), now() - interval '2 hours'
          FROM generate_series(1, 500) g`,
     );
 
@@ -76,7 +77,7 @@ describe('reconciler at scale', () => {
     expect(active).toEqual({ finished: false, rows: FAKE + real.length, events: FAKE + real.length });
 
     // The fake rows end (as an operator would close them); a second pass writes nothing onto them.
-    await pg.query(`UPDATE remediations SET state = 'finished', step = 'done', outcome = 'failed', reason = 'instance_not_found', finished_at = now() WHERE instance_id LIKE 'i-f%' AND state <> 'finished'`);
+    await pg.query(`UPDATE remediations SET state = 'finished', step = 'done', outcome = 'failed', reason = 'instance_not_found', finished_at = now() WHERE instance_id LIKE 'i-zf%' AND state <> 'finished'`);
     // A fetch the worker had already begun when it paused may have taken one job during the first
     // pass; let that step end (it re-schedules itself) so the flush below leaves no job behind.
     const worker = app.get(RemediationWorkerService);
@@ -93,7 +94,7 @@ describe('reconciler at scale', () => {
     const onFinished = (
       await pg.query(
         `SELECT count(*)::int AS n FROM timeline_events e JOIN remediations r ON r.id = e.remediation_id
-          WHERE e.type = 'requeued' AND r.instance_id LIKE 'i-f%' GROUP BY e.remediation_id HAVING count(*) > 1 LIMIT 1`,
+          WHERE e.type = 'requeued' AND r.instance_id LIKE 'i-zf%' GROUP BY e.remediation_id HAVING count(*) > 1 LIMIT 1`,
       )
     ).rows;
     expect(onFinished).toEqual([]);

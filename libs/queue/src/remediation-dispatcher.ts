@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { AdvanceRemediationJob, JOBS, QUEUES, remediationJobId } from './queue-names';
 
 interface PendingAdd {
@@ -71,6 +71,9 @@ export class RemediationDispatcher {
    */
   async wake(remediationId: string, activeWaitMs = 10_000, priority?: number): Promise<boolean> {
     try {
+      // Most wakes find the job delayed: promoting it by id is one round trip (BullMQ's promote
+      // script refuses, -3, a job that is not delayed); only then read the job and its state.
+      if (await this.promoteById(remediationId)) return true;
       const job = await this.queue.getJob(remediationJobId(remediationId));
       const state = job ? await job.getState() : 'missing';
       if (state === 'delayed') {
@@ -87,6 +90,15 @@ export class RemediationDispatcher {
       return this.dispatch(remediationId, 0, priority);
     } catch (err) {
       this.log.warn(`wake of remediation ${remediationId} failed, the reconciler will pick it up: ${(err as Error).message}`);
+      return false;
+    }
+  }
+
+  private async promoteById(remediationId: string): Promise<boolean> {
+    try {
+      await new Job<AdvanceRemediationJob>(this.queue, JOBS.advanceRemediation, { remediationId }, {}, remediationJobId(remediationId)).promote();
+      return true;
+    } catch {
       return false;
     }
   }

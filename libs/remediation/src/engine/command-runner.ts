@@ -12,6 +12,7 @@ import { RunState, withJitter } from './send/run-state';
 import { SendRecovery } from './send/send-recovery';
 import { requestRow } from './send/request-row';
 import { BatchedRuns } from './batch/batched-runs';
+import { KnownRuns } from './known-runs';
 
 export { markerFor } from './send/marker';
 export type { RunState } from './send/run-state';
@@ -47,6 +48,7 @@ export class CommandRunner {
     private readonly timeline: TimelineRepository,
     @Inject(COMMAND_CHANNEL) private readonly channel: CommandChannel,
     private readonly batched: BatchedRuns,
+    private readonly known: KnownRuns,
     @Optional() @Inject(ENGINE_METRICS) private readonly metrics?: EngineMetricsSink,
   ) {
     this.sender = new CommandSender(config, runs, timeline, channel);
@@ -54,7 +56,15 @@ export class CommandRunner {
   }
 
   async run(r: RemediationEntity, spec: CommandSpec): Promise<RunState> {
-    let run = await this.runs.find(r.id, spec.purpose, spec.attempt);
+    const state = await this.runOnce(r, spec);
+    // The run as it ended, for a later step of the same job (known-runs.ts).
+    if (state.done) this.known.remember(r, state.run);
+    return state;
+  }
+
+  private async runOnce(r: RemediationEntity, spec: CommandSpec): Promise<RunState> {
+    const known = this.known.get(r, spec.purpose, spec.attempt);
+    let run = known === undefined ? await this.runs.find(r.id, spec.purpose, spec.attempt) : known;
     // Campaign work takes the batched path (batch/batched-runs.ts); a single fix is sent at once.
     if (!run) run = this.batched.handles(r) ? await this.batched.request(r, spec) : await this.request(r, spec);
     if (this.batched.isBatched(run)) return this.batched.onRun(r, run);

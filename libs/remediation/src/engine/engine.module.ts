@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { RemediationDispatcher } from '@rdpfix/queue';
 import { CommandRunner } from './command-runner';
+import { KnownRuns } from './known-runs';
 import { ReconcilerService } from './reconciler.service';
 import { RemediationEngine } from './remediation-engine';
 import { REMEDIATION_LISTENERS, RemediationFinisher, RemediationListener } from './remediation-finisher';
@@ -21,6 +22,7 @@ import { InstanceInfoBatcher } from './batch/instance-info-batcher';
 @Module({
   providers: [
     CommandRunner,
+    KnownRuns,
     RemediationFinisher,
     RemediationEnding,
     OwnershipRecheck,

@@ -12,6 +12,7 @@ import { RebootStep } from './steps/reboot.step';
 import { VerifyStep } from './steps/verify.step';
 import { endingOf, RemediationEnding } from './lifecycle/remediation-ending';
 import { OwnershipRecheck } from './lifecycle/ownership-recheck';
+import { KnownRuns } from './known-runs';
 
 /** Steps where a cancel ends the remediation at once: nothing has been changed yet. */
 const CANCEL_NOW: ReadonlySet<Step> = new Set(['precheck', 'diagnose', 'plan']);
@@ -36,6 +37,7 @@ export class RemediationEngine {
     private readonly runner: CommandRunner,
     private readonly ending: RemediationEnding,
     private readonly ownership: OwnershipRecheck,
+    private readonly knownRuns: KnownRuns,
     precheck: PrecheckStep,
     diagnose: DiagnoseStep,
     plan: PlanStep,
@@ -48,7 +50,7 @@ export class RemediationEngine {
 
   /** `known`: the row the previous call wrote and returned (fresh: every write is a compare-and-set on its version). */
   async advance(id: string, known?: RemediationEntity): Promise<AdvanceResult> {
-    let r = known?.id === id ? known : await this.remediations.findById(id);
+    let r = known?.id === id ? known : await this.read(id);
     if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop' };
     const now = new Date();
 
@@ -93,6 +95,14 @@ export class RemediationEngine {
     return this.persist(r, decision);
   }
 
+  /** The row and its command runs, in one statement (known-runs.ts). */
+  private async read(id: string): Promise<RemediationEntity | null> {
+    const found = await this.remediations.findByIdWithRuns(id);
+    if (!found) return null;
+    this.knownRuns.attach(found.row, found.runs);
+    return found.row;
+  }
+
   private async persist(r: RemediationEntity, d: StepOutcome): Promise<AdvanceResult> {
     switch (d.kind) {
       case 'wait': {
@@ -118,16 +128,18 @@ export class RemediationEngine {
   }
 
   /** Compare-and-set of the row plus its timeline events, atomically, in one statement. */
-  private save(
+  private async save(
     r: RemediationEntity,
     patch: Partial<RemediationEntity>,
     events: { type: string; message: string; data?: Record<string, unknown>; step?: string }[],
   ): Promise<RemediationEntity | null> {
-    return this.remediations.updateIfVersionWithEvents(
+    const saved = await this.remediations.updateIfVersionWithEvents(
       r.id,
       r.version,
       patch,
       events.map((e) => ({ type: e.type, message: e.message, data: e.data, step: e.step ?? r.step })),
     );
+    if (saved) this.knownRuns.carry(r, saved);
+    return saved;
   }
 }

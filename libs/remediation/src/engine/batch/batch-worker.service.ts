@@ -28,6 +28,8 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   private readonly sender: BatchSender;
   private readonly recovery: BatchRecovery;
   private readonly collector: BatchCollector;
+  /** Per region: the dispatch poke that has not started yet, for requests to join. */
+  private readonly unstartedPokes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -100,7 +102,27 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     return `${this.config.QUEUE_PREFIX}:${BATCH_QUEUE}:dirty:${region}`;
   }
 
-  async dispatch(region: string, delayMs = 0): Promise<void> {
+  /**
+   * Requests made in the same turn of the event loop share one poke (a flag and an add: two
+   * round trips each before). Only pokes not yet begun are joined, so every joiner's request was
+   * committed before the poke starts and the dispatcher is sure to see it.
+   */
+  dispatch(region: string, delayMs = 0): Promise<void> {
+    if (delayMs > 0) return this.pokeDispatch(region, delayMs);
+    let poke = this.unstartedPokes.get(region);
+    if (!poke) {
+      poke = new Promise<void>((resolve) =>
+        setImmediate(() => {
+          this.unstartedPokes.delete(region);
+          void this.pokeDispatch(region, 0).then(resolve);
+        }),
+      );
+      this.unstartedPokes.set(region, poke);
+    }
+    return poke;
+  }
+
+  private async pokeDispatch(region: string, delayMs: number): Promise<void> {
     await this.redis?.set(this.dirtyKey(region), '1', 'PX', 60_000).catch(() => undefined);
     return this.add({ kind: 'dispatch', region }, delayMs);
   }
