@@ -183,6 +183,8 @@ describe('fenced command runs', () => {
     // Not visible yet: keep looking, never resend.
     channel.found = null;
     const sendsBefore = channel.sends.length;
+    // Lookups start SEND_LOOKUP_DELAY_MS (10 ms) after the send; on a fast run that has not passed yet.
+    await new Promise((r) => setTimeout(r, 50));
     expect(await recovery.recover(remediation, row)).toMatchObject({ done: false });
     expect((await reread(unknown.id)).status).toBe('sending');
     // The window is bounded on both sides by stored times (PostgreSQL's clock).

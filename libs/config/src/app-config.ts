@@ -190,6 +190,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000) BATCH_MAX_LINGER_MS = 1000;
   /** A remediation waiting on a batch is woken by the collector; this is only the bound if a wake-up is lost. */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) BATCH_SAFETY_WAKE_MS = 30000;
+  /** When a batch's commands end, its collector advances their remediations itself instead of waking each job (docs/batching.md). */
+  @Transform(toBool) @IsBoolean() BATCH_INLINE_ADVANCE = true;
   /** Concurrency of the batch worker (dispatch, collect and recovery jobs). */
   @Type(() => Number) @IsInt() @Min(1) @Max(100) BATCH_WORKER_CONCURRENCY = 16;
 

@@ -94,9 +94,33 @@ export class RemediationDispatcher {
     }
   }
 
+  /**
+   * For a remediation advanced outside its job (engine/batch/inline-advance.ts): its job, asleep
+   * in the delayed set, is set to come back after `ms`. A job that is not delayed (running,
+   * or lost) is woken instead, which re-adds a lost one.
+   */
+  async reschedule(remediationId: string, ms: number, priority?: number): Promise<boolean> {
+    try {
+      await this.jobRef(remediationId).changeDelay(Math.max(0, ms));
+      return true;
+    } catch {
+      return this.wake(remediationId, 2000, priority);
+    }
+  }
+
+  /** The remediation needs no job any more (finished or parked; an approval adds one again). A job running now is left to end itself. */
+  async retire(remediationId: string): Promise<void> {
+    await this.queue.remove(remediationJobId(remediationId)).catch(() => undefined);
+  }
+
+  /** A handle on the remediation's job by id, without reading it from Redis. */
+  private jobRef(remediationId: string): Job<AdvanceRemediationJob> {
+    return new Job<AdvanceRemediationJob>(this.queue, JOBS.advanceRemediation, { remediationId }, {}, remediationJobId(remediationId));
+  }
+
   private async promoteById(remediationId: string): Promise<boolean> {
     try {
-      await new Job<AdvanceRemediationJob>(this.queue, JOBS.advanceRemediation, { remediationId }, {}, remediationJobId(remediationId)).promote();
+      await this.jobRef(remediationId).promote();
       return true;
     } catch {
       return false;

@@ -17,6 +17,7 @@ import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 import { BatchedRuns } from './batch/batched-runs';
 import { BatchWorkerService } from './batch/batch-worker.service';
 import { InstanceInfoBatcher } from './batch/instance-info-batcher';
+import { InlineAdvance } from './batch/inline-advance';
 
 /** Everything the worker process runs. Needs Config, Persistence, Queue and Channel modules. */
 @Module({
@@ -40,6 +41,7 @@ import { InstanceInfoBatcher } from './batch/instance-info-batcher';
     BatchWorkerService,
     BatchedRuns,
     InstanceInfoBatcher,
+    InlineAdvance,
   ],
   exports: [RemediationEngine, ReconcilerService, RemediationFinisher],
 })

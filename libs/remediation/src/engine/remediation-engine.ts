@@ -95,6 +95,27 @@ export class RemediationEngine {
     return this.persist(r, decision);
   }
 
+  /**
+   * Steps one remediation until it must wait or stop, at most `maxSteps` steps (then it yields:
+   * a wait of 0). `known`: its row as last read or written, if the caller has it.
+   */
+  async advanceUntilWait(id: string, maxSteps: number, known?: RemediationEntity): Promise<{ kind: 'wait'; ms: number } | { kind: 'stop' }> {
+    let row = known;
+    for (let i = 0; i < maxSteps; i++) {
+      const res = await this.advance(id, row);
+      if (res.kind !== 'continue') return res;
+      row = res.row;
+    }
+    return { kind: 'wait', ms: 0 };
+  }
+
+  /** Many rows with their command runs, in one statement: for advancing a whole batch's remediations. */
+  async readMany(ids: string[]): Promise<Map<string, RemediationEntity>> {
+    const found = await this.remediations.findManyWithRuns(ids);
+    for (const f of found) this.knownRuns.attach(f.row, f.runs);
+    return new Map(found.map((f) => [f.row.id, f.row]));
+  }
+
   /** The row and its command runs, in one statement (known-runs.ts). */
   private async read(id: string): Promise<RemediationEntity | null> {
     const found = await this.remediations.findByIdWithRuns(id);

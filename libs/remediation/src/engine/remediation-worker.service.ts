@@ -2,15 +2,13 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit, Option
 import { DelayedError, Job, Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
-import { RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { AdvanceRemediationJob, QUEUES, redisOptionsFromUrl, RemediationDispatcher } from '@rdpfix/queue';
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationEngine } from './remediation-engine';
 import { endingOf, LifecycleStepData } from './lifecycle/remediation-ending';
 import { isTransientFailure, transientBackoffMs } from './lifecycle/transient-failure';
-
-/** Steps one job may take back to back before yielding its slot to other remediations. */
-const MAX_STEPS_PER_RUN = 25;
+import { MAX_STEPS_PER_RUN } from './step-limits';
 
 /**
  * The BullMQ worker for remediation jobs. It is built here rather than with @Processor so that
@@ -98,15 +96,10 @@ export class RemediationWorkerService implements OnModuleInit, OnApplicationShut
   private async advance(job: Job<AdvanceRemediationJob>, token?: string): Promise<void> {
     const id = job.data.remediationId;
     try {
-      let known: RemediationEntity | undefined;
-      for (let i = 0; i < MAX_STEPS_PER_RUN; i++) {
-        const res = await this.engine.advance(id, known);
-        this.transient.delete(id);
-        if (res.kind === 'stop') return;
-        if (res.kind === 'wait') return this.later(job, token, res.ms);
-        known = res.row;
-      }
-      return this.later(job, token, 0);
+      const res = await this.engine.advanceUntilWait(id, MAX_STEPS_PER_RUN);
+      this.transient.delete(id);
+      if (res.kind === 'stop') return;
+      return this.later(job, token, res.ms);
     } catch (err) {
       if (err instanceof DelayedError || (err as Error)?.name === 'DelayedError' || !isTransientFailure(err)) throw err;
       const n = (this.transient.get(id) ?? 0) + 1;

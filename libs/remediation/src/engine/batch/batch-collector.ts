@@ -92,8 +92,7 @@ export class BatchCollector {
     await this.store.countCollect(b.id);
     const ended = patches.filter((p) => p.terminal && moved.has(p.id));
     const byId = new Map(open.map((r) => [r.id, r]));
-    // Wake them in parallel (a few Redis round trips each), not one after another.
-    for (let i = 0; i < ended.length; i += 25) await Promise.all(ended.slice(i, i + 25).map((p) => this.pokes.wake(byId.get(p.id)!.remediation_id)));
+    await this.pokes.ended(ended.map((p) => byId.get(p.id)!.remediation_id));
     if (ended.length === open.length) {
       await this.store.closeBatch(b.id);
       return null;

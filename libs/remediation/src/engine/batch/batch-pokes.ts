@@ -8,4 +8,6 @@ export interface BatchPokes {
   recover(batchId: string, delayMs?: number): Promise<void>;
   /** Makes a remediation's job run its next step now (its command ended). */
   wake(remediationId: string): Promise<void>;
+  /** The batched commands of these remediations ended: advance them (inline-advance.ts) or wake their jobs. */
+  ended(remediationIds: string[]): Promise<void>;
 }

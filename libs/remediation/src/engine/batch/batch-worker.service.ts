@@ -28,6 +28,7 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   private readonly sender: BatchSender;
   private readonly recovery: BatchRecovery;
   private readonly collector: BatchCollector;
+  private inlineAdvance?: (remediationIds: string[]) => Promise<void>;
   /** Per region: the dispatch poke that has not started yet, for requests to join. */
   private readonly unstartedPokes = new Map<string, Promise<void>>();
 
@@ -133,6 +134,17 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
 
   recover(batchId: string, delayMs = 0): Promise<void> {
     return this.add({ kind: 'recover', batchId }, delayMs);
+  }
+
+  /** Set by InlineAdvance when BATCH_INLINE_ADVANCE is on (the engine is built after this service). */
+  useInlineAdvance(advance: (remediationIds: string[]) => Promise<void>): void {
+    this.inlineAdvance = advance;
+  }
+
+  async ended(remediationIds: string[]): Promise<void> {
+    if (this.inlineAdvance) return this.inlineAdvance(remediationIds);
+    // Wake them in parallel (a few Redis round trips each), not one after another.
+    for (let i = 0; i < remediationIds.length; i += 25) await Promise.all(remediationIds.slice(i, i + 25).map((id) => this.wake(id)));
   }
 
   /** Only campaign remediations take the batched path: a job re-added by the wake gets the campaign priority. */

@@ -1,0 +1,70 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '@rdpfix/config';
+import { RemediationEntity } from '@rdpfix/persistence';
+import { CAMPAIGN_JOB_PRIORITY, RemediationDispatcher } from '@rdpfix/queue';
+import { RemediationEngine } from '../remediation-engine';
+import { MAX_STEPS_PER_RUN } from '../step-limits';
+import { BatchWorkerService } from './batch-worker.service';
+
+/** Remediations advanced at once by one collector (each does a few statements of I/O). */
+const PARALLEL = 8;
+
+/**
+ * When a batch's commands end, the collector advances their remediations here, in its own slot,
+ * instead of waking each one's job. A wake cost three Redis scripts (promote, take, delay again)
+ * plus a row read per remediation; here the batch's rows and runs are read in one statement and
+ * each job, still asleep in the delayed set, is only told when to come back (changeDelay), or
+ * removed when its remediation is done. Safety is unchanged: every step is the engine's
+ * compare-and-set, so this racing the remediation's own job (its safety wake, say) applies each
+ * step once. Any error hands the remediation back to its job (a wake), whose retry and failure
+ * handling then apply.
+ */
+@Injectable()
+export class InlineAdvance implements OnModuleInit {
+  private readonly log = new Logger(InlineAdvance.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly engine: RemediationEngine,
+    private readonly dispatcher: RemediationDispatcher,
+    private readonly batchWorker: BatchWorkerService,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.config.BATCH_INLINE_ADVANCE) this.batchWorker.useInlineAdvance((ids) => this.advance(ids));
+  }
+
+  async advance(ids: string[]): Promise<void> {
+    let rows: Map<string, RemediationEntity>;
+    try {
+      rows = await this.engine.readMany(ids);
+    } catch (err) {
+      this.log.warn(`reading ${ids.length} remediations failed (${(err as Error).message}); waking their jobs instead`);
+      await this.wakeAll(ids);
+      return;
+    }
+    let next = 0;
+    const lane = async () => {
+      while (next < ids.length) {
+        const id = ids[next++];
+        await this.one(id, rows.get(id));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, lane));
+  }
+
+  private async one(id: string, row: RemediationEntity | undefined): Promise<void> {
+    try {
+      const res = await this.engine.advanceUntilWait(id, MAX_STEPS_PER_RUN, row);
+      if (res.kind === 'stop') await this.dispatcher.retire(id);
+      else await this.dispatcher.reschedule(id, res.ms, CAMPAIGN_JOB_PRIORITY);
+    } catch (err) {
+      this.log.warn(`remediation ${id}: advancing after its batch failed (${(err as Error).message}); its job takes over`);
+      await this.dispatcher.wake(id, 2000, CAMPAIGN_JOB_PRIORITY);
+    }
+  }
+
+  private async wakeAll(ids: string[]): Promise<void> {
+    for (let i = 0; i < ids.length; i += 25) await Promise.all(ids.slice(i, i + 25).map((id) => this.dispatcher.wake(id, 2000, CAMPAIGN_JOB_PRIORITY)));
+  }
+}
