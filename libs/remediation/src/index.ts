@@ -6,6 +6,7 @@ export * from './engine/reconciler.service';
 export * from './engine/remediation-worker.service';
 export * from './engine/remediation-finisher';
 export * from './engine/command-runner';
+export * from './engine/batch/inline-advance';
 export * from './engine/command-failure';
 export * from './engine/action-scripts';
 export * from './engine/poll-delay';
