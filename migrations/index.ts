@@ -13,6 +13,7 @@ import { StreamTokens1764530000000 } from './1764530000000-stream-tokens';
 import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix';
 import { CommandBatches1764540000000 } from './1764540000000-command-batches';
 import { HarvestDueIndex1764550000000 } from './1764550000000-harvest-due-index';
+import { HotRemediationUpdates1764560000000 } from './1764560000000-hot-remediation-updates';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TicketRefPrefix1764530000100,
   CommandBatches1764540000000,
   HarvestDueIndex1764550000000,
+  HotRemediationUpdates1764560000000,
 ];

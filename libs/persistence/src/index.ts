@@ -5,3 +5,4 @@ export * from './persistence.module';
 export * from './repositories/remediation.repository';
 export * from './repositories/command-run.repository';
 export * from './repositories/timeline.repository';
+export { preparedQuery } from './repositories/prepared-query';

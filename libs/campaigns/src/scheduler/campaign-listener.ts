@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { RemediationEntity } from '@rdpfix/persistence';
+import { preparedQuery, RemediationEntity } from '@rdpfix/persistence';
 import type { RemediationListener } from '@rdpfix/remediation';
 import { CampaignWaker } from './campaign-waker';
 
@@ -28,7 +28,8 @@ export class CampaignListener implements RemediationListener {
     if (r.source !== 'campaign') return;
     // The flag is raised after the remediation's own change committed, so a tick that reads the
     // flag also reads that change.
-    const rows: { campaign_id: string }[] = await this.ds.query(
+    const rows = await preparedQuery<{ campaign_id: string }>(
+      this.ds,
       `WITH t AS (SELECT campaign_id, seq FROM campaign_targets WHERE remediation_id = $1),
             f AS (UPDATE campaign_targets c SET harvest_due = true FROM t WHERE c.campaign_id = t.campaign_id AND c.seq = t.seq AND NOT c.harvest_due)
        SELECT campaign_id FROM t`,

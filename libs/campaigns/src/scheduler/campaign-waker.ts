@@ -27,11 +27,17 @@ export class CampaignWaker {
     @InjectQueue(CAMPAIGN_QUEUE) private readonly queue: Queue<CampaignTickJob>,
   ) {}
 
+  /** Per campaign, the window this process has already queued a tick for (that job has not run yet). */
+  private readonly queued = new Map<string, number>();
+
   async wake(campaignId: string, at?: Date): Promise<boolean> {
     const now = Date.now();
     const when = Math.max(now, at?.getTime() ?? now);
     const window = this.config.CAMPAIGN_WAKE_COALESCE_MS;
     const slot = Math.ceil((when + 1) / window);
+    // Already queued by this process, and its run is still ahead (with a margin for clock skew
+    // against Redis): the add would be a no-op, so skip its round trip.
+    if (this.queued.get(campaignId) === slot && now < slot * window - 50) return true;
     try {
       await this.queue.add(
         CAMPAIGN_TICK_JOB,
@@ -45,6 +51,8 @@ export class CampaignWaker {
           removeOnFail: { count: 100 },
         },
       );
+      if (this.queued.size > 10_000) this.queued.clear(); // a bound, not a cache policy
+      this.queued.set(campaignId, slot);
       return true;
     } catch (err) {
       this.log.warn(`wake-up of campaign ${campaignId} not queued (the safety pass will tick it): ${(err as Error).message}`);
