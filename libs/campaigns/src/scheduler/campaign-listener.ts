@@ -6,8 +6,8 @@ import { CampaignWaker } from './campaign-waker';
 
 /**
  * Wakes a campaign's scheduler when one of its remediations finishes or parks for approval.
- * One statement per campaign remediation: its target is flagged (harvest_due), and the next tick
- * reads the flagged targets only.
+ * Its target is flagged (harvest_due), and the next tick reads the flagged targets only; the
+ * remediations that end together are flagged in one statement.
  */
 @Injectable()
 export class CampaignListener implements RemediationListener {
@@ -24,19 +24,36 @@ export class CampaignListener implements RemediationListener {
     await this.wakeFor(r);
   }
 
-  private async wakeFor(r: RemediationEntity): Promise<void> {
-    if (r.source !== 'campaign') return;
-    // The flag is raised after the remediation's own change committed, so a tick that reads the
-    // flag also reads that change.
+  /** Remediations waiting for the next flag statement, and its promise (not started yet). */
+  private pending: string[] = [];
+  private flush?: Promise<void>;
+
+  private wakeFor(r: RemediationEntity): Promise<void> {
+    if (r.source !== 'campaign') return Promise.resolve();
+    // Remediations ending in the same turn of the event loop share one statement. Each caller
+    // joins only a statement that has not started, so its own change is committed before it.
+    this.pending.push(r.id);
+    this.flush ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        const ids = this.pending;
+        this.pending = [];
+        this.flush = undefined;
+        this.flag(ids).then(resolve, reject);
+      }),
+    );
+    return this.flush;
+  }
+
+  private async flag(remediationIds: string[]): Promise<void> {
+    // The flag is raised after the remediations' own changes committed, so a tick that reads the
+    // flag also reads those changes.
     const rows = await preparedQuery<{ campaign_id: string }>(
       this.ds,
-      `WITH t AS (SELECT campaign_id, seq FROM campaign_targets WHERE remediation_id = $1),
+      `WITH t AS (SELECT campaign_id, seq FROM campaign_targets WHERE remediation_id = ANY($1::uuid[])),
             f AS (UPDATE campaign_targets c SET harvest_due = true FROM t WHERE c.campaign_id = t.campaign_id AND c.seq = t.seq AND NOT c.harvest_due)
-       SELECT campaign_id FROM t`,
-      [r.id],
+       SELECT DISTINCT campaign_id FROM t`,
+      [remediationIds],
     );
-    const t = rows[0];
-    if (!t) return;
-    await this.waker.wake(t.campaign_id);
+    for (const t of rows) await this.waker.wake(t.campaign_id);
   }
 }
