@@ -83,3 +83,11 @@ export class PostgresCpu {
     return t;
   }
 }
+
+/** Busy and total CPU time of the whole machine (ms, all cores) from /proc/stat. */
+export function machineCpuMs(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0) * TICK_MS;
+  const idle = (f[3] + (f[4] ?? 0)) * TICK_MS; // idle + iowait
+  return { busy: total - idle, total };
+}

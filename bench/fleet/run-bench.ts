@@ -10,7 +10,7 @@ import { loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
-import { cpuMs, PostgresCpu, rssKb } from './proc-stats';
+import { cpuMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stats';
 import { waitForHttp } from '../support/wait-for-http';
 
 /**
@@ -130,6 +130,9 @@ async function main(): Promise<void> {
     console.log(`fleet: ${N} targets (~${MIX['cause-b']}% cause B, ~${MIX['cause-a']}% cause A, ~${MIX.healthy}% healthy; ${offline.length} agents offline, ${refused.length} refusals (RD Connection Broker))`);
     sim.admin.resetStats();
     const worker0 = cpuMs(worker.pid!);
+    const api0 = cpuMs(api.pid!);
+    const bench0 = process.cpuUsage();
+    const machine0 = machineCpuMs();
     pgCpu.startAt();
     const peak = { api: 0, worker: 0, bench: 0, pgBackend: 0 };
     const sample = () => {
@@ -162,6 +165,12 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     sample();
     const workerCpu = cpuMs(worker.pid!) - worker0;
+    const apiCpu = cpuMs(api.pid!) - api0;
+    const benchUsage = process.cpuUsage(bench0);
+    const benchCpu = Math.round((benchUsage.user + benchUsage.system) / 1000);
+    const machine1 = machineCpuMs();
+    const machineBusy = machine1.busy - machine0.busy;
+    const machineShare = machineBusy / (machine1.total - machine0.total);
     const stats = sim.admin.stats();
     const calls = stats.calls as Record<string, number>;
     const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
@@ -187,6 +196,10 @@ async function main(): Promise<void> {
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
     console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all)`);
     console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the ${pgCpu.backendsSeen()} backends that served ${dbName}, ${pgCpu.totalMs()} ms in all)`);
+    // Where the machine's CPU went: the simulated cloud and the bench share these cores with rdpfix.
+    console.log(
+      `  machine CPU: ${(machineBusy / 1000).toFixed(0)} s busy of ${(os.cpus().length * makespanS).toFixed(0)} s (${(100 * machineShare).toFixed(0)}%): worker ${(workerCpu / 1000).toFixed(0)} s, PostgreSQL ${(pgCpu.totalMs() / 1000).toFixed(0)} s, API ${(apiCpu / 1000).toFixed(0)} s, bench+simulator ${(benchCpu / 1000).toFixed(0)} s, other (Redis, kernel) ${((machineBusy - workerCpu - pgCpu.totalMs() - apiCpu - benchCpu) / 1000).toFixed(0)} s`,
+    );
     console.log(`  peak RSS: worker ${(peak.worker / 1024).toFixed(0)} MB, API ${(peak.api / 1024).toFixed(0)} MB, bench+simulator ${(peak.bench / 1024).toFixed(0)} MB, largest PostgreSQL backend ${(peak.pgBackend / 1024).toFixed(0)} MB (sampled every second; compare runs at --n 10000 and --n 100000 for flatness)`);
   } finally {
     for (const ch of children) ch.kill('SIGTERM');
