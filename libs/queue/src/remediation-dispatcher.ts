@@ -139,26 +139,6 @@ export class RemediationDispatcher {
     }
   }
 
-  /**
-   * Of these remediations, the ones whose job hash says it is live (exists, not finished), read
-   * in ONE pipelined round trip: the reconciler checks every quiet remediation each pass, and a
-   * job read plus a state script per remediation was most of Redis's work at 100,000 in flight.
-   */
-  async liveByHash(remediationIds: string[]): Promise<Set<string>> {
-    if (!remediationIds.length) return new Set();
-    const client = await this.queue.backend.client;
-    // The pipeline is ioredis's (BullMQ's typing declares only the commands BullMQ itself uses).
-    const pipe = client.pipeline() as unknown as { hmget(key: string, ...fields: string[]): unknown; exec(): Promise<[Error | null, unknown][] | null> };
-    for (const id of remediationIds) pipe.hmget(this.queue.toKey(remediationJobId(id)), 'timestamp', 'finishedOn');
-    const res = (await pipe.exec()) ?? [];
-    const live = new Set<string>();
-    res.forEach(([err, fields], i) => {
-      const [timestamp, finishedOn] = (fields as (string | null)[] | null) ?? [null, null];
-      if (!err && timestamp !== null && finishedOn === null) live.add(remediationIds[i]);
-    });
-    return live;
-  }
-
   /** True when Redis holds a live job for the remediation. */
   async hasLiveJob(remediationId: string): Promise<boolean> {
     const job = await this.queue.getJob(remediationJobId(remediationId));

@@ -6,15 +6,12 @@ import { CAMPAIGN_JOB_PRIORITY, PeriodicTask, RemediationDispatcher } from '@rdp
 import { ENGINE_METRICS, EngineMetricsSink } from './engine-metrics';
 import { RemediationFinisher } from './remediation-finisher';
 import { ActivePages, ActiveRow } from './lifecycle/active-pages';
-import { lostJobs } from './lifecycle/lost-jobs';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
 const RECONCILE_LOCK_KEY = 7_302_114_001;
 /** Rows per page, and Redis look-ups in flight at once while checking a page. */
 const PAGE = 1000;
 const LOOKUPS_IN_FLIGHT = 50;
-/** A remediation quiet for this many reconcile intervals gets its job's state read in full. */
-const LONG_QUIET = 8;
 
 /** What one pass did, for logs, tests and the scale test's printout. */
 export interface ReconcileStats {
@@ -109,9 +106,17 @@ export class ReconcilerService extends PeriodicTask {
     return requeued;
   }
 
-  /** The rows of a page whose job is missing or dead (lifecycle/lost-jobs.ts). */
-  private withoutLiveJob(rows: ActiveRow[]): Promise<ActiveRow[]> {
-    return lostJobs(rows, this.dispatcher, LONG_QUIET * this.config.RECONCILE_INTERVAL_MS, LOOKUPS_IN_FLIGHT);
+  /** The rows of a page whose job is missing or dead, with a bounded number of Redis calls in flight. */
+  private async withoutLiveJob(ids: ActiveRow[]): Promise<ActiveRow[]> {
+    const out: ActiveRow[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < ids.length) {
+        const row = ids[next++];
+        if (!(await this.dispatcher.hasLiveJob(row.id))) out.push(row);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, ids.length) }, lane));
+    return out;
   }
-
 }

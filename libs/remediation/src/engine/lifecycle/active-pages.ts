@@ -4,8 +4,6 @@ import { DataSource } from 'typeorm';
 export interface ActiveRow {
   id: string;
   source: string;
-  /** How long since the row last changed (ms). */
-  quietMs: number;
 }
 
 /**
@@ -25,14 +23,14 @@ export class ActivePages implements AsyncIterable<ActiveRow[]> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows: ActiveRow[] = await this.ds.query(
-        `SELECT id, source, (extract(epoch FROM now() - updated_at) * 1000)::float8 AS quiet_ms FROM remediations
+        `SELECT id, source FROM remediations
           WHERE state IN ('queued','running') AND id > $1::uuid
             AND updated_at < now() - ($2::int * interval '1 millisecond')
           ORDER BY id LIMIT $3`,
         [after, this.quietMs, this.pageSize],
       );
       if (!rows.length) return;
-      yield rows.map((r) => ({ id: r.id, source: r.source, quietMs: Number((r as unknown as { quiet_ms: number }).quiet_ms) }));
+      yield rows.map((r) => ({ id: r.id, source: r.source }));
       if (rows.length < this.pageSize) return;
       after = rows[rows.length - 1].id;
     }
