@@ -143,7 +143,11 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
 
   async ended(remediationIds: string[]): Promise<void> {
     if (this.inlineAdvance) return this.inlineAdvance(remediationIds);
-    // Wake them in parallel (a few Redis round trips each), not one after another.
+    return this.wakeAll(remediationIds);
+  }
+
+  /** Wakes their jobs in parallel (a few Redis round trips each), not one after another. */
+  async wakeAll(remediationIds: string[]): Promise<void> {
     for (let i = 0; i < remediationIds.length; i += 25) await Promise.all(remediationIds.slice(i, i + 25).map((id) => this.wake(id)));
   }
 

@@ -40,7 +40,7 @@ export class InlineAdvance implements OnModuleInit {
       rows = await this.engine.readMany(ids);
     } catch (err) {
       this.log.warn(`reading ${ids.length} remediations failed (${(err as Error).message}); waking their jobs instead`);
-      await this.wakeAll(ids);
+      await this.batchWorker.wakeAll(ids);
       return;
     }
     let next = 0;
@@ -60,11 +60,7 @@ export class InlineAdvance implements OnModuleInit {
       else await this.dispatcher.reschedule(id, res.ms, CAMPAIGN_JOB_PRIORITY);
     } catch (err) {
       this.log.warn(`remediation ${id}: advancing after its batch failed (${(err as Error).message}); its job takes over`);
-      await this.dispatcher.wake(id, 2000, CAMPAIGN_JOB_PRIORITY);
+      await this.batchWorker.wake(id);
     }
-  }
-
-  private async wakeAll(ids: string[]): Promise<void> {
-    for (let i = 0; i < ids.length; i += 25) await Promise.all(ids.slice(i, i + 25).map((id) => this.dispatcher.wake(id, 2000, CAMPAIGN_JOB_PRIORITY)));
   }
 }
