@@ -96,7 +96,8 @@ for (const seed of seeds([101, 202])) {
           const rows = (await pg.query(`SELECT id, state, outcome, reason, reason_detail FROM remediations WHERE id = ANY($1::uuid[])`, [rems.map((r) => r.id)])).rows;
           return rows.every((r) => r.state === 'finished') ? rows : null;
         },
-        100_000,
+        // Seed 202 timed out at 100 s in 2 of 5 fresh-clone CI runs on a loaded machine (never alone).
+        200_000,
         250,
       );
       const byId = new Map(finals.map((r: Json) => [r.id, r]));
@@ -116,6 +117,6 @@ for (const seed of seeds([101, 202])) {
       for (const ra of retryAfter) expect(Number(ra)).toBeGreaterThan(0);
       // And it answers normally again.
       expect((await stack.http('GET', '/health')).status).toBe(200);
-    }, 180_000);
+    }, 300_000);
   });
 }
