@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     /** Do not stand in for a disabled autovacuum (to see what the dead rows cost). */
     'no-vacuum': { type: 'boolean', default: false },
+    /** Seconds between timeline lines (targets by state, channel calls/s, invocations in flight); 0 = every 15 s, outcomes only. */
+    timeline: { type: 'string', default: '0' },
   },
 });
 const N = Number(flags.n);
@@ -174,9 +176,20 @@ async function main(): Promise<void> {
     if (res.status !== 201) throw new Error(`campaign create ${res.status} ${JSON.stringify(created).slice(0, 500)}`);
     let c: { state: string; counts?: unknown; outcomes?: Record<string, number> } = { state: 'created' };
     let lastLog = 0;
+    const timelineMs = Number(flags.timeline) * 1000;
+    let lastTick = { t: 0, calls: 0 };
     while (!['completed', 'stopped', 'cancelled'].includes(c.state)) {
       await new Promise((r) => setTimeout(r, 1000));
       c = (await (await fetch(`${url}/v1/campaigns/${created.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof c;
+      if (timelineMs > 0 && Date.now() - lastTick.t >= timelineMs) {
+        // Where the makespan goes: is the budget saturated (calls/s near the rate), or is the ramp
+        // or the latency holding targets back?
+        const st = sim.admin.stats();
+        const callsNow = Object.values(st.calls as Record<string, number>).reduce((a, b) => a + b, 0);
+        const rate = lastTick.t ? ((callsNow - lastTick.calls) * 1000) / (Date.now() - lastTick.t) : 0;
+        console.log(`  t=${((Date.now() - t0) / 1000).toFixed(0)} s ${c.state} counts ${JSON.stringify(c.counts ?? {})} calls ${callsNow} (${rate.toFixed(1)}/s, throttled ${st.throttled}) invocations in flight ${st.inFlight}`);
+        lastTick = { t: Date.now(), calls: callsNow };
+      }
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
         console.log(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${c.state} ${JSON.stringify(c.outcomes ?? {})}  RSS worker ${(rssKb(worker.pid!) / 1024).toFixed(0)} MB, API ${(rssKb(api.pid!) / 1024).toFixed(0)} MB`);
