@@ -22,6 +22,16 @@ export function cpuMs(pid: number): number {
   }
 }
 
+/** User and system CPU time of a process (ms), apart: system time is mostly round trips (socket I/O, wake-ups). */
+export function cpuSplitMs(pid: number): { user: number; sys: number } {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return { user: Number(f[11]) * TICK_MS, sys: Number(f[12]) * TICK_MS };
+  } catch {
+    return { user: 0, sys: 0 };
+  }
+}
+
 /**
  * CPU of the PostgreSQL backends serving one database: their process title names it, so other
  * databases on the shared server are not counted. Sampled through the run (a backend that exits

@@ -10,7 +10,7 @@ import { loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
-import { cpuMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stats';
+import { cpuMs, cpuSplitMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stats';
 import { waitForHttp } from '../support/wait-for-http';
 
 /**
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     console.log(`fleet: ${N} targets (~${MIX['cause-b']}% cause B, ~${MIX['cause-a']}% cause A, ~${MIX.healthy}% healthy; ${offline.length} agents offline, ${refused.length} refusals (RD Connection Broker))`);
     sim.admin.resetStats();
     const worker0 = cpuMs(worker.pid!);
+    const workerSplit0 = cpuSplitMs(worker.pid!);
     const api0 = cpuMs(api.pid!);
     const bench0 = process.cpuUsage();
     const machine0 = machineCpuMs();
@@ -200,6 +201,8 @@ async function main(): Promise<void> {
     if (vacuumer) clearInterval(vacuumer);
     sample();
     const workerCpu = cpuMs(worker.pid!) - worker0;
+    const workerSplit1 = cpuSplitMs(worker.pid!);
+    const workerSys = workerSplit1.sys - workerSplit0.sys;
     const apiCpu = cpuMs(api.pid!) - api0;
     const benchUsage = process.cpuUsage(bench0);
     const benchCpu = Math.round((benchUsage.user + benchUsage.system) / 1000);
@@ -209,6 +212,7 @@ async function main(): Promise<void> {
     const stats = sim.admin.stats();
     const calls = stats.calls as Record<string, number>;
     const totalCalls = Object.values(calls).reduce((a, b) => a + b, 0);
+    if (process.env.BENCH_ROW_SIZES) console.log('row sizes', JSON.stringify(await ds.query(`SELECT avg(pg_column_size(r.*))::int AS row, avg(pg_column_size(facts))::int AS facts, avg(pg_column_size(plan))::int AS plan, avg(pg_column_size(step_data))::int AS step_data, avg(pg_column_size(changes))::int AS changes, avg(pg_column_size(verification))::int AS verification, avg(length(facts::text))::int AS facts_text, avg(length(verification::text))::int AS verification_text, avg(length(plan::text))::int AS plan_text FROM remediations r`)), JSON.stringify(await ds.query(`SELECT avg(pg_column_size(c.*))::int AS run_row, avg(length(stdout_excerpt))::int AS stdout, avg(length(result::text))::int AS result, avg(length(parameters::text))::int AS params FROM command_runs c`)));
     const batches = (await ds.query(`SELECT count(*)::int AS n, coalesce(avg(run_count), 0)::float AS avg FROM command_batches`))[0];
 
     // Lower bound: the channel calls this run needed ÷ the rate limit, or the latency critical
@@ -230,7 +234,7 @@ async function main(): Promise<void> {
     console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
-    console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all)`);
+    console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all, ${(100 * workerSys / Math.max(1, workerCpu)).toFixed(0)}% of it system time)`);
     console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the ${pgCpu.backendsSeen()} backends that served ${dbName}, ${pgCpu.totalMs()} ms in all)`);
     // Where the machine's CPU went: the simulated cloud and the bench share these cores with rdpfix.
     console.log(

@@ -110,6 +110,38 @@ describe('single-statement step writes', () => {
     expect(events.map((e) => [e.type, e.step, e.data])).toEqual([['command_requested', 'diagnose', { script: 'diagnose', batched: true, commandRunId: id }]]);
   });
 
+  it('reading a row with its runs in one statement gives what separate reads give (dates, jsonb, nulls), for one row and for many', async () => {
+    const a = await newRemediation();
+    const b = await newRemediation();
+    const none = await newRemediation();
+    const first = await runs.request(row(a), { message: 'requested', data: {} });
+    await runs.transition(first.id, ['requested'], {
+      status: 'success',
+      exitCode: 0,
+      startedAt: new Date('2026-12-01T10:00:00.123Z'),
+      finishedAt: new Date('2026-12-01T10:00:01.456Z'),
+      result: { ok: true, list: [1, 'two', null], nested: { deep: { x: 1.5 } } },
+      stdoutExcerpt: 'line 1\nline "2"',
+      truncated: true,
+    });
+    await runs.request({ ...row(a), purpose: 'verify', step: 'verify' }, { message: 'requested', data: {} });
+    await runs.request({ ...row(b), parameters: {} }, { message: 'requested', data: {} });
+    const byId = (list: CommandRunEntity[]) => [...list].sort((x, y) => x.id.localeCompare(y.id));
+    const one = await remediations.findByIdWithRuns(a.id);
+    expect(one!.row).toEqual(await remediations.findById(a.id));
+    expect(byId(one!.runs)).toEqual(byId(await runs.listForRemediation(a.id)));
+    expect(one!.runs.find((r) => r.id === first.id)!.finishedAt).toEqual(new Date('2026-12-01T10:00:01.456Z'));
+    expect(one!.runs[0]).toBeInstanceOf(CommandRunEntity);
+    const many = await remediations.findManyWithRuns([a.id, b.id, none.id, randomUUID()]);
+    expect(many.map((m) => m.row.id).sort()).toEqual([a.id, b.id, none.id].sort());
+    for (const m of many) {
+      expect(m.row).toEqual(await remediations.findById(m.row.id));
+      expect(byId(m.runs)).toEqual(byId(await runs.listForRemediation(m.row.id)));
+    }
+    expect(many.find((m) => m.row.id === none.id)!.runs).toEqual([]);
+    expect(await remediations.findByIdWithRuns(randomUUID())).toBeNull();
+  });
+
   it('timeline append returns the stored event', async () => {
     const r = await newRemediation();
     const e = await timeline.append({ remediationId: r.id, type: 't', message: 'm', data: { k: 'v' }, actor: { role: 'support', keyId: 'k' } as never });

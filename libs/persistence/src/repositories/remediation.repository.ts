@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CommandRunEntity, RemediationEntity } from '../entities';
-import { fromRow, insertColumns } from './row-mapping';
+import { fromJsonRow, fromRow, insertColumns } from './row-mapping';
 import { columnList, preparedQuery } from './prepared-query';
 import type { RemediationState } from '@rdpfix/domain';
 
@@ -85,44 +85,32 @@ export class RemediationRepository {
 
   /**
    * The row and all its command runs in ONE statement: a woken step reads both, and two round
-   * trips per wake were a fifth of the engine's statements. Run columns come back prefixed `c__`.
+   * trips per wake were a fifth of the engine's statements. The runs come as one JSON array
+   * column, so the row's wide columns (facts, plan, verification: ~2.8 KB) are sent and parsed
+   * once, not once per run as a join would repeat them.
    */
   async findByIdWithRuns(id: string): Promise<{ row: RemediationEntity; runs: CommandRunEntity[] } | null> {
     const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);
-    return this.withRuns(rows)[0] ?? null;
+    return rows.length ? this.withRuns(rows[0]) : null;
   }
 
   /** The same for many rows at once (the remediations whose batched commands just ended). */
   async findManyWithRuns(ids: string[]): Promise<{ row: RemediationEntity; runs: CommandRunEntity[] }[]> {
     if (!ids.length) return [];
-    const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = ANY($1::uuid[]) ORDER BY r.id`, [ids]);
-    return this.withRuns(rows);
+    const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = ANY($1::uuid[])`, [ids]);
+    return rows.map((raw) => this.withRuns(raw));
   }
 
   private get withRunsSelect(): string {
-    const runCols = (this.cachedRunColumns ??= this.ds
-      .getMetadata(CommandRunEntity)
-      .columns.map((c) => `c."${c.databaseName}" AS "c__${c.databaseName}"`)
-      .join(', '));
-    return `SELECT ${columnList(this.repo().metadata, 'r')}, ${runCols} FROM remediations r LEFT JOIN command_runs c ON c.remediation_id = r.id`;
+    return `SELECT ${columnList(this.repo().metadata, 'r')}, (SELECT json_agg(c) FROM command_runs c WHERE c.remediation_id = r.id) AS "c__runs" FROM remediations r`;
   }
 
-  /** Groups joined rows (ordered by remediation) into each row and its runs. */
-  private withRuns(rows: Record<string, unknown>[]): { row: RemediationEntity; runs: CommandRunEntity[] }[] {
+  /** One row and its runs (JSON objects named by column, mapped by the run entity's metadata). */
+  private withRuns(raw: Record<string, unknown>): { row: RemediationEntity; runs: CommandRunEntity[] } {
     const runMeta = this.ds.getMetadata(CommandRunEntity);
-    const out: { row: RemediationEntity; runs: CommandRunEntity[] }[] = [];
-    for (const raw of rows) {
-      let last = out[out.length - 1];
-      if (!last || last.row.id !== raw.id) out.push((last = { row: this.fromRow(raw), runs: [] }));
-      if (raw.c__id === null) continue;
-      const run: Record<string, unknown> = {};
-      for (const c of runMeta.columns) run[c.databaseName] = raw[`c__${c.databaseName}`];
-      last.runs.push(fromRow<CommandRunEntity>(runMeta, run));
-    }
-    return out;
+    const runs = ((raw.c__runs as Record<string, unknown>[] | null) ?? []).map((json) => fromJsonRow<CommandRunEntity>(runMeta, json));
+    return { row: this.fromRow(raw), runs };
   }
-
-  private cachedRunColumns?: string;
 
   findActiveForInstance(instanceId: string, m?: EntityManager): Promise<RemediationEntity | null> {
     return this.repo(m)

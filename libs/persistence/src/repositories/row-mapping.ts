@@ -25,3 +25,19 @@ export function fromRow<T>(meta: EntityMetadata, raw: Record<string, unknown>): 
   for (const col of meta.columns) e[col.propertyName] = raw[col.databaseName];
   return e as T;
 }
+
+const TIME_TYPES: ReadonlySet<unknown> = new Set(['timestamptz', 'timestamp', 'timestamp with time zone', 'timestamp without time zone', Date]);
+
+/**
+ * Maps a row PostgreSQL rendered as JSON (`json_agg(t)`, `to_json(t)`) onto a new entity: the
+ * same as fromRow, except that timestamps arrive as ISO strings and become Dates, as
+ * node-postgres would have made them.
+ */
+export function fromJsonRow<T>(meta: EntityMetadata, json: Record<string, unknown>): T {
+  const e = meta.create() as Record<string, unknown>;
+  for (const col of meta.columns) {
+    const v = json[col.databaseName];
+    e[col.propertyName] = v !== null && v !== undefined && TIME_TYPES.has(col.type) ? new Date(v as string) : v;
+  }
+  return e as T;
+}
