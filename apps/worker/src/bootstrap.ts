@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@rdpfix/config';
 import { routeSdkNodeVersionWarning } from '@rdpfix/observability';
+import { loadAllScripts } from '@rdpfix/runbook';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -11,6 +12,8 @@ import { WorkerModule } from './worker.module';
  * (WORKER_HTTP_PORT: /health/live, /health/ready, /metrics). Its URL is `workerHttpUrl(app)`.
  */
 export async function createWorkerApp(config: AppConfig, opts: { shutdownHooks?: boolean } = {}): Promise<INestApplication> {
+  // Without its runbook scripts the worker could take jobs but never run a step: refuse to start.
+  loadAllScripts();
   // The AWS SDK's nine-line Node-version warning goes to the JSON log, once (not raw to stderr).
   routeSdkNodeVersionWarning((m) => new Logger('aws-sdk').warn(m));
   const app = await NestFactory.create<NestExpressApplication>(WorkerModule.forRoot(config), { bufferLogs: true, bodyParser: false });

@@ -90,6 +90,14 @@ export function loadScriptSource(name: ScriptName): ScriptSource {
   return source;
 }
 
+/**
+ * Reads and checks every script once (a worker's start-up check): a deployment without its
+ * runbook files must refuse to start, not fail each remediation's first step for minutes.
+ */
+export function loadAllScripts(): ScriptSource[] {
+  return SCRIPT_NAMES.map((name) => loadScriptSource(name));
+}
+
 /** The version the header of `name` carries. */
 export function scriptVersion(name: ScriptName): number {
   return loadScriptSource(name).version;
