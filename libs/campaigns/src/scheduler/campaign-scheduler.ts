@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '@rdpfix/config';
 import { CAMPAIGN_JOB_PRIORITY, RemediationDispatcher } from '@rdpfix/queue';
-import { RemediationNotFoundError, RemediationService } from '@rdpfix/remediation';
+import { InlineAdvance, RemediationNotFoundError, RemediationService } from '@rdpfix/remediation';
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
@@ -83,6 +83,8 @@ export class CampaignScheduler {
     private readonly waker: CampaignWaker,
     private readonly dispatcher: RemediationDispatcher,
     private readonly remediations: RemediationService,
+    /** The engine's inline path (worker only; absent where no engine runs, e.g. unit tests). */
+    @Optional() private readonly inline?: InlineAdvance,
   ) {}
 
   async tick(id: string, opts: { full?: boolean; skipIfLocked?: boolean } = {}): Promise<TickReport> {
@@ -396,10 +398,27 @@ export class CampaignScheduler {
     );
   }
 
+  /**
+   * Queues each new remediation's job. With the inline path on, that job is only a safety net
+   * (due after BATCH_SAFETY_WAKE_MS) and the first steps run at once in this process, in the
+   * background (a tick must not wait on them): their rows are read in one statement and each job
+   * is only rescheduled, not taken, run and put back. A crash mid-way leaves the safety job;
+   * every step is a compare-and-set, so the job and the inline path never apply one twice.
+   */
+  private async startRemediations(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const inline = this.inline?.enabled ? this.inline : undefined;
+    const delay = inline ? this.config.BATCH_SAFETY_WAKE_MS : 0;
+    const queued = await Promise.all(ids.map((id) => this.dispatcher.dispatch(id, delay, CAMPAIGN_JOB_PRIORITY)));
+    // Only those with a safety job: the rest wait for the reconciler, as without the inline path.
+    const start = ids.filter((_, i) => queued[i]);
+    if (inline && start.length) void inline.start(start).catch((err) => this.log.warn(`inline start of ${start.length} remediation(s): ${(err as Error).message}; their jobs take over`));
+  }
+
   private async afterCommit(post: PostCommit): Promise<void> {
     const actor = post.campaign?.actor ? { ...post.campaign.actor, source: 'campaign' } : { keyId: null, role: 'fleet', source: 'campaign' };
     // If Redis is down the rows stay queued and the reconciler enqueues them later.
-    await Promise.all(post.dispatch.map((id) => this.dispatcher.dispatch(id, 0, CAMPAIGN_JOB_PRIORITY)));
+    await this.startRemediations(post.dispatch);
     for (const id of post.approve) {
       try {
         await this.remediations.approve(id, actor);

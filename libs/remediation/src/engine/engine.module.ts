@@ -54,7 +54,11 @@ export class EngineModule {
     const listeners = opts.listeners ?? [];
     return {
       module: EngineModule,
+      // Global for InlineAdvance: the campaign scheduler (CampaignsWorkerModule) starts the
+      // remediations it creates through it, and this lib may not import the campaigns lib.
+      global: true,
       providers: [{ provide: REMEDIATION_LISTENERS, useFactory: (...ls: RemediationListener[]) => ls, inject: listeners }],
+      exports: [InlineAdvance],
     };
   }
 }

@@ -8,6 +8,11 @@ import { BatchWorkerService } from './batch-worker.service';
 
 /** Remediations advanced at once by one collector (each does a few statements of I/O). */
 const PARALLEL = 8;
+/**
+ * New campaign remediations started at once: their first step waits (no CPU) for the batched
+ * instance-information call, so as many as one such call answers (50) go together.
+ */
+const START_PARALLEL = 50;
 
 /**
  * When a batch's commands end, the collector advances their remediations here, in its own slot,
@@ -34,7 +39,21 @@ export class InlineAdvance implements OnModuleInit {
     if (this.config.BATCH_INLINE_ADVANCE) this.batchWorker.useInlineAdvance((ids) => this.advance(ids));
   }
 
-  async advance(ids: string[]): Promise<void> {
+  /** Off with BATCH_INLINE_ADVANCE=false: then every step runs in the remediation's own job. */
+  get enabled(): boolean {
+    return this.config.BATCH_INLINE_ADVANCE;
+  }
+
+  /**
+   * The first steps of remediations a campaign tick just created, whose jobs were queued as
+   * safety nets only (due after BATCH_SAFETY_WAKE_MS): the same as after a batch, with more lanes.
+   * Saves each a job take-and-return (two Redis scripts) and its own row read.
+   */
+  start(ids: string[]): Promise<void> {
+    return this.advance(ids, START_PARALLEL);
+  }
+
+  async advance(ids: string[], parallel = PARALLEL): Promise<void> {
     let rows: Map<string, RemediationEntity>;
     try {
       rows = await this.engine.readMany(ids);
@@ -50,7 +69,7 @@ export class InlineAdvance implements OnModuleInit {
         await this.one(id, rows.get(id));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, lane));
   }
 
   private async one(id: string, row: RemediationEntity | undefined): Promise<void> {
