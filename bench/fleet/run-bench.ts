@@ -11,6 +11,7 @@ import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { cpuMs, cpuSplitMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stats';
+import Redis from 'ioredis';
 import { waitForHttp } from '../support/wait-for-http';
 
 /**
@@ -167,6 +168,18 @@ async function main(): Promise<void> {
               .finally(() => (vacuuming = false));
           }, 30_000)
         : undefined;
+    // Round trips are this machine's main CPU cost: count PostgreSQL transactions (this database's)
+    // and Redis scripts and commands (the whole server's: run the bench on a quiet Redis).
+    const redis = new Redis(REDIS_URL, { lazyConnect: true });
+    await redis.connect();
+    const xacts = async () => Number((await ds.query(`SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()`))[0].n);
+    const redisCalls = async () => {
+      const info = await redis.info('commandstats');
+      const calls = (re: RegExp) => [...info.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0);
+      return { scripts: calls(/cmdstat_evalsha:calls=(\d+)/g) + calls(/cmdstat_eval:calls=(\d+)/g), all: calls(/cmdstat_[a-z|]+:calls=(\d+)/g) };
+    };
+    const xacts0 = await xacts();
+    const redis0 = await redisCalls();
     const t0 = Date.now();
     const res = await fetch(`${url}/v1/campaigns`, {
       method: 'POST',
@@ -197,6 +210,11 @@ async function main(): Promise<void> {
       }
     }
     const makespanS = (Date.now() - t0) / 1000;
+    // pg_stat_database lags by up to PGSTAT_MIN_INTERVAL (1 s): let it catch up.
+    await new Promise((r) => setTimeout(r, 1500));
+    const xactsPer = ((await xacts()) - xacts0) / N;
+    const redis1 = await redisCalls();
+    redis.disconnect();
     clearInterval(sampler);
     if (vacuumer) clearInterval(vacuumer);
     sample();
@@ -234,6 +252,7 @@ async function main(): Promise<void> {
     console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
+    console.log(`  round trips per remediation: PostgreSQL transactions ${xactsPer.toFixed(1)}; Redis scripts ${((redis1.scripts - redis0.scripts) / N).toFixed(1)} (server-wide, ${((redis1.all - redis0.all) / N).toFixed(0)} commands counting those scripts run)`);
     console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all, ${(100 * workerSys / Math.max(1, workerCpu)).toFixed(0)}% of it system time)`);
     console.log(`  PostgreSQL CPU per remediation    ${pgPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(pgPer <= 5)}   (/proc of the ${pgCpu.backendsSeen()} backends that served ${dbName}, ${pgCpu.totalMs()} ms in all)`);
     // Where the machine's CPU went: the simulated cloud and the bench share these cores with rdpfix.
