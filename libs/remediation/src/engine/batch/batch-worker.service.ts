@@ -61,6 +61,21 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
       maxStalledCount: 1000,
     });
     this.worker.on('error', (err) => this.log.error(`batch worker error: ${err.message}`));
+    // A poke between a dispatch job's last look at the flag and the job's removal set the flag,
+    // but its add was a no-op (that job id was still active): nobody would look until the
+    // requests' safety wake (BATCH_SAFETY_WAKE_MS). Once the job is gone, its add can no longer
+    // be swallowed: a flag still set now means such a poke, so dispatch again.
+    this.worker.on('completed', (job) => {
+      if (job.data.kind === 'dispatch') void this.dispatchIfFlagged(job.data.region);
+    });
+  }
+
+  private async dispatchIfFlagged(region: string): Promise<void> {
+    try {
+      if (await this.redis!.del(this.dirtyKey(region))) await this.pokeDispatch(region, 0);
+    } catch (err) {
+      this.log.warn(`dispatch re-poke for ${region} failed (the safety wake will poke): ${(err as Error).message}`);
+    }
   }
 
   async process(job: Job<BatchJob>, token?: string): Promise<void> {
