@@ -1,4 +1,5 @@
-import { InlineAdvance, RemediationWorkerService } from '@rdpfix/remediation';
+import { InlineAdvance } from '@rdpfix/remediation';
+import { countJobRuns } from './support/job-runs';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { QUEUES, RemediationDispatcher, remediationJobId } from '@rdpfix/queue';
@@ -17,17 +18,11 @@ const CONFIG = { BATCH_LINGER_MS: 3000, BATCH_MAX_LINGER_MS: 30000, BATCH_SAFETY
 
 describe('batch results advance their remediations inline', () => {
   let s: CampaignStack;
-  const jobRuns = new Map<string, number>();
+  let jobRuns: Map<string, number>;
 
   beforeAll(async () => {
     s = await startCampaignStack({ config: CONFIG, sim: { seed: 9 } });
-    const worker = s.stack.workerApp!.get(RemediationWorkerService);
-    const process = worker.process.bind(worker);
-    // Counts every time a remediation's own job runs (the BullMQ worker calls process() per job).
-    worker.process = async (job, token) => {
-      jobRuns.set(job.data.remediationId, (jobRuns.get(job.data.remediationId) ?? 0) + 1);
-      return process(job, token);
-    };
+    jobRuns = countJobRuns(s.stack);
   });
   afterAll(async () => s.close());
 

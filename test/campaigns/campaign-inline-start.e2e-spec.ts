@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
-import { InlineAdvance, RemediationWorkerService } from '@rdpfix/remediation';
+import { InlineAdvance } from '@rdpfix/remediation';
+import { countJobRuns } from './support/job-runs';
 import { QUEUES, RemediationDispatcher, remediationJobId } from '@rdpfix/queue';
 import { CampaignStack, createCampaign, resetSimStats, simFleet, simStats, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
 import { duplicates, ledger } from '../faults/support/send-faults';
@@ -17,18 +18,13 @@ const CONFIG = { BATCH_LINGER_MS: 300, BATCH_MAX_LINGER_MS: 3000, BATCH_SAFETY_W
 
 describe('a campaign starts its remediations inline', () => {
   let s: CampaignStack;
-  const jobRuns = new Map<string, number>();
+  let jobRuns: Map<string, number>;
   let inline: InlineAdvance;
   let original: InlineAdvance['start'];
 
   beforeAll(async () => {
     s = await startCampaignStack({ config: CONFIG, sim: { seed: 13 } });
-    const worker = s.stack.workerApp!.get(RemediationWorkerService);
-    const process = worker.process.bind(worker);
-    worker.process = async (job, token) => {
-      jobRuns.set(job.data.remediationId, (jobRuns.get(job.data.remediationId) ?? 0) + 1);
-      return process(job, token);
-    };
+    jobRuns = countJobRuns(s.stack);
     inline = s.stack.workerApp!.get(InlineAdvance);
     original = inline.start.bind(inline);
   });

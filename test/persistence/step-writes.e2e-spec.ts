@@ -116,7 +116,7 @@ describe('single-statement step writes', () => {
     const none = await newRemediation();
     const first = await runs.request(row(a), { message: 'requested', data: {} });
     await runs.transition(first.id, ['requested'], {
-      status: 'success',
+      status: 'succeeded',
       exitCode: 0,
       startedAt: new Date('2026-12-01T10:00:00.123Z'),
       finishedAt: new Date('2026-12-01T10:00:01.456Z'),
