@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
+import { AppConfig } from '@rdpfix/config';
 import { InlineAdvance } from '@rdpfix/remediation';
 import { countJobRuns } from './support/job-runs';
 import { QUEUES, RemediationDispatcher, remediationJobId } from '@rdpfix/queue';
@@ -14,7 +15,9 @@ import { duplicates, ledger } from '../faults/support/send-faults';
  * every safety job fires at the very moment the inline start begins (two engines per
  * remediation), each server still gets each command once and restarts once.
  */
-const CONFIG = { BATCH_LINGER_MS: 300, BATCH_MAX_LINGER_MS: 3000, BATCH_SAFETY_WAKE_MS: 2000 };
+// A safety delay long enough that a loaded machine's inline start always beats it; the lost-start
+// test shortens it (the worker reads its config object at each use).
+const CONFIG = { BATCH_LINGER_MS: 300, BATCH_MAX_LINGER_MS: 3000, BATCH_SAFETY_WAKE_MS: 20000 };
 
 describe('a campaign starts its remediations inline', () => {
   let s: CampaignStack;
@@ -30,7 +33,9 @@ describe('a campaign starts its remediations inline', () => {
   });
   afterEach(() => {
     inline.start = original;
+    config().BATCH_SAFETY_WAKE_MS = CONFIG.BATCH_SAFETY_WAKE_MS;
   });
+  const config = () => s.stack.workerApp!.get(AppConfig);
   afterAll(async () => s.close());
 
   const remediationsOf = async (campaignId: string) =>
@@ -54,6 +59,7 @@ describe('a campaign starts its remediations inline', () => {
   }, 180_000);
 
   it('the inline start is lost (it throws before any step): the safety jobs finish every target', async () => {
+    config().BATCH_SAFETY_WAKE_MS = 2000;
     const ids = await simFleet(s.stack, 20, { preset: 'cause-a' });
     let lost = 0;
     inline.start = async (remIds: string[]) => {

@@ -90,6 +90,7 @@ for (const seed of seeds([101, 202])) {
       await sleep(6000);
       redisProxy.restore();
 
+      const cutsOver = Date.now();
       const finals = await until(
         'every remediation to finish',
         async () => {
@@ -100,6 +101,16 @@ for (const seed of seeds([101, 202])) {
         200_000,
         250,
       );
+      // A slow finish (seed 202 once took over 100 s on a loaded machine, cause not found): say
+      // where the slowest remediation spent its time, so the next occurrence names the cause.
+      if (Date.now() - cutsOver > 60_000) {
+        const last = (await pg.query(`SELECT id FROM remediations WHERE id = ANY($1::uuid[]) ORDER BY finished_at DESC LIMIT 1`, [rems.map((r) => r.id)])).rows[0].id;
+        const events = (await pg.query(`SELECT at, type, step, message FROM timeline_events WHERE remediation_id = $1 ORDER BY id`, [last])).rows;
+        console.warn(
+          `infra-outages seed ${seed}: finished ${((Date.now() - cutsOver) / 1000).toFixed(0)} s after the cuts; slowest ${last}:\n` +
+            events.map((e) => `  ${new Date(e.at).toISOString()} ${e.type} ${e.step ?? ''} ${String(e.message).slice(0, 140)}`).join('\n'),
+        );
+      }
       const byId = new Map(finals.map((r: Json) => [r.id, r]));
       for (const [i, rem] of rems.entries()) {
         const r = byId.get(rem.id)!;

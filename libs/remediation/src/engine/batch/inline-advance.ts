@@ -9,10 +9,13 @@ import { BatchWorkerService } from './batch-worker.service';
 /** Remediations advanced at once by one collector (each does a few statements of I/O). */
 const PARALLEL = 8;
 /**
- * New campaign remediations started at once: their first step waits (no CPU) for the batched
- * instance-information call, so as many as one such call answers (50) go together.
+ * New campaign remediations are started by at most START_LANES lanes per process, each taking
+ * START_CHUNK at a time: their rows in one statement, then advanced together, so 48 at most at
+ * once. Their first step waits (no CPU) for the batched instance-information call, which then
+ * answers about as many as it holds (50).
  */
-const START_PARALLEL = 50;
+const START_LANES = 6;
+const START_CHUNK = 8;
 
 /**
  * When a batch's commands end, the collector advances their remediations here, in its own slot,
@@ -44,13 +47,35 @@ export class InlineAdvance implements OnModuleInit {
     return this.config.BATCH_INLINE_ADVANCE;
   }
 
+  /** Remediations waiting for a start lane, oldest first, with when they were queued. */
+  private readonly startQueue: { id: string; at: number }[] = [];
+  private startLanes = 0;
+
   /**
    * The first steps of remediations a campaign tick just created, whose jobs were queued as
-   * safety nets only (due after BATCH_SAFETY_WAKE_MS): the same as after a batch, with more lanes.
-   * Saves each a job take-and-return (two Redis scripts) and its own row read.
+   * safety nets only (due after BATCH_SAFETY_WAKE_MS). Saves each a job take-and-return (two
+   * Redis scripts) and its own row read. At most 48 run in this process at once (START_LANES),
+   * whatever the ticks claimed (a campaign at 100 % may claim tens of thousands): the rest wait
+   * here, and one that waited half its safety delay is left to its job, which is about to run.
    */
   start(ids: string[]): Promise<void> {
-    return this.advance(ids, START_PARALLEL);
+    const at = Date.now();
+    for (const id of ids) this.startQueue.push({ id, at });
+    const lanes: Promise<void>[] = [];
+    while (this.startLanes < START_LANES && this.startQueue.length > 0) {
+      this.startLanes++;
+      lanes.push(this.startLane().finally(() => this.startLanes--));
+    }
+    return Promise.all(lanes).then(() => undefined);
+  }
+
+  /** Takes a few queued remediations at a time: their rows are read in one statement. */
+  private async startLane(): Promise<void> {
+    while (this.startQueue.length) {
+      const stale = Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2;
+      const ids = this.startQueue.splice(0, START_CHUNK).filter((q) => q.at > stale).map((q) => q.id);
+      if (ids.length) await this.advance(ids, START_CHUNK);
+    }
   }
 
   async advance(ids: string[], parallel = PARALLEL): Promise<void> {
