@@ -35,29 +35,41 @@ describe('channel budget priorities', () => {
     }
   };
 
+  /** Takes until refused (at most 50): how many were granted, over how long, and the refusal. */
+  const drain = async (b: ChannelBudget, region: string, kind: Parameters<ChannelBudget['take']>[2]) => {
+    const t0 = Date.now();
+    for (let granted = 0; granted < 50; granted++) {
+      const r = await refusal(b.take('ssm', region, kind));
+      if (r) return { granted, ms: Date.now() - t0, refusal: r };
+    }
+    throw new Error('50 calls granted in a row at 10/s');
+  };
+
   it('grants the rate, then refuses with a retry time', async () => {
+    // Tokens come back while the test takes them (one per 100 ms): on a loaded machine more than
+    // 10 may be granted, never more than 10 plus what came back meanwhile.
     const b = new ChannelBudget(redis, prefix, 10);
-    for (let i = 0; i < 10; i++) await b.take('ssm', 'eu-west-1', 'send');
-    const r = await refusal(b.take('ssm', 'eu-west-1', 'send'));
-    expect(r).not.toBeNull();
-    expect(r!.retryAfterMs).toBeGreaterThan(0);
-    expect(r!.retryAfterMs).toBeLessThan(2000);
+    const { granted, ms, refusal: r } = await drain(b, 'eu-west-1', 'send');
+    expect(granted).toBeGreaterThanOrEqual(10);
+    expect(granted).toBeLessThanOrEqual(10 + Math.ceil(ms / 100) + 1);
+    expect(r.retryAfterMs).toBeGreaterThan(0);
+    expect(r.retryAfterMs).toBeLessThan(2000);
   });
 
   it('a refused single fix holds back sends and instance information until it got its call', async () => {
-    // Under heavy machine load the test itself may stall past the claim's hold; such a round is
-    // measured and played again (up to 5 times) rather than asserted on.
+    // Under heavy machine load the test itself may stall past a token's return or the claim's
+    // hold; such a round is measured and played again (up to 5 times) rather than asserted on.
     for (let round = 0; round < 5; round++) {
       const b = new ChannelBudget(redis, `${prefix}-${round}`, 10);
-      for (let i = 0; i < 10; i++) await b.take('ssm', 'eu-west-1', 'info');
+      await drain(b, 'eu-west-1', 'info');
       const t0 = Date.now();
       const single = await refusal(withBudgetPriority('single', () => b.take('ssm', 'eu-west-1')));
-      expect(single).not.toBeNull();
+      if (!single) continue; // a token came back between the drain and this call
       // A token comes back after 100 ms; wait until the single fix's retry time.
-      await new Promise((r) => setTimeout(r, single!.retryAfterMs + 20));
+      await new Promise((r) => setTimeout(r, single.retryAfterMs + 20));
       const send = await refusal(b.take('ssm', 'eu-west-1', 'send'));
       const info = await refusal(b.take('ssm', 'eu-west-1', 'info'));
-      if (Date.now() - t0 > single!.retryAfterMs + 200) continue;
+      if (Date.now() - t0 > single.retryAfterMs + 200) continue;
       // Lower priorities asking first are refused: the token is the single fix's.
       expect(send).not.toBeNull();
       expect(info).not.toBeNull();
@@ -70,15 +82,23 @@ describe('channel budget priorities', () => {
   });
 
   it('result reads go before sends, sends before instance information', async () => {
-    const b = new ChannelBudget(redis, prefix, 10);
-    for (let i = 0; i < 10; i++) await b.take('ssm', 'r1', 'single');
-    const read = await refusal(b.take('ssm', 'r1', 'read'));
-    const send = await refusal(b.take('ssm', 'r1', 'send'));
-    // The lower priority is told to come back later than the higher one.
-    expect(send!.retryAfterMs).toBeGreaterThan(read!.retryAfterMs);
-    await new Promise((r) => setTimeout(r, read!.retryAfterMs + 20));
-    expect(await refusal(b.take('ssm', 'r1', 'info'))).not.toBeNull();
-    await b.take('ssm', 'r1', 'read');
+    for (let round = 0; round < 5; round++) {
+      const b = new ChannelBudget(redis, `${prefix}-${round}`, 10);
+      await drain(b, 'r1', 'info');
+      const t0 = Date.now();
+      const read = await refusal(b.take('ssm', 'r1', 'read'));
+      const send = await refusal(b.take('ssm', 'r1', 'send'));
+      if (!read || !send) continue; // a token came back meanwhile (a loaded machine)
+      // The lower priority is told to come back later than the higher one.
+      expect(send.retryAfterMs).toBeGreaterThan(read.retryAfterMs);
+      await new Promise((r) => setTimeout(r, read.retryAfterMs + 20));
+      const info = await refusal(b.take('ssm', 'r1', 'info'));
+      if (Date.now() - t0 > read.retryAfterMs + 200) continue;
+      expect(info).not.toBeNull();
+      await b.take('ssm', 'r1', 'read');
+      return;
+    }
+    throw new Error('the machine was too loaded for 5 rounds in a row');
   });
 
   it('backs off on throttling and shows its effective rate, then recovers', async () => {
