@@ -47,9 +47,31 @@ export class InlineAdvance implements OnModuleInit {
     return this.config.BATCH_INLINE_ADVANCE;
   }
 
-  /** Remediations waiting for a start lane, oldest first, with when they were queued. */
-  private readonly startQueue: { id: string; at: number }[] = [];
+  /**
+   * Remediations waiting for a start lane, oldest first, with when they were queued; taken from
+   * `startHead` on (a 100 % campaign may queue tens of thousands: no shifting the array per take).
+   */
+  private startQueue: { id: string; at: number }[] = [];
+  private startHead = 0;
   private startLanes = 0;
+
+  private startsWaiting(): number {
+    return this.startQueue.length - this.startHead;
+  }
+
+  /** The next START_CHUNK queued starts; the array is dropped or compacted once mostly taken. */
+  private takeStarts(): { id: string; at: number }[] {
+    const taken = this.startQueue.slice(this.startHead, this.startHead + START_CHUNK);
+    this.startHead += taken.length;
+    if (this.startHead === this.startQueue.length) {
+      this.startQueue = [];
+      this.startHead = 0;
+    } else if (this.startHead > 4096 && this.startHead * 2 > this.startQueue.length) {
+      this.startQueue = this.startQueue.slice(this.startHead);
+      this.startHead = 0;
+    }
+    return taken;
+  }
 
   /**
    * The first steps of remediations a campaign tick just created, whose jobs were queued as
@@ -62,7 +84,7 @@ export class InlineAdvance implements OnModuleInit {
     const at = Date.now();
     for (const id of ids) this.startQueue.push({ id, at });
     const lanes: Promise<void>[] = [];
-    while (this.startLanes < START_LANES && this.startQueue.length > 0) {
+    while (this.startLanes < START_LANES && this.startsWaiting() > 0) {
       this.startLanes++;
       lanes.push(this.startLane().finally(() => this.startLanes--));
     }
@@ -71,9 +93,11 @@ export class InlineAdvance implements OnModuleInit {
 
   /** Takes a few queued remediations at a time: their rows are read in one statement. */
   private async startLane(): Promise<void> {
-    while (this.startQueue.length) {
+    while (this.startsWaiting() > 0) {
       const stale = Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2;
-      const ids = this.startQueue.splice(0, START_CHUNK).filter((q) => q.at > stale).map((q) => q.id);
+      const ids = this.takeStarts()
+        .filter((q) => q.at > stale)
+        .map((q) => q.id);
       if (ids.length) await this.advance(ids, START_CHUNK);
     }
   }

@@ -53,14 +53,14 @@ describe('InlineAdvance.start', () => {
     return { inline, advanced, rescheduled, reads, gate, max: () => maxInFlight };
   }
 
-  it('2,000 claimed by ten ticks at once: every one is started and rescheduled, never more than 48 at a time (6 lanes × 8), rows read 8 per statement', async () => {
+  it('10,000 claimed by ten ticks at once (the queue compacts as it drains): every one is started and rescheduled, never more than 48 at a time (6 lanes × 8), rows read 8 per statement', async () => {
     const { inline, advanced, rescheduled, reads, max } = make();
-    const ids = Array.from({ length: 2000 }, (_, i) => `r${i}`);
-    await Promise.all(Array.from({ length: 10 }, (_, t) => inline.start(ids.slice(t * 200, (t + 1) * 200))));
+    const ids = Array.from({ length: 10_000 }, (_, i) => `r${i}`);
+    await Promise.all(Array.from({ length: 10 }, (_, t) => inline.start(ids.slice(t * 1000, (t + 1) * 1000))));
     // Lanes started by an earlier call may still be draining the queue: wait for them.
-    while (advanced.length < 2000) await new Promise((r) => setTimeout(r, 5));
+    while (advanced.length < 10_000) await new Promise((r) => setTimeout(r, 5));
     expect(new Set(advanced)).toEqual(new Set(ids));
-    expect(advanced).toHaveLength(2000);
+    expect(advanced).toHaveLength(10_000);
     expect(new Set(rescheduled)).toEqual(new Set(ids));
     expect(max()).toBe(48);
     expect(Math.max(...reads)).toBeLessThanOrEqual(8);
