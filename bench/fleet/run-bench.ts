@@ -42,6 +42,14 @@ const { values: flags } = parseArgs({
     timeline: { type: 'string', default: '0' },
   },
 });
+// A mistyped number must stop the bench with its name, not run with NaN or a silent default.
+for (const [name, min] of [['n', 1], ['rate', 1], ['pending-ms', 0], ['run-ms', 0], ['invisible-ms', 0], ['reboot-down-ms', 0], ['worker-concurrency', 1], ['poll-ms', 1], ['timeout-s', 1], ['timeline', 0]] as const) {
+  const v = Number(flags[name]);
+  if (!Number.isFinite(v) || v < min) {
+    console.error(`bench:fleet: --${name} must be a number ≥ ${min} (got ${JSON.stringify(flags[name])})`);
+    process.exit(2);
+  }
+}
 const N = Number(flags.n);
 const RATE = Number(flags.rate);
 const PENDING_MS = Number(flags['pending-ms']);
