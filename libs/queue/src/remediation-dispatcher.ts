@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
+import { LIVE_JOBS_KEYS, LIVE_JOBS_LUA } from './live-jobs-script';
 import { AdvanceRemediationJob, JOBS, QUEUES, remediationJobId } from './queue-names';
 
 interface PendingAdd {
@@ -12,6 +13,8 @@ interface PendingAdd {
 
 /** At most this many jobs go to Redis in one round trip. */
 const MAX_BATCH = 200;
+/** Ids checked per liveness script call: one call holds Redis for about a millisecond. */
+const LIVE_CHECK_CHUNK = 1000;
 
 /**
  * Puts remediations on the queue. Adds made in the same tick go to Redis together (addBulk: one
@@ -145,6 +148,23 @@ export class RemediationDispatcher {
     if (!job) return false;
     const state = await job.getState();
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
+  /**
+   * The remediations (of those given) that have a live job, by the same rule as hasLiveJob, in
+   * one Redis call per 1,000 ids (the reconciler checks every quiet active remediation each pass).
+   */
+  async liveJobs(remediationIds: string[]): Promise<Set<string>> {
+    const live = new Set<string>();
+    // The default (ioredis) backend's raw client: BullMQ has no call for "these ids' states".
+    const client = (await this.queue.backend.client) as unknown as { eval(script: string, numKeys: number, ...args: string[]): Promise<unknown> };
+    const keys = LIVE_JOBS_KEYS.map((k) => this.queue.keys[k]);
+    for (let i = 0; i < remediationIds.length; i += LIVE_CHECK_CHUNK) {
+      const chunk = remediationIds.slice(i, i + LIVE_CHECK_CHUNK);
+      const flags = (await client.eval(LIVE_JOBS_LUA, keys.length, ...keys, this.queue.toKey(''), ...chunk.map(remediationJobId))) as number[];
+      chunk.forEach((id, j) => flags[j] === 1 && live.add(id));
+    }
+    return live;
   }
 
   /** Removes a finished/failed job that blocks its id, so the remediation can be enqueued again. */

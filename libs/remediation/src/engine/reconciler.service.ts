@@ -9,9 +9,8 @@ import { ActivePages, ActiveRow } from './lifecycle/active-pages';
 
 /** Any 64-bit key, shared by all workers: only one reconciles at a time. */
 const RECONCILE_LOCK_KEY = 7_302_114_001;
-/** Rows per page, and Redis look-ups in flight at once while checking a page. */
+/** Rows per page; a page's jobs are checked in one Redis call. */
 const PAGE = 1000;
-const LOOKUPS_IN_FLIGHT = 50;
 
 /** What one pass did, for logs, tests and the scale test's printout. */
 export interface ReconcileStats {
@@ -106,17 +105,9 @@ export class ReconcilerService extends PeriodicTask {
     return requeued;
   }
 
-  /** The rows of a page whose job is missing or dead, with a bounded number of Redis calls in flight. */
-  private async withoutLiveJob(ids: ActiveRow[]): Promise<ActiveRow[]> {
-    const out: ActiveRow[] = [];
-    let next = 0;
-    const lane = async () => {
-      while (next < ids.length) {
-        const row = ids[next++];
-        if (!(await this.dispatcher.hasLiveJob(row.id))) out.push(row);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, ids.length) }, lane));
-    return out;
+  /** The rows of a page whose job is missing or dead: one Redis call for the page. */
+  private async withoutLiveJob(rows: ActiveRow[]): Promise<ActiveRow[]> {
+    const live = await this.dispatcher.liveJobs(rows.map((r) => r.id));
+    return rows.filter((r) => !live.has(r.id));
   }
 }
