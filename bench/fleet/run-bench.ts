@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     let c: { state: string; counts?: unknown; outcomes?: Record<string, number> } = { state: 'created' };
     let lastLog = 0;
     const timelineMs = Number(flags.timeline) * 1000;
-    let lastTick = { t: 0, calls: 0 };
+    let lastTick = { t: 0, calls: 0, worker: 0, pg: 0 };
     while (!['completed', 'stopped', 'cancelled'].includes(c.state)) {
       await new Promise((r) => setTimeout(r, 1000));
       c = (await (await fetch(`${url}/v1/campaigns/${created.id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as typeof c;
@@ -209,8 +209,12 @@ async function main(): Promise<void> {
         const st = sim.admin.stats();
         const callsNow = Object.values(st.calls as Record<string, number>).reduce((a, b) => a + b, 0);
         const rate = lastTick.t ? ((callsNow - lastTick.calls) * 1000) / (Date.now() - lastTick.t) : 0;
-        console.log(`  t=${((Date.now() - t0) / 1000).toFixed(0)} s ${c.state} counts ${JSON.stringify(c.counts ?? {})} calls ${callsNow} (${rate.toFixed(1)}/s, throttled ${st.throttled}) invocations in flight ${st.inFlight}`);
-        lastTick = { t: Date.now(), calls: callsNow };
+        // CPU of the worker and of the database's backends in the interval (100 % = one core).
+        pgCpu.sample();
+        const cpu = { worker: cpuMs(worker.pid!), pg: pgCpu.totalMs() };
+        const share = (now: number, was: number) => (lastTick.t ? `${Math.round((100 * (now - was)) / (Date.now() - lastTick.t))} %` : '-');
+        console.log(`  t=${((Date.now() - t0) / 1000).toFixed(0)} s ${c.state} counts ${JSON.stringify(c.counts ?? {})} calls ${callsNow} (${rate.toFixed(1)}/s, throttled ${st.throttled}) invocations in flight ${st.inFlight}; CPU worker ${share(cpu.worker, lastTick.worker)}, PostgreSQL ${share(cpu.pg, lastTick.pg)}`);
+        lastTick = { t: Date.now(), calls: callsNow, ...cpu };
       }
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
