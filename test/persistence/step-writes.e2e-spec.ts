@@ -80,6 +80,34 @@ describe('single-statement step writes', () => {
     expect((await remediations.findById(r.id))!.stepData).toEqual({ writer: winners[0] });
   });
 
+  it('saveStep: the row it builds without reading equals a fresh read after every step of a fix, and it loses a race like the full write', async () => {
+    let r = (await newRemediation())!;
+    const at = new Date('2026-12-01T10:00:00.123Z');
+    // Patches shaped like the engine's: jsonb with Dates, undefined keys, nulls, arrays; timestamps as Date and as string.
+    const patches: Partial<RemediationEntity>[] = [
+      { state: 'running' },
+      { step: 'plan', facts: { bootTime: at, grace: { daysLeft: 12, mode: null }, roles: ['RDS-RD-Server'], skip: undefined } as never, bootTimeBefore: at },
+      { step: 'apply', plan: { actions: [{ kind: 'remove-role', args: { at } }] } as never, stepData: { diagnoseAttempt: 1, when: at } as never },
+      { stepData: { applyAttempt: 1, ending: undefined } as never, changes: [{ key: 'HKLM\\x', before: 2, after: null }] as never },
+      { step: 'reboot', rebooted: true, stepData: {} as never, approvalExpiresAt: '2026-12-02T00:00:00.5Z' as never },
+      { state: 'finished', step: 'done', outcome: 'fixed', reason: null, reasonDetail: 'It\'s "fixed"', verification: { ok: true, n: 0.1 + 0.2 } as never, finishedAt: new Date() },
+    ];
+    for (const patch of patches) {
+      const saved = await remediations.saveStep(r, patch, [{ type: 't', step: r.step, message: 'm' }]);
+      expect(saved).toBeInstanceOf(RemediationEntity);
+      expect(saved).toEqual(await remediations.findById(r.id));
+      r = saved!;
+    }
+    expect(await timeline.list(r.id)).toHaveLength(patches.length);
+    // A stale row loses, changes nothing and writes no event; of racing writers one wins.
+    const stale = { ...r, version: r.version - 1 } as RemediationEntity;
+    expect(await remediations.saveStep(stale, { reasonDetail: 'no' }, [{ type: 'x', step: 'done', message: 'must not appear' }])).toBeNull();
+    const racing = await Promise.all(Array.from({ length: 6 }, (_, i) => remediations.saveStep(r, { stepData: { writer: i } as never }, [])));
+    expect(racing.filter((x) => x !== null)).toHaveLength(1);
+    expect(await remediations.findById(r.id)).toEqual(racing.find((x) => x !== null));
+    expect((await timeline.list(r.id)).map((e) => e.type)).not.toContain('x');
+  });
+
   const row = (r: RemediationEntity, id = randomUUID()): Partial<CommandRunEntity> => ({
     id,
     remediationId: r.id,

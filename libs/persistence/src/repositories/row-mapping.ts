@@ -41,3 +41,25 @@ export function fromJsonRow<T>(meta: EntityMetadata, json: Record<string, unknow
   }
   return e as T;
 }
+
+/**
+ * `current` with `patch` applied, as PostgreSQL would hand the updated row back: jsonb values as
+ * their JSON text parses (a Date inside becomes its ISO string, undefined keys vanish),
+ * timestamps as Dates. For a compare-and-set that won: the row it started from was `current` at
+ * that version (every writer bumps the version), so the new row is known without reading it back.
+ */
+export function withPatch<T>(meta: EntityMetadata, current: T, patch: object): T {
+  const e = meta.create() as Record<string, unknown>;
+  const from = current as Record<string, unknown>;
+  const p = patch as Record<string, unknown>;
+  for (const col of meta.columns) {
+    const name = col.propertyName;
+    const v = p[name];
+    if (v === undefined) e[name] = from[name];
+    else if (v === null) e[name] = null;
+    else if (col.type === 'jsonb') e[name] = JSON.parse(JSON.stringify(v));
+    else if (TIME_TYPES.has(col.type)) e[name] = new Date(v as string | Date);
+    else e[name] = v;
+  }
+  return e as T;
+}

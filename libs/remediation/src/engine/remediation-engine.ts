@@ -154,9 +154,8 @@ export class RemediationEngine {
     patch: Partial<RemediationEntity>,
     events: { type: string; message: string; data?: Record<string, unknown>; step?: string }[],
   ): Promise<RemediationEntity | null> {
-    const saved = await this.remediations.updateIfVersionWithEvents(
-      r.id,
-      r.version,
+    const saved = await this.remediations.saveStep(
+      r,
       patch,
       events.map((e) => ({ type: e.type, message: e.message, data: e.data, step: e.step ?? r.step })),
     );

@@ -21,9 +21,8 @@ export class RemediationFinisher {
 
   async finish(r: RemediationEntity, d: Extract<StepOutcome, { kind: 'finish' }>): Promise<AdvanceResult> {
     // The state change and its event commit together (one statement): a reader never sees one without the other.
-    const saved = await this.remediations.updateIfVersionWithEvents(
-      r.id,
-      r.version,
+    const saved = await this.remediations.saveStep(
+      r,
       {
         ...(d.patch ?? {}),
         state: 'finished',
