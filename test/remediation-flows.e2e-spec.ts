@@ -32,6 +32,10 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
       expect(c.outputExcerpt).toContain('"ok":true');
     }
     expect(r.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['created', 'started', 'diagnosed', 'planned', 'change_applied', 'finished']));
+    // The start is written with the precheck's outcome, in one statement (one now() for both).
+    const [, started, online, diagnosing] = r.timeline;
+    expect([started.type, online.type, diagnosing.type, diagnosing.step]).toEqual(['started', 'agent_online', 'step_started', 'diagnose']);
+    expect(online.at).toBe(started.at);
     expect(await stack.groundTruth(id)).toEqual(expect.objectContaining({ canRdp: true }));
     const cmds = await stack.simCommands(id);
     expect(countScript(cmds, 'restart-computer')).toBe(0);
@@ -122,6 +126,9 @@ describe('remediation flows (real API, queue, worker, SSM SDK, simulator)', () =
     expect(r.reasonDetail).toMatch(/VNC/);
     expect(r.commands).toHaveLength(0);
     expect(await stack.simCommands(id)).toHaveLength(0);
+    // Started and finished by the precheck's one write.
+    expect(r.timeline.map((e: any) => e.type)).toEqual(['created', 'started', 'finished']);
+    expect(r.timeline[2].at).toBe(r.timeline[1].at);
   });
 
   it('a failing script: diagnose fails, the remediation fails with command_failed and changes nothing', async () => {

@@ -14,6 +14,15 @@ import { endingOf, RemediationEnding } from './lifecycle/remediation-ending';
 import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 import { KnownRuns } from './known-runs';
 
+/** A timeline event the engine writes with a step's row change (its step defaults to the row's). */
+export interface EngineEvent {
+  type: string;
+  message: string;
+  data?: Record<string, unknown>;
+  step?: string;
+}
+const STARTED: EngineEvent = { type: 'started', message: 'worker picked up the remediation' };
+
 /** Steps where a cancel ends the remediation at once: nothing has been changed yet. */
 const CANCEL_NOW: ReadonlySet<Step> = new Set(['precheck', 'diagnose', 'plan']);
 /** Read-only commands a cancel or an ending may stop at the provider without waiting. */
@@ -54,8 +63,11 @@ export class RemediationEngine {
     if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop' };
     const now = new Date();
 
-    if (r.state === 'queued') {
-      const started = await this.save(r, { state: 'running' }, [{ type: 'started', message: 'worker picked up the remediation' }]);
+    // A precheck only reads (inventory, agent), so its outcome carries the start: one write
+    // instead of two on every remediation, and "before the step" is the row as created.
+    const startWithPrecheck = r.state === 'queued' && r.step === 'precheck' && !r.cancelRequested && !endingOf(r) && now <= r.deadlineAt;
+    if (r.state === 'queued' && !startWithPrecheck) {
+      const started = await this.save(r, { state: 'running' }, [STARTED]);
       if (!started) return { kind: 'continue' };
       r = started;
     }
@@ -92,7 +104,13 @@ export class RemediationEngine {
     if (!handler) return { kind: 'stop' };
 
     const decision = await handler.run(r, now);
-    return this.persist(r, decision);
+    if (!startWithPrecheck) return this.persist(r, decision);
+    if (decision.kind === 'finish') return this.finisher.finish(r, decision, [STARTED]);
+    if (decision.kind === 'wait' && !decision.patch) {
+      // Nothing to write for the precheck (it will be tried again): the start is written alone.
+      return (await this.save(r, { state: 'running' }, [STARTED])) ? decision : { kind: 'continue' };
+    }
+    return this.persist(r, { ...decision, patch: { state: 'running', ...decision.patch } } as StepOutcome, [STARTED]);
   }
 
   /**
@@ -124,27 +142,28 @@ export class RemediationEngine {
     return found.row;
   }
 
-  private async persist(r: RemediationEntity, d: StepOutcome): Promise<AdvanceResult> {
+  /** `lead`: events written before the step's own (the start, when the precheck carries it). */
+  private async persist(r: RemediationEntity, d: StepOutcome, lead: EngineEvent[] = []): Promise<AdvanceResult> {
     switch (d.kind) {
       case 'wait': {
-        if (d.patch && !(await this.save(r, d.patch, d.event ? [d.event] : []))) return { kind: 'continue' };
+        if (d.patch && !(await this.save(r, d.patch, [...lead, ...(d.event ? [d.event] : [])]))) return { kind: 'continue' };
         return { kind: 'wait', ms: d.ms };
       }
       case 'advance': {
         const nextStep = d.patch.step && d.patch.step !== r.step ? d.patch.step : null;
-        const events = [...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
+        const events = [...lead, ...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
         // Lost the compare-and-set: someone else moved it (cancel, duplicate job); re-read.
         const saved = await this.save(r, d.patch, events);
         return saved ? { kind: 'continue', row: saved } : { kind: 'continue' };
       }
       case 'park': {
-        const saved = await this.save(r, d.patch, [d.event]);
+        const saved = await this.save(r, d.patch, [...lead, d.event]);
         if (!saved) return { kind: 'continue' };
         await this.finisher.notifyParked(saved);
         return { kind: 'stop' };
       }
       case 'finish':
-        return this.finisher.finish(r, d);
+        return this.finisher.finish(r, d, lead);
     }
   }
 
@@ -152,7 +171,7 @@ export class RemediationEngine {
   private async save(
     r: RemediationEntity,
     patch: Partial<RemediationEntity>,
-    events: { type: string; message: string; data?: Record<string, unknown>; step?: string }[],
+    events: EngineEvent[],
   ): Promise<RemediationEntity | null> {
     const saved = await this.remediations.saveStep(
       r,

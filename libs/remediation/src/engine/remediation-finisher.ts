@@ -19,7 +19,8 @@ export class RemediationFinisher {
     @Optional() @Inject(REMEDIATION_LISTENERS) private readonly listeners: RemediationListener[] = [],
   ) {}
 
-  async finish(r: RemediationEntity, d: Extract<StepOutcome, { kind: 'finish' }>): Promise<AdvanceResult> {
+  /** `lead`: events to write before `finished` in the same statement (the start, when a precheck ends it). */
+  async finish(r: RemediationEntity, d: Extract<StepOutcome, { kind: 'finish' }>, lead: { type: string; message: string }[] = []): Promise<AdvanceResult> {
     // The state change and its event commit together (one statement): a reader never sees one without the other.
     const saved = await this.remediations.saveStep(
       r,
@@ -33,6 +34,7 @@ export class RemediationFinisher {
         finishedAt: new Date(),
       },
       [
+        ...lead.map((e) => ({ ...e, step: r.step })),
         {
           type: 'finished',
           step: r.step,
