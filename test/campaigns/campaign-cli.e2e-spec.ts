@@ -94,7 +94,11 @@ describe('rdpfix campaign (the built CLI)', () => {
     expect(started.code).toBe(0);
     const id = idOf(started.stdout);
     const watch = cli(['watch', id]);
-    await waitUntil('the watch to print progress', async () => (await s.stack.http('GET', `/v1/campaigns/${id}`)).body.counts.running === 1);
+    // In flight with its diagnose hung (not still in its precheck, which a cancel ends as never started).
+    await waitUntil('the first target to hang in its diagnose', async () => {
+      const body = (await s.stack.http('GET', `/v1/campaigns/${id}`)).body;
+      return body.counts.running === 1 && body.progress.inFlight.oldest[0]?.step === 'diagnose';
+    });
     const cancel = await cli(['cancel', id]);
     expect({ code: cancel.code, stderr: cancel.stderr }).toEqual({ code: 0, stderr: '' });
     expect(cancel.stdout).toMatch(/not started: [12]\b/);
