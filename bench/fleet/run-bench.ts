@@ -23,25 +23,40 @@ import { waitForHttp } from '../support/wait-for-http';
  * bound, channel calls per remediation by kind, worker and PostgreSQL CPU per remediation and
  * peak RSS per process, each against the issue 10 targets. Not part of npm test.
  */
-const { values: flags } = parseArgs({
-  options: {
-    n: { type: 'string', default: '10000' },
-    rate: { type: 'string', default: '50' },
-    'pending-ms': { type: 'string', default: '100' },
-    'run-ms': { type: 'string', default: '250' },
-    'invisible-ms': { type: 'string', default: '100' },
-    'reboot-down-ms': { type: 'string', default: '1500' },
-    'worker-concurrency': { type: 'string', default: '50' },
-    'poll-ms': { type: 'string', default: '500' },
-    'timeout-s': { type: 'string', default: '3600' },
-    /** Directory for V8 CPU profiles of the API and worker (--cpu-prof), to see where the time goes. */
-    profile: { type: 'string' },
-    /** Do not stand in for a disabled autovacuum (to see what the dead rows cost). */
-    'no-vacuum': { type: 'boolean', default: false },
-    /** Seconds between timeline lines (targets by state, channel calls/s, invocations in flight); 0 = every 15 s, outcomes only. */
-    timeline: { type: 'string', default: '0' },
-  },
-});
+const OPTIONS = {
+  n: { type: 'string', default: '10000' },
+  rate: { type: 'string', default: '50' },
+  'pending-ms': { type: 'string', default: '100' },
+  'run-ms': { type: 'string', default: '250' },
+  'invisible-ms': { type: 'string', default: '100' },
+  'reboot-down-ms': { type: 'string', default: '1500' },
+  'worker-concurrency': { type: 'string', default: '50' },
+  'poll-ms': { type: 'string', default: '500' },
+  'timeout-s': { type: 'string', default: '3600' },
+  /** Directory for V8 CPU profiles of the API and worker (--cpu-prof), to see where the time goes. */
+  profile: { type: 'string' },
+  /** Do not stand in for a disabled autovacuum (to see what the dead rows cost). */
+  'no-vacuum': { type: 'boolean', default: false },
+  /** Seconds between timeline lines (targets by state, channel calls/s, invocations in flight); 0 = every 15 s, outcomes only. */
+  timeline: { type: 'string', default: '0' },
+  help: { type: 'boolean', default: false },
+} as const;
+const USAGE = `usage: npm run bench:fleet -- [--n 10000] [--rate 50] [--pending-ms 100] [--run-ms 250] [--invisible-ms 100]
+       [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--timeout-s 3600]
+       [--timeline SECONDS] [--profile DIR] [--no-vacuum]`;
+const { values: flags } = (() => {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (err) {
+    // An unknown or malformed flag: say which, show the usage, and stop (exit 2) instead of a stack trace.
+    console.error(`bench:fleet: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 // A mistyped number must stop the bench with its name, not run with NaN or a silent default.
 for (const [name, min] of [['n', 1], ['rate', 1], ['pending-ms', 0], ['run-ms', 0], ['invisible-ms', 0], ['reboot-down-ms', 0], ['worker-concurrency', 1], ['poll-ms', 1], ['timeout-s', 1], ['timeline', 0]] as const) {
   const v = Number(flags[name]);
