@@ -13,6 +13,7 @@ import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { cpuMs, cpuSplitMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stats';
 import Redis from 'ioredis';
 import { waitForHttp } from '../support/wait-for-http';
+import { stageLatencies } from './stage-latency';
 
 /**
  * npm run bench:fleet [-- --n 10000 --rate 50 --pending-ms 100 --run-ms 250 --reboot-down-ms 1500]
@@ -287,6 +288,10 @@ async function main(): Promise<void> {
       `  machine CPU: ${(machineBusy / 1000).toFixed(0)} s busy of ${(os.cpus().length * makespanS).toFixed(0)} s (${(100 * machineShare).toFixed(0)}%): worker ${(workerCpu / 1000).toFixed(0)} s, PostgreSQL ${(pgCpu.totalMs() / 1000).toFixed(0)} s, API ${(apiCpu / 1000).toFixed(0)} s, bench+simulator ${(benchCpu / 1000).toFixed(0)} s, other (Redis, kernel) ${((machineBusy - workerCpu - pgCpu.totalMs() - apiCpu - benchCpu) / 1000).toFixed(0)} s`,
     );
     console.log(`  peak RSS: worker ${(peak.worker / 1024).toFixed(0)} MB, API ${(peak.api / 1024).toFixed(0)} MB, bench+simulator ${(peak.bench / 1024).toFixed(0)} MB, largest PostgreSQL backend ${(peak.pgBackend / 1024).toFixed(0)} MB (sampled every second; compare runs at --n 10000 and --n 100000 for flatness)`);
+    for (const line of await stageLatencies(ds)) console.log(`  ${line}`);
+    // Row versions written per remediation, and the share that were HOT (no new index entries).
+    const writes = (await ds.query(`SELECT relname, n_tup_upd::int AS upd, n_tup_hot_upd::int AS hot FROM pg_stat_user_tables WHERE relname IN ('remediations', 'command_runs', 'campaign_targets') ORDER BY relname`)) as { relname: string; upd: number; hot: number }[];
+    console.log(`  row updates per remediation (HOT share): ${writes.map((w) => `${w.relname} ${(w.upd / N).toFixed(1)} (${Math.round((100 * w.hot) / Math.max(1, w.upd))} %)`).join(', ')}`);
   } finally {
     for (const ch of children) ch.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1500));

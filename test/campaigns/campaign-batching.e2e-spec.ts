@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import { CampaignStack, createCampaign, getCampaign, resetSimStats, simFleet, simStats, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
 import { insertCampaignRemediations, waitFinished } from './support/batch-rows';
-import { duplicates, ledger } from '../faults/support/send-faults';
+import { duplicates, heldSends, ledger, waitUntil } from '../faults/support/send-faults';
 
 /**
  * Issue 10 §1: the batched command path. Campaign remediations request commands; the region's
@@ -126,4 +126,42 @@ describe('batched command path: a lost send answer', () => {
     const batches = (await s.pg.query(`SELECT script_name, run_count FROM command_batches WHERE script_name = 'set-single-session'`)).rows;
     expect(batches.reduce((n, b) => n + b.run_count, 0)).toBe(10);
   }, 200_000);
+});
+
+describe('batched command path: several sends of a region in flight at once (BATCH_SENDS_IN_FLIGHT)', () => {
+  let s: CampaignStack;
+
+  beforeAll(async () => {
+    s = await startCampaignStack({ config: { ...BATCH_TEST_CONFIG, BATCH_SENDS_IN_FLIGHT: 4 } });
+  });
+  afterAll(async () => s.close());
+
+  it('200 fixes: four sends held open together, never more; then each server runs each command once', async () => {
+    const ids = await simFleet(s.stack, 200, { preset: 'cause-a' });
+    // Every diagnose send acts on the servers and then holds its answer, so that the dispatcher's
+    // concurrent sends pile up where they can be counted (an event, not a clock).
+    await s.stack.setFaults(null, { holdSends: 'after', sendFaultScripts: ['diagnose'] });
+    await resetSimStats(s.stack);
+    const rems = await insertCampaignRemediations(s.pg, ids, { mode: 'fix', step: 'diagnose', allowReboot: false });
+    const held = await waitUntil('four sends held at once', async () => {
+      const h = await heldSends(s.stack);
+      return h.length >= 4 ? h : undefined;
+    }, 120_000);
+    expect(held).toHaveLength(4);
+    // Never more than the lanes, though more requests are ready: every lane waits for its answer.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await heldSends(s.stack)).length).toBe(4);
+    await s.stack.setFaults(null, { holdSends: null, sendFaultScripts: [] });
+    const done = await waitFinished(s.pg, rems, 180_000);
+    expect(done.map((r) => r.outcome)).toEqual(Array(200).fill('fixed'));
+    for (const id of ids) {
+      const l = await ledger(s.stack, id);
+      expect({ id, dup: duplicates(l) }).toEqual({ id, dup: [] });
+      expect({ id, executed: l.byScript['set-single-session']?.executed }).toEqual({ id, executed: 1 });
+    }
+    // Three commands per server, each sent once: 600 invocations, every batch closed.
+    expect((await simStats(s.stack)).invocationsCreated).toBe(600);
+    const { rows } = await s.pg.query(`SELECT sum(run_count)::int AS runs, count(*) FILTER (WHERE status <> 'done')::int AS open FROM command_batches`);
+    expect(rows[0]).toEqual({ runs: 600, open: 0 });
+  }, 300_000);
 });

@@ -8,7 +8,7 @@ import { markerFor } from '../send/marker';
 import { withJitter } from '../send/run-state';
 import { splitKey } from './batch-key';
 import { batchParams, MissingBootTimeError } from './batch-params';
-import { BatchRow, BatchStore, ClaimedRun } from './batch-store';
+import { BatchRow, BatchStore, ClaimedRun, GroupInfo } from './batch-store';
 import type { BatchPokes } from './batch-pokes';
 
 /** What a dispatch round decided: come back after `againInMs` (null: nothing left to do). */
@@ -17,8 +17,8 @@ export interface DispatchResult {
   sends: number;
 }
 
-/** Most groups one dispatch job sends before yielding its slot. */
-const MAX_SENDS_PER_JOB = 20;
+/** Most batches one dispatch job sends before yielding its slot. */
+const MAX_SENDS_PER_JOB = 40;
 
 /**
  * The per-region dispatcher of the batched path (docs/batching.md). It combines requested runs
@@ -41,35 +41,110 @@ export class BatchSender {
     private readonly pokes: BatchPokes,
   ) {}
 
+  /**
+   * One dispatch round: BATCH_SENDS_IN_FLIGHT lanes take batches from a plan and claim, send and
+   * record each (at most once on its own; concurrent claims skip each other's locked rows). One
+   * look at the groups (it reads every requested run of the region) plans every batch it shows
+   * ready; a lane that finds the plan empty looks again, so a slow answer never holds the others.
+   * Ends when nothing is ready (with the delay until something will be), at the first throttle or
+   * answer that asks to pause, or after MAX_SENDS_PER_JOB; it returns only when every batch it
+   * started has its answer recorded (an error is thrown after that: no send outlives the job).
+   */
   async dispatch(region: string): Promise<DispatchResult> {
-    let sends = 0;
     const max = this.channel.maxInstancesPerSend;
-    while (sends < MAX_SENDS_PER_JOB) {
-      const groups = await this.store.groups(region);
-      if (!groups.length) return { againInMs: null, sends };
-      const ready = groups.find((g) => g.n >= max || g.newestAgeMs >= this.config.BATCH_LINGER_MS || g.oldestAgeMs >= this.config.BATCH_MAX_LINGER_MS);
-      if (!ready) {
-        const next = Math.min(...groups.map((g) => Math.min(this.config.BATCH_LINGER_MS - g.newestAgeMs, this.config.BATCH_MAX_LINGER_MS - g.oldestAgeMs)));
-        return { againInMs: Math.max(10, next), sends };
+    const linger = this.config.BATCH_LINGER_MS || 50;
+    let sends = 0;
+    let taken = 0;
+    let busy = 0;
+    let claimsSincePlan = 0;
+    let lastPlanHadKeys = false;
+    let plan: string[] = [];
+    /** Why the last look found nothing to send: come back in that many ms, or null (nothing requested). */
+    let pause: number | null = null;
+    let planning: Promise<void> | null = null;
+    /** Set once the round ends: null = nothing left, a number = come back in that many ms. */
+    let stop: number | null | undefined;
+    let failure: unknown = null;
+    const replan = async () => {
+      // A whole plan whose claims all came back empty: its runs are locked by another dispatcher or no longer running.
+      if (lastPlanHadKeys && claimsSincePlan === 0) {
+        lastPlanHadKeys = false;
+        pause = linger;
+        return;
       }
-      try {
-        await withBudgetPriority('send', () => this.channel.reserveSend(region));
-      } catch (err) {
-        if (err instanceof ChannelThrottledError) return { againInMs: withJitter(err.retryAfterMs), sends };
-        throw err;
+      claimsSincePlan = 0;
+      const next = await this.plan(region);
+      lastPlanHadKeys = Array.isArray(next);
+      if (Array.isArray(next)) plan = next;
+      else pause = next;
+    };
+    /**
+     * The round ends on a pause only when no other lane is sending; otherwise this lane waits it
+     * out (a timer, no CPU: the job holds its slot for the others anyway) and looks again.
+     */
+    const pauseOrEnd = async (ms: number | null): Promise<boolean> => {
+      if (busy === 0) {
+        stop = ms;
+        return true;
       }
-      const changing = CHANGING_SCRIPTS.has(ready.key.split(':')[0] as ScriptName);
-      const claim = await this.store.claim(region, this.channel.name, ready.key, max, lookupBoundS(changing, this.config));
-      if (!claim) {
-        // Nothing claimable in that group (locked by another dispatcher, or remediations no longer running).
-        if (groups.length === 1) return { againInMs: this.config.BATCH_LINGER_MS || 50, sends };
-        continue;
+      await new Promise((r) => setTimeout(r, ms ?? linger));
+      return false;
+    };
+    const nextKey = async (): Promise<string | undefined> => {
+      for (;;) {
+        if (stop !== undefined || failure !== null || taken >= MAX_SENDS_PER_JOB) return undefined;
+        if (plan.length) {
+          taken += 1;
+          return plan.shift();
+        }
+        planning ??= replan()
+          .catch((err) => void (failure = err))
+          .finally(() => (planning = null));
+        await planning;
+        if (!plan.length && failure === null && (await pauseOrEnd(pause))) return undefined;
       }
-      sends += 1;
-      const again = await this.send(claim.batch, claim.runs);
-      if (again !== null) return { againInMs: again, sends };
-    }
-    return { againInMs: 0, sends };
+    };
+    const lane = async () => {
+      for (let key = await nextKey(); key !== undefined; key = await nextKey()) {
+        let again: number | null = null;
+        busy += 1;
+        try {
+          await withBudgetPriority('send', () => this.channel.reserveSend(region));
+          const changing = CHANGING_SCRIPTS.has(key.split(':')[0] as ScriptName);
+          const claim = await this.store.claim(region, this.channel.name, key, max, lookupBoundS(changing, this.config));
+          if (claim) {
+            claimsSincePlan += 1;
+            sends += 1;
+            again = await this.send(claim.batch, claim.runs);
+          }
+        } catch (err) {
+          if (err instanceof ChannelThrottledError) again = withJitter(err.retryAfterMs);
+          else failure = err;
+        } finally {
+          busy -= 1;
+        }
+        if (again !== null && (again > 0 || busy === 0) && (await pauseOrEnd(again))) return;
+      }
+    };
+    await Promise.all(Array.from({ length: this.config.BATCH_SENDS_IN_FLIGHT }, lane));
+    if (failure !== null) throw failure;
+    return { againInMs: stop === undefined ? 0 : stop, sends };
+  }
+
+  /**
+   * The batches ready now, as group keys (one per batch), or when to look again (null: nothing is
+   * requested). A group sends its full batches at once, and its remainder too once no request
+   * joined it for BATCH_LINGER_MS or its oldest waited BATCH_MAX_LINGER_MS.
+   */
+  private async plan(region: string): Promise<string[] | number | null> {
+    const max = this.channel.maxInstancesPerSend;
+    const groups = await this.store.groups(region);
+    if (!groups.length) return null;
+    const quiet = (g: GroupInfo) => g.newestAgeMs >= this.config.BATCH_LINGER_MS || g.oldestAgeMs >= this.config.BATCH_MAX_LINGER_MS;
+    const keys = groups.flatMap((g) => Array.from({ length: quiet(g) ? Math.ceil(g.n / max) : Math.floor(g.n / max) }, () => g.key));
+    if (keys.length) return keys;
+    const next = Math.min(...groups.map((g) => Math.min(this.config.BATCH_LINGER_MS - g.newestAgeMs, this.config.BATCH_MAX_LINGER_MS - g.oldestAgeMs)));
+    return Math.max(10, next);
   }
 
   /** One send of a claimed batch. Returns a delay when the dispatcher should stop for now. */
