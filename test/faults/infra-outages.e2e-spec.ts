@@ -100,7 +100,16 @@ for (const seed of seeds([101, 202])) {
         // Seed 202 timed out at 100 s in 2 of 5 fresh-clone CI runs on a loaded machine (never alone).
         200_000,
         250,
-      );
+      ).catch(async (err) => {
+        // Name the cause next time: where each unfinished remediation stands and what it did last.
+        const open = (await pg.query(`SELECT id, state, step, version, updated_at FROM remediations WHERE id = ANY($1::uuid[]) AND state <> 'finished'`, [rems.map((r) => r.id)])).rows;
+        for (const r of open) {
+          const events = (await pg.query(`SELECT at, type, step, message FROM timeline_events WHERE remediation_id = $1 ORDER BY id DESC LIMIT 12`, [r.id])).rows.reverse();
+          const runs = (await pg.query(`SELECT purpose, attempt, status, send_epoch, requested_at, sent_at, finished_at FROM command_runs WHERE remediation_id = $1 ORDER BY requested_at`, [r.id])).rows;
+          console.warn(`infra-outages seed ${seed}: unfinished ${JSON.stringify(r)}\nruns ${JSON.stringify(runs)}\n` + events.map((e) => `  ${new Date(e.at).toISOString()} ${e.type} ${e.step ?? ''} ${e.message}`).join('\n'));
+        }
+        throw err;
+      });
       // A slow finish (seed 202 once took over 100 s on a loaded machine, cause not found): say
       // where the slowest remediation spent its time, so the next occurrence names the cause.
       if (Date.now() - cutsOver > 60_000) {
