@@ -157,7 +157,7 @@ export class RemediationRepository {
     events: StepEvent[],
     m?: EntityManager,
   ): Promise<RemediationEntity | null> {
-    const rows = await this.compareAndSet(id, expectedVersion, patch, events, this.columns, m);
+    const rows = await this.compareAndSet(id, expectedVersion, patch, events, 'row', m);
     return rows.length ? this.fromRow(rows[0]) : null;
   }
 
@@ -169,7 +169,7 @@ export class RemediationRepository {
    */
   async saveStep(r: RemediationEntity, patch: Partial<RemediationEntity>, events: StepEvent[]): Promise<RemediationEntity | null> {
     const { id: _id, version: _v, updatedAt: _u, ...set } = patch;
-    const rows = await this.compareAndSet(r.id, r.version, set, events, '"version", "updated_at"');
+    const rows = await this.compareAndSet(r.id, r.version, set, events, 'version');
     if (!rows.length) return null;
     const saved = withPatch(this.repo().metadata, r, set);
     saved.version = rows[0].version as number;
@@ -182,15 +182,16 @@ export class RemediationRepository {
     expectedVersion: number,
     patch: Partial<RemediationEntity>,
     events: StepEvent[],
-    result: string,
+    answer: 'row' | 'version',
     m?: EntityManager,
   ): Promise<Record<string, unknown>[]> {
+    const result = answer === 'row' ? this.columns : '"version", "updated_at"';
     // Plain SQL from the entity's metadata: the query builder was a tenth of the worker's CPU here.
     const { id: _id, version: _v, updatedAt: _u, ...set } = patch;
     const { columns, placeholders, params } = insertColumns(this.repo(m).metadata, set);
     const assignments = [...columns.map((c, i) => `"${c}" = ${placeholders[i]}`), '"version" = "version" + 1', '"updated_at" = now()'];
     params.push(id, expectedVersion);
-    const update = `UPDATE "remediations" SET ${assignments.join(', ')} WHERE "id" = $${params.length - 1} AND "version" = $${params.length} RETURNING ${result === this.columns ? '*' : `"id", ${result}`}`;
+    const update = `UPDATE "remediations" SET ${assignments.join(', ')} WHERE "id" = $${params.length - 1} AND "version" = $${params.length} RETURNING ${answer === 'row' ? '*' : `"id", ${result}`}`;
     let written = '';
     if (events.length) {
       // Without a data key the event's data is SQL NULL, not JSON null; the ordinality keeps their order.

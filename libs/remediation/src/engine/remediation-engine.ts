@@ -105,7 +105,6 @@ export class RemediationEngine {
 
     const decision = await handler.run(r, now);
     if (!startWithPrecheck) return this.persist(r, decision);
-    if (decision.kind === 'finish') return this.finisher.finish(r, decision, [STARTED]);
     if (decision.kind === 'wait' && !decision.patch) {
       // Nothing to write for the precheck (it will be tried again): the start is written alone.
       return (await this.save(r, { state: 'running' }, [STARTED])) ? decision : { kind: 'continue' };
