@@ -170,6 +170,49 @@ describe('InstanceInfoBatcher', () => {
     expect(channel.calls).toHaveLength(own + 1);
   });
 
+  it('a burst of prechecks goes out in full calls at once, at most four under way per region, never one id in two calls', async () => {
+    const SLOW = 200;
+    const { channel, batcher } = setup(SLOW);
+    let inFlight = 0;
+    let peak = 0;
+    const ask = channel.instanceInfo.bind(channel);
+    channel.instanceInfo = (region: string, ids: string[]) => {
+      peak = Math.max(peak, ++inFlight);
+      return ask(region, ids).finally(() => inFlight--);
+    };
+    const t0 = Date.now();
+    const answers = Promise.all(Array.from({ length: 320 }, (_, i) => batcher.lookup(rem(`p-${i}`), true)));
+    await jest.advanceTimersByTimeAsync(5); // (the fake clock runs a 0 ms timer set inside a timer 1 ms later)
+    // 320 waiting: four full calls leave at once, without the linger; the rest wait for a free call.
+    expect(channel.calls.map((c) => c.ids.length)).toEqual([50, 50, 50, 50]);
+    expect(Math.max(...channel.calls.map((c) => c.at - t0))).toBeLessThanOrEqual(5);
+    await jest.advanceTimersByTimeAsync(3 * SLOW);
+    const got = await answers;
+    expect(got.map((x) => x?.instanceId)).toEqual(Array.from({ length: 320 }, (_, i) => `p-${i}`));
+    expect(peak).toBe(4);
+    expect(channel.calls.map((c) => c.ids.length)).toEqual([50, 50, 50, 50, 50, 50, 20]);
+    const ids = channel.calls.flatMap((c) => c.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Watches refreshed while a call for them is under way are not asked again meanwhile.
+    const watched = Array.from({ length: 120 }, (_, i) => batcher.watch(rem(`w-${i}`), true));
+    await jest.advanceTimersByTimeAsync(2 * SLOW + P / 4);
+    await Promise.all(watched);
+    const from = channel.calls.length;
+    for (let k = 0; k < 6; k++) {
+      const polls = Promise.all(Array.from({ length: 120 }, (_, i) => batcher.watch(rem(`w-${i}`), true)));
+      await jest.advanceTimersByTimeAsync(P);
+      expect((await polls).every((x) => x?.online)).toBe(true);
+    }
+    expect(channel.calls.length).toBeGreaterThan(from); // refreshes ran meanwhile
+    const later = channel.calls.slice(from);
+    for (let a = 0; a < later.length; a++)
+      for (let b = a + 1; b < later.length; b++) {
+        const overlap = later[b].at < later[a].at + SLOW && later[a].ids.some((id) => later[b].ids.includes(id));
+        expect(overlap).toBe(false);
+      }
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
   it('a single fix asks the channel directly, at the top priority, once per lookup', async () => {
     const { channel, batcher } = setup();
     const a = batcher.lookup(rem('i-1'), false);

@@ -35,8 +35,9 @@ interface Region {
   /** Lookups that found no fresh answer, in arrival order, so the first is due first. */
   prechecks: Map<string, Want>;
   watches: Map<string, Want>;
-  /** The call under way (at most one per region) and who waits for each of its ids. */
-  inFlight: Map<string, Want> | null;
+  /** Who waits for each id of the calls under way (at most MAX_CALLS_IN_FLIGHT per region). */
+  inFlight: Map<string, Want>;
+  calls: number;
   timer: NodeJS.Timeout | null;
   timerAt: number;
   /** After a failed call, refreshes nobody waits for hold off until then (lookups do not). */
@@ -57,6 +58,11 @@ const MAX_WATCH_LINGER_MS = 250;
 const FORGET_MS = 10_000;
 /** Bound of the answers kept per region (memory stays flat whatever the fleet size). */
 const MAX_ANSWERS = 20_000;
+/**
+ * Calls under way per region. One at a time starved campaign prechecks when the dispatcher sent
+ * from several lanes: every lookup then waited for the one call of the lowest budget priority.
+ */
+export const MAX_CALLS_IN_FLIGHT = 4;
 
 /**
  * DescribeInstanceInformation for many instances in one call (issue 10). Campaign remediations ask
@@ -70,8 +76,9 @@ const MAX_ANSWERS = 20_000;
  *   watches cost about ceil(watched / 50) calls per poll interval and a poll almost never waits.
  *   An answer is never used once it is a poll interval old: the reboot step tolerates a stale
  *   "online" only within that bound (its restart delay + one interval).
- * - One call per region at a time; lookups arriving meanwhile go in the next one. A failed call
- *   rejects every lookup waiting for it with the call's error.
+ * - Up to MAX_CALLS_IN_FLIGHT (4) calls per region at a time, never two for one instance; a
+ *   call goes as soon as 50 ids wait, or at the earliest deadline. A failed call rejects every
+ *   lookup waiting for it with the call's error.
  */
 @Injectable()
 export class InstanceInfoBatcher {
@@ -132,7 +139,7 @@ export class InstanceInfoBatcher {
   private region(name: string): Region {
     let s = this.regions.get(name);
     if (!s) {
-      s = { answers: new Map(), prechecks: new Map(), watches: new Map(), inFlight: null, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
+      s = { answers: new Map(), prechecks: new Map(), watches: new Map(), inFlight: new Map(), calls: 0, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
       this.regions.set(name, s);
     }
     return s;
@@ -149,7 +156,7 @@ export class InstanceInfoBatcher {
     }
     if (a && now - a.at < this.pollMs) return Promise.resolve(a.info);
     return new Promise((resolve, reject) => {
-      const flying = s.inFlight?.get(id);
+      const flying = s.inFlight.get(id);
       if (flying) {
         flying.waiters.push({ resolve, reject });
         if (watch) flying.polledAt = now;
@@ -169,11 +176,12 @@ export class InstanceInfoBatcher {
     });
   }
 
-  /** One timer per region, set for the earliest lookup deadline or answer refresh. */
+  /** One timer per region, set for the earliest lookup deadline or answer refresh (now when a call is full). */
   private arm(region: string, s: Region): void {
-    if (s.inFlight) return; // the call's end arms again
+    if (s.calls >= MAX_CALLS_IN_FLIGHT) return; // a call's end arms again
     const now = Date.now();
-    let at = Math.min(this.wantDue(s), this.refreshAt(s, now));
+    const full = s.prechecks.size + s.watches.size >= Math.max(1, this.channel.maxInstancesPerSend);
+    let at = full ? now : Math.min(this.wantDue(s), this.refreshAt(s, now));
     if (at === Infinity && s.answers.size) at = now + this.forgetMs; // a sweep forgets the rest
     if (s.timer && s.timerAt <= at) return;
     if (s.timer) clearTimeout(s.timer);
@@ -190,12 +198,13 @@ export class InstanceInfoBatcher {
   }
 
   private async pump(region: string, s: Region): Promise<void> {
-    if (s.inFlight) return;
+    if (s.calls >= MAX_CALLS_IN_FLIGHT) return;
     const now = Date.now();
     const P = this.pollMs;
-    if (this.wantDue(s) > now && this.refreshAt(s, now) > now) return this.arm(region, s);
-
     const max = Math.max(1, this.channel.maxInstancesPerSend);
+    const full = s.prechecks.size + s.watches.size >= max;
+    if (!full && this.wantDue(s) > now && this.refreshAt(s, now) > now) return this.arm(region, s);
+
     const call = new Map<string, Want>();
     // Prechecks first (a precheck never waits behind many watches), then watches, oldest first.
     for (const wants of [s.prechecks, s.watches]) {
@@ -210,13 +219,15 @@ export class InstanceInfoBatcher {
     for (const recent of [true, false]) {
       for (const [id, a] of s.answers) {
         if (call.size >= max || now - a.at < P / 2) break;
-        if (recent !== now - a.polledAt <= this.activeMs || call.has(id)) continue;
+        if (recent !== now - a.polledAt <= this.activeMs || call.has(id) || s.inFlight.has(id)) continue;
         call.set(id, { waiters: [], due: now, polledAt: null });
       }
     }
     if (!call.size) return this.arm(region, s);
 
-    s.inFlight = call;
+    for (const [id, w] of call) s.inFlight.set(id, w);
+    s.calls += 1;
+    this.arm(region, s); // the next call may go while this one is under way
     const ids = [...call.keys()];
     try {
       const found = await withBudgetPriority('info', () => this.channel.instanceInfo(region, ids));
@@ -238,7 +249,8 @@ export class InstanceInfoBatcher {
       s.refreshNotBefore = Date.now() + (err instanceof ChannelThrottledError ? err.retryAfterMs : Math.min(P, 1000));
       for (const w of call.values()) for (const x of w.waiters) x.reject(err);
     } finally {
-      s.inFlight = null;
+      for (const id of call.keys()) s.inFlight.delete(id);
+      s.calls -= 1;
       this.arm(region, s);
     }
   }
@@ -254,6 +266,7 @@ export class InstanceInfoBatcher {
    */
   private refreshAt(s: Region, now: number): number {
     for (const [id, a] of s.answers) {
+      if (s.inFlight.has(id)) continue; // being refreshed
       if (now - a.polledAt > this.forgetMs) s.answers.delete(id);
       else if (now - a.polledAt <= this.activeMs) return Math.max(a.at + this.pollMs - this.leadMs(s), s.refreshNotBefore);
     }
