@@ -108,6 +108,58 @@ describe('single-statement step writes', () => {
     expect((await timeline.list(r.id)).map((e) => e.type)).not.toContain('x');
   });
 
+  it('saveStep: writes of many remediations in one turn go as one statement; each row equals a fresh read, events keep their order, stale and duplicate writers lose', async () => {
+    const at = new Date('2026-12-01T10:00:00.123Z');
+    const rows = await Promise.all(Array.from({ length: 12 }, () => newRemediation()));
+    // Patches of different shapes in one turn (as lanes at different steps give).
+    const patches: Partial<RemediationEntity>[] = [
+      { step: 'plan', facts: { bootTime: at, roles: ['RDS-RD-Server'], skip: undefined } as never, bootTimeBefore: at },
+      { step: 'apply', plan: { actions: [{ kind: 'remove-role' }] } as never, stepData: { when: at } as never },
+      { stepData: {} as never, changes: [{ key: 'HKLM\\x', before: 2, after: null }] as never, rebooted: true },
+      { state: 'finished', step: 'done', outcome: 'fixed', reason: null, reasonDetail: `It's "fixed"`, verification: 'a jsonb string' as never, finishedAt: at },
+      { facts: null, approvalExpiresAt: '2026-12-02T00:00:00.5Z' as never },
+    ];
+    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = (...a: unknown[]) => {
+      statements++;
+      return query(...a);
+    };
+    let saved: (RemediationEntity | null)[];
+    try {
+      saved = await Promise.all([
+        ...rows.map((r, i) =>
+          remediations.saveStep(r, patches[i % patches.length], [
+            { type: 'first', step: r.step, message: `first of ${i}`, data: { i } },
+            { type: 'second', step: r.step, message: `second of ${i}` },
+          ]),
+        ),
+        // A stale writer and a second writer of row 0 at the same version: both must lose.
+        remediations.saveStep({ ...rows[1], version: rows[1].version - 1 } as RemediationEntity, { reasonDetail: 'stale' }, [{ type: 'x', step: 'diagnose', message: 'must not appear' }]),
+        remediations.saveStep(rows[0], { reasonDetail: 'duplicate' }, [{ type: 'x', step: 'diagnose', message: 'must not appear' }]),
+      ]);
+    } finally {
+      pool.query = query;
+    }
+    // The 12 in one statement; the stale one and the duplicate of row 0 after it (they lose).
+    expect(statements).toBe(2);
+    expect(saved.slice(12)).toEqual([null, null]);
+    for (let i = 0; i < rows.length; i++) {
+      expect(saved[i]).toBeInstanceOf(RemediationEntity);
+      expect(saved[i]).toEqual(await remediations.findById(rows[i].id));
+      expect(saved[i]!.version).toBe(rows[i].version + 1);
+      const events = await timeline.list(rows[i].id);
+      expect(events.map((e) => [e.type, e.message, e.data])).toEqual([
+        ['first', `first of ${i}`, { i }],
+        ['second', `second of ${i}`, null],
+      ]);
+    }
+    expect(saved[3]!.verification).toBe('a jsonb string');
+    expect(saved[4]!.facts).toBeNull();
+    expect(saved[1]!.reasonDetail).toBeNull();
+  });
+
   const row = (r: RemediationEntity, id = randomUUID()): Partial<CommandRunEntity> => ({
     id,
     remediationId: r.id,
@@ -136,6 +188,46 @@ describe('single-statement step writes', () => {
     expect(got[0].batchKey).toBe('diagnose@1:x');
     const events = await timeline.list(r.id);
     expect(events.map((e) => [e.type, e.step, e.data])).toEqual([['command_requested', 'diagnose', { script: 'diagnose', batched: true, commandRunId: id }]]);
+  });
+
+  it('requests of many remediations in one turn go as one statement per set of columns; an existing run is returned with no second event', async () => {
+    const rs = await Promise.all(Array.from({ length: 9 }, () => newRemediation()));
+    const earlier = await runs.request(row(rs[0]), { message: 'requested', data: { n: 0 } });
+    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = (...a: unknown[]) => {
+      statements++;
+      return query(...a);
+    };
+    let got: CommandRunEntity[];
+    try {
+      got = await Promise.all(
+        rs.map((r, i) => {
+          const x = row(r);
+          // Two shapes: one leaves batch_key and attempt out (their defaults apply), one has no event.
+          if (i % 3 === 1) delete x.batchKey, delete x.attempt;
+          return runs.request(x, i % 3 === 2 ? undefined : { message: `requested ${i}`, data: { n: i } });
+        }),
+      );
+    } finally {
+      pool.query = query;
+    }
+    // Two column sets: two statements in one turn, and one read of the run that existed already.
+    expect(statements).toBe(3);
+    expect(got[0]).toEqual(earlier);
+    for (let i = 0; i < rs.length; i++) {
+      expect(got[i]).toEqual(await runs.findById(got[i].id));
+      expect(got[i].remediationId).toBe(rs[i].id);
+      expect(got[i].attempt).toBe(1);
+      expect(got[i].batchKey).toBe(i % 3 === 1 ? null : 'diagnose@1:x');
+      expect(got[i].status).toBe('requested');
+      expect(got[i].requestedAt).toBeInstanceOf(Date);
+      const events = (await timeline.list(rs[i].id)).map((e) => [e.type, e.step, e.message, e.data]);
+      if (i === 0) expect(events).toEqual([['command_requested', 'diagnose', 'requested', { n: 0, commandRunId: earlier.id }]]);
+      else if (i % 3 === 2) expect(events).toEqual([]);
+      else expect(events).toEqual([['command_requested', 'diagnose', `requested ${i}`, { n: i, commandRunId: got[i].id }]]);
+    }
   });
 
   it('reading a row with its runs in one statement gives what separate reads give (dates, jsonb, nulls), for one row and for many', async () => {

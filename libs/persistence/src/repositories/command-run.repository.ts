@@ -3,6 +3,16 @@ import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunStatus } from '../entities';
 import { fromRow, insertColumns } from './row-mapping';
 import { columnList, preparedQuery } from './prepared-query';
+import { WriteCoalescer } from './write-coalescer';
+
+/** A request row and its `command_requested` event (written only when the row is new). */
+interface RunRequest {
+  row: Partial<CommandRunEntity>;
+  event?: { message: string; data: Record<string, unknown> };
+}
+
+/** Requests joined into one statement at most (write-coalescer.ts). */
+const MAX_REQUESTS_PER_STATEMENT = 100;
 
 /**
  * command_runs I/O. Every transition is a compare-and-set: on the status, and from `sending` on
@@ -11,6 +21,14 @@ import { columnList, preparedQuery } from './prepared-query';
  */
 @Injectable()
 export class CommandRunRepository {
+  /** The inserted row, or null when the run existed already (the caller reads that one). */
+  private readonly requests = new WriteCoalescer<RunRequest, CommandRunEntity | null>({
+    key: (q) => q.row.remediationId ?? '',
+    one: (q) => this.insertRequest(q),
+    many: (qs) => this.insertRequests(qs),
+    max: MAX_REQUESTS_PER_STATEMENT,
+  });
+
   constructor(private readonly ds: DataSource) {}
 
   private get repo() {
@@ -58,6 +76,14 @@ export class CommandRunRepository {
    * duplicate event). Both paths, single and batched, request through here.
    */
   async request(row: Partial<CommandRunEntity>, event?: { message: string; data: Record<string, unknown> }): Promise<CommandRunEntity> {
+    const inserted = await this.requests.run({ row, event });
+    if (inserted) return inserted;
+    const existing = await this.find(row.remediationId!, row.purpose!, row.attempt ?? 1);
+    if (!existing) throw new Error(`command run ${row.purpose} of ${row.remediationId} conflicted but cannot be read`);
+    return existing;
+  }
+
+  private async insertRequest({ row, event }: RunRequest): Promise<CommandRunEntity | null> {
     const { columns, placeholders, params } = insertColumns(this.repo.metadata, row);
     let written = '';
     if (event) {
@@ -70,10 +96,53 @@ export class CommandRunRepository {
       `WITH r AS (INSERT INTO command_runs (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT DO NOTHING RETURNING *)${written} SELECT ${this.columns} FROM r`,
       params,
     );
-    if (rows.length) return this.fromRow(rows[0]);
-    const existing = await this.find(row.remediationId!, row.purpose!, row.attempt ?? 1);
-    if (!existing) throw new Error(`command run ${row.purpose} of ${row.remediationId} conflicted but cannot be read`);
-    return existing;
+    return rows.length ? this.fromRow(rows[0]) : null;
+  }
+
+  /**
+   * Many request rows in one statement per set of columns given (a column a request leaves out
+   * takes its default, so requests naming different columns cannot share a VALUES list). Rows
+   * travel as JSON keyed by column and are typed by PostgreSQL (jsonb_populate_recordset on the
+   * table's row type); the events are written for the rows actually inserted.
+   */
+  private async insertRequests(qs: RunRequest[]): Promise<(CommandRunEntity | null)[]> {
+    const meta = this.repo.metadata;
+    const groups = new Map<string, { cols: string[]; items: { q: RunRequest; json: Record<string, unknown> }[] }>();
+    for (const q of qs) {
+      const json: Record<string, unknown> = {};
+      for (const c of meta.columns) {
+        const v = (q.row as Record<string, unknown>)[c.propertyName];
+        if (v !== undefined) json[c.databaseName] = v;
+      }
+      const cols = Object.keys(json);
+      const g = groups.get(cols.join(',')) ?? { cols, items: [] };
+      g.items.push({ q, json });
+      groups.set(cols.join(','), g);
+    }
+    const inserted = new Map<string, CommandRunEntity>();
+    const runKey = (remediationId: unknown, purpose: unknown, attempt: unknown) => `${remediationId}|${purpose}|${attempt ?? 1}`;
+    await Promise.all(
+      [...groups.values()].map(async (g) => {
+        const events = g.items.flatMap(({ q }) =>
+          q.event ? [{ rid: q.row.remediationId, purpose: q.row.purpose, attempt: q.row.attempt ?? 1, message: q.event.message, data: q.event.data }] : [],
+        );
+        const cols = g.cols.map((c) => `"${c}"`).join(', ');
+        const rows = await preparedQuery(
+          this.ds,
+          `WITH r AS (INSERT INTO command_runs (${cols})
+                      SELECT ${cols} FROM jsonb_populate_recordset(NULL::command_runs, $1::jsonb)
+                      ON CONFLICT DO NOTHING RETURNING *),
+                e AS (INSERT INTO timeline_events (remediation_id, type, step, message, data)
+                      SELECT r.remediation_id, 'command_requested', r.step, ev.message, ev.data || jsonb_build_object('commandRunId', r.id)
+                        FROM jsonb_to_recordset($2::jsonb) AS ev(rid uuid, purpose text, attempt int, message text, data jsonb)
+                        JOIN r ON r.remediation_id = ev.rid AND r.purpose = ev.purpose AND r.attempt = ev.attempt)
+           SELECT ${this.columns} FROM r`,
+          [JSON.stringify(g.items.map((i) => i.json)), JSON.stringify(events)],
+        );
+        for (const raw of rows) inserted.set(runKey(raw.remediation_id, raw.purpose, raw.attempt), this.fromRow(raw));
+      }),
+    );
+    return qs.map((q) => inserted.get(runKey(q.row.remediationId, q.row.purpose, q.row.attempt)) ?? null);
   }
 
   /**

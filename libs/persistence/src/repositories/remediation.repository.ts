@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CommandRunEntity, RemediationEntity } from '../entities';
 import { fromJsonRow, fromRow, insertColumns, withPatch } from './row-mapping';
 import { columnList, preparedQuery } from './prepared-query';
+import { WriteCoalescer } from './write-coalescer';
 import type { RemediationState } from '@rdpfix/domain';
 
 export class ActiveRemediationExistsError extends Error {
@@ -29,9 +30,29 @@ export interface ListFilter {
   after?: { createdAt: string; id: string };
 }
 
+/** One engine step write: the fresh row it started from, the columns it sets, its events. */
+interface StepWrite {
+  r: RemediationEntity;
+  set: Partial<RemediationEntity>;
+  events: StepEvent[];
+}
+
+/** The compare-and-set's answer: the new version and time, or null when another writer won. */
+type StepWritten = { version: number; updatedAt: Date } | null;
+
+/** Step writes joined into one statement at most (write-coalescer.ts). */
+const MAX_STEP_WRITES_PER_STATEMENT = 100;
+
 /** All SQL about remediation rows. Updates are compare-and-set on `version` where it matters. */
 @Injectable()
 export class RemediationRepository {
+  private readonly stepWrites = new WriteCoalescer<StepWrite, StepWritten>({
+    key: (w) => w.r.id,
+    one: (w) => this.writeStep(w),
+    many: (ws) => this.writeSteps(ws),
+    max: MAX_STEP_WRITES_PER_STATEMENT,
+  });
+
   constructor(private readonly ds: DataSource) {}
 
   private repo(m?: EntityManager) {
@@ -169,12 +190,59 @@ export class RemediationRepository {
    */
   async saveStep(r: RemediationEntity, patch: Partial<RemediationEntity>, events: StepEvent[]): Promise<RemediationEntity | null> {
     const { id: _id, version: _v, updatedAt: _u, ...set } = patch;
-    const rows = await this.compareAndSet(r.id, r.version, set, events, 'version');
-    if (!rows.length) return null;
+    const written = await this.stepWrites.run({ r, set, events });
+    if (!written) return null;
     const saved = withPatch(this.repo().metadata, r, set);
-    saved.version = rows[0].version as number;
-    saved.updatedAt = rows[0].updated_at as Date;
+    saved.version = written.version;
+    saved.updatedAt = written.updatedAt;
     return saved;
+  }
+
+  private async writeStep(w: StepWrite): Promise<StepWritten> {
+    const rows = await this.compareAndSet(w.r.id, w.r.version, w.set, w.events, 'version');
+    return rows.length ? { version: rows[0].version as number, updatedAt: rows[0].updated_at as Date } : null;
+  }
+
+  /**
+   * Many step writes, each its own compare-and-set on its row's version, in ONE statement: every
+   * row's patch travels as JSON keyed by column and is typed by PostgreSQL itself
+   * (jsonb_populate_record on the table's row type); a column a patch does not name keeps its
+   * value. Events are written only for the rows whose compare-and-set won, in their order.
+   */
+  private async writeSteps(ws: StepWrite[]): Promise<StepWritten[]> {
+    const meta = this.repo().metadata;
+    const rows = ws.map((w) => {
+      const p: Record<string, unknown> = {};
+      for (const c of meta.columns) {
+        const v = (w.set as Record<string, unknown>)[c.propertyName];
+        if (v !== undefined) p[c.databaseName] = v;
+      }
+      return { id: w.r.id, v: w.r.version, p };
+    });
+    const events = ws.flatMap((w) => w.events.map((e) => ({ rid: w.r.id, type: e.type, step: e.step, message: e.message, ...(e.data ? { data: e.data } : {}) })));
+    const found = await preparedQuery(this.ds, this.stepsSql, [JSON.stringify(rows), JSON.stringify(events)]);
+    const byId = new Map(found.map((f) => [f.id as string, { version: f.version as number, updatedAt: f.updated_at as Date }]));
+    return ws.map((w) => byId.get(w.r.id) ?? null);
+  }
+
+  private cachedStepsSql?: string;
+  /** One text for every mix of patches (one prepared statement): every column a step may set. */
+  private get stepsSql(): string {
+    if (this.cachedStepsSql) return this.cachedStepsSql;
+    const fixed = new Set(['id', 'version', 'updated_at', 'created_at']);
+    const cols = this.repo().metadata.columns.map((c) => c.databaseName).filter((c) => !fixed.has(c));
+    const set = cols.map((c) => `"${c}" = CASE WHEN x.p ? '${c}' THEN n."${c}" ELSE r."${c}" END`);
+    return (this.cachedStepsSql = `WITH u AS (
+        UPDATE remediations r SET ${set.join(', ')}, "version" = r."version" + 1, "updated_at" = now()
+          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, v int, p jsonb)
+          CROSS JOIN LATERAL jsonb_populate_record(NULL::remediations, x.p) AS n
+         WHERE r.id = x.id AND r.version = x.v
+        RETURNING r.id, r.version, r.updated_at),
+      e AS (INSERT INTO timeline_events (remediation_id, type, step, message, data)
+            SELECT ev.rid, ev.type, ev.step, ev.message, ev.data
+              FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (rid uuid, type text, step text, message text, data jsonb)) WITH ORDINALITY AS ev(rid, type, step, message, data, k)
+              JOIN u ON u.id = ev.rid ORDER BY ev.k)
+      SELECT id, version, updated_at FROM u`);
   }
 
   private async compareAndSet(
