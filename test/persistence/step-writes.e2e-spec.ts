@@ -260,6 +260,26 @@ describe('single-statement step writes', () => {
     }
     expect(many.find((m) => m.row.id === none.id)!.runs).toEqual([]);
     expect(await remediations.findByIdWithRuns(randomUUID())).toBeNull();
+    // Single reads asked for in one turn (woken jobs) share one statement and answer each its own row.
+    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = (...a: unknown[]) => {
+      statements++;
+      return query(...a);
+    };
+    let together: ({ row: RemediationEntity; runs: CommandRunEntity[] } | null)[];
+    try {
+      together = await Promise.all([a.id, b.id, randomUUID(), none.id].map((id) => remediations.findByIdWithRuns(id)));
+    } finally {
+      pool.query = query;
+    }
+    expect(statements).toBe(1);
+    expect(together[2]).toBeNull();
+    for (const [i, id] of [[0, a.id], [1, b.id], [3, none.id]] as const) {
+      expect(together[i]!.row).toEqual(await remediations.findById(id));
+      expect(byId(together[i]!.runs)).toEqual(byId(await runs.listForRemediation(id)));
+    }
   });
 
   it('timeline append returns the stored event', async () => {

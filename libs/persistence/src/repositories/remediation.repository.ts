@@ -30,6 +30,9 @@ export interface ListFilter {
   after?: { createdAt: string; id: string };
 }
 
+/** A remediation row and all its command runs. */
+type RowWithRuns = { row: RemediationEntity; runs: CommandRunEntity[] };
+
 /** One engine step write: the fresh row it started from, the columns it sets, its events. */
 interface StepWrite {
   r: RemediationEntity;
@@ -40,8 +43,8 @@ interface StepWrite {
 /** The compare-and-set's answer: the new version and time, or null when another writer won. */
 type StepWritten = { version: number; updatedAt: Date } | null;
 
-/** Step writes joined into one statement at most (write-coalescer.ts). */
-const MAX_STEP_WRITES_PER_STATEMENT = 100;
+/** Step writes, or reads of rows with their runs, joined into one statement at most (write-coalescer.ts). */
+const MAX_ROWS_PER_STATEMENT = 100;
 
 /** All SQL about remediation rows. Updates are compare-and-set on `version` where it matters. */
 @Injectable()
@@ -50,7 +53,21 @@ export class RemediationRepository {
     key: (w) => w.r.id,
     one: (w) => this.writeStep(w),
     many: (ws) => this.writeSteps(ws),
-    max: MAX_STEP_WRITES_PER_STATEMENT,
+    max: MAX_ROWS_PER_STATEMENT,
+  });
+
+  /** Reads of a row with its runs asked for in one turn (woken jobs) share one statement too. */
+  private readonly rowReads = new WriteCoalescer<string, RowWithRuns | null>({
+    key: (id) => id,
+    one: async (id) => {
+      const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);
+      return rows.length ? this.withRuns(rows[0]) : null;
+    },
+    many: async (ids) => {
+      const found = new Map((await this.findManyWithRuns(ids)).map((f) => [f.row.id, f]));
+      return ids.map((id) => found.get(id) ?? null);
+    },
+    max: MAX_ROWS_PER_STATEMENT,
   });
 
   constructor(private readonly ds: DataSource) {}
@@ -110,9 +127,8 @@ export class RemediationRepository {
    * column, so the row's wide columns (facts, plan, verification: ~2.8 KB) are sent and parsed
    * once, not once per run as a join would repeat them.
    */
-  async findByIdWithRuns(id: string): Promise<{ row: RemediationEntity; runs: CommandRunEntity[] } | null> {
-    const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);
-    return rows.length ? this.withRuns(rows[0]) : null;
+  findByIdWithRuns(id: string): Promise<RowWithRuns | null> {
+    return this.rowReads.run(id);
   }
 
   /** The same for many rows at once (the remediations whose batched commands just ended). */
