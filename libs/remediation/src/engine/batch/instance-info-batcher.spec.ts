@@ -1,6 +1,6 @@
 import prand from 'pure-rand';
 import { loadConfig } from '@rdpfix/config';
-import { ChannelThrottledError, CommandChannel, currentBudgetPriority, InstanceInfo } from '@rdpfix/channel';
+import { ChannelError, ChannelThrottledError, CommandChannel, currentBudgetPriority, InstanceInfo } from '@rdpfix/channel';
 import type { RemediationEntity } from '@rdpfix/persistence';
 import { InstanceInfoBatcher } from './instance-info-batcher';
 
@@ -125,7 +125,7 @@ describe('InstanceInfoBatcher', () => {
 
   it('an error reaches every lookup waiting for that call, including ones that joined it in flight', async () => {
     const { channel, batcher } = setup();
-    const err = new ChannelThrottledError('budget', 700);
+    const err = new ChannelError('service unavailable', 'ServiceUnavailable', true);
     channel.fail = err;
     const settled: unknown[] = [];
     const ps = [
@@ -144,6 +144,34 @@ describe('InstanceInfoBatcher', () => {
     const again = batcher.watch(rem('w-3'), true);
     await jest.advanceTimersByTimeAsync(P);
     expect((await again)?.online).toBe(true);
+  });
+
+  it('a call refused by the budget is asked again after its retry time (a timer); refused past 2 s, its lookups get the refusal', async () => {
+    const { channel, batcher } = setup();
+    channel.fail = new ChannelThrottledError('budget', 300);
+    const first = Promise.all(Array.from({ length: 30 }, (_, i) => batcher.lookup(rem(`p-${i}`), true)));
+    await jest.advanceTimersByTimeAsync(LINGER + CALL_MS + 10);
+    expect(channel.calls).toHaveLength(1);
+    channel.fail = null; // the budget has a token when the call comes back
+    await jest.advanceTimersByTimeAsync(400);
+    expect((await first).map((x) => x?.instanceId)).toEqual(Array.from({ length: 30 }, (_, i) => `p-${i}`));
+    expect(channel.calls).toHaveLength(2);
+    expect(channel.calls[1].ids).toEqual(channel.calls[0].ids);
+    expect(channel.calls[1].at - channel.calls[0].at).toBeGreaterThanOrEqual(CALL_MS + 240);
+
+    // Refused on every attempt: the wait is bounded, then every lookup of the call gets the refusal.
+    const err = new ChannelThrottledError('budget', 300);
+    channel.fail = err;
+    const t0 = Date.now();
+    const settled: unknown[] = [];
+    const second = Array.from({ length: 10 }, (_, i) => batcher.lookup(rem(`q-${i}`), true).then(() => settled.push('ok'), (e) => settled.push(e)));
+    await jest.advanceTimersByTimeAsync(3000);
+    await Promise.all(second);
+    expect(settled).toHaveLength(10);
+    expect(settled.every((e) => e === err)).toBe(true);
+    const attempts = channel.calls.filter((c) => c.ids.includes('q-0'));
+    expect(attempts.length).toBeGreaterThanOrEqual(4);
+    expect(attempts[attempts.length - 1].at - t0).toBeLessThanOrEqual(LINGER + 2000);
   });
 
   it('watches polled late (a loaded worker) get no calls of their own but ride along in prechecks\' calls', async () => {

@@ -63,6 +63,12 @@ const MAX_ANSWERS = 20_000;
  * from several lanes: every lookup then waited for the one call of the lowest budget priority.
  */
 export const MAX_CALLS_IN_FLIGHT = 4;
+/**
+ * A call refused by the budget (or throttled) is asked again after the retry time it was given,
+ * on a timer, while the whole wait stays under this bound; past it, its lookups get the error
+ * (their steps reschedule). Refusing at once sent every precheck of the call back to its job.
+ */
+const MAX_THROTTLED_WAIT_MS = 2000;
 
 /**
  * DescribeInstanceInformation for many instances in one call (issue 10). Campaign remediations ask
@@ -77,8 +83,9 @@ export const MAX_CALLS_IN_FLIGHT = 4;
  *   An answer is never used once it is a poll interval old: the reboot step tolerates a stale
  *   "online" only within that bound (its restart delay + one interval).
  * - Up to MAX_CALLS_IN_FLIGHT (4) calls per region at a time, never two for one instance; a
- *   call goes as soon as 50 ids wait, or at the earliest deadline. A failed call rejects every
- *   lookup waiting for it with the call's error.
+ *   call goes as soon as 50 ids wait, or at the earliest deadline. A throttled call is asked
+ *   again after its retry time for up to MAX_THROTTLED_WAIT_MS (a timer); a failed call rejects
+ *   every lookup waiting for it with the call's error.
  */
 @Injectable()
 export class InstanceInfoBatcher {
@@ -230,15 +237,15 @@ export class InstanceInfoBatcher {
     this.arm(region, s); // the next call may go while this one is under way
     const ids = [...call.keys()];
     try {
-      const found = await withBudgetPriority('info', () => this.channel.instanceInfo(region, ids));
-      s.callMs = s.callMs * 0.8 + (Date.now() - now) * 0.2;
+      const { found, startedAt } = await this.askChannel(region, ids, now);
+      s.callMs = s.callMs * 0.8 + (Date.now() - startedAt) * 0.2;
       s.refreshNotBefore = 0;
       for (const [id, w] of call) {
         const prev = s.answers.get(id);
         const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0);
         if (!polledAt) continue; // a precheck only: nobody will poll for it
         s.answers.delete(id);
-        s.answers.set(id, { info: found.get(id), at: now, polledAt });
+        s.answers.set(id, { info: found.get(id), at: startedAt, polledAt });
       }
       for (const id of s.answers.keys()) {
         if (s.answers.size <= MAX_ANSWERS) break;
@@ -252,6 +259,21 @@ export class InstanceInfoBatcher {
       for (const id of call.keys()) s.inFlight.delete(id);
       s.calls -= 1;
       this.arm(region, s);
+    }
+  }
+
+  /** The call, asked again while throttled within MAX_THROTTLED_WAIT_MS; `startedAt`: the answering attempt's start. */
+  private async askChannel(region: string, ids: string[], since: number): Promise<{ found: Map<string, InstanceInfo>; startedAt: number }> {
+    for (;;) {
+      const startedAt = Date.now();
+      try {
+        return { found: await withBudgetPriority('info', () => this.channel.instanceInfo(region, ids)), startedAt };
+      } catch (err) {
+        if (!(err instanceof ChannelThrottledError)) throw err;
+        const wait = Math.round(err.retryAfterMs * (0.8 + Math.random() * 0.4));
+        if (Date.now() + wait - since > MAX_THROTTLED_WAIT_MS) throw err;
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
