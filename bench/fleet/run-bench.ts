@@ -40,11 +40,13 @@ const OPTIONS = {
   'no-vacuum': { type: 'boolean', default: false },
   /** Seconds between timeline lines (targets by state, channel calls/s, invocations in flight); 0 = every 15 s, outcomes only. */
   timeline: { type: 'string', default: '0' },
+  /** Keep the run's database afterwards (its name is printed), to look into single remediations. */
+  'keep-db': { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 const USAGE = `usage: npm run bench:fleet -- [--n 10000] [--rate 50] [--pending-ms 100] [--run-ms 250] [--invisible-ms 100]
        [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--timeout-s 3600]
-       [--timeline SECONDS] [--profile DIR] [--no-vacuum]`;
+       [--timeline SECONDS] [--profile DIR] [--no-vacuum] [--keep-db]`;
 const { values: flags } = (() => {
   try {
     return parseArgs({ options: OPTIONS });
@@ -298,7 +300,8 @@ async function main(): Promise<void> {
     for (const ch of children) if (ch.exitCode === null) ch.kill('SIGKILL');
     await ds.destroy();
     await sim.close();
-    await dropDatabase(dbUrl).catch(() => undefined);
+    if (flags['keep-db']) console.log(`kept the database ${dbName} (drop it when done)`);
+    else await dropDatabase(dbUrl).catch(() => undefined);
   }
 }
 

@@ -6,16 +6,20 @@ import { RemediationEngine } from '../remediation-engine';
 import { MAX_STEPS_PER_RUN } from '../step-limits';
 import { BatchWorkerService } from './batch-worker.service';
 
-/** Remediations advanced at once by one collector (each does a few statements of I/O). */
-const PARALLEL = 8;
 /**
- * New campaign remediations are started by at most START_LANES lanes per process, each taking
- * START_CHUNK at a time: their rows in one statement, then advanced together, so 48 at most at
- * once. Their first step waits (no CPU) for the batched instance-information call, which then
- * answers about as many as it holds (50).
+ * Remediations advanced at once by one collector: a whole batch (50). Their step writes made in
+ * the same turn share one statement (write-coalescer.ts), so more at once means fewer statements.
  */
-const START_LANES = 6;
-const START_CHUNK = 8;
+const PARALLEL = 50;
+/**
+ * New campaign remediations are started by at most START_LANES lanes per process, one remediation
+ * each at a time. Their first step mostly waits (no CPU) for the batched instance-information
+ * call (50 ids, 4 under way per region: 200), and reads and writes asked for in one turn share a
+ * statement (write-coalescer.ts), so lanes cost memory, not round trips. 48 lanes (6 × 8 rows,
+ * before) started about 70 a second on the bench: a 100 % campaign's ramp queued starts for up
+ * to 15 s, and those were then left to their safety jobs, 30 s after creation.
+ */
+const START_LANES = 200;
 
 /**
  * When a batch's commands end, the collector advances their remediations here, in its own slot,
@@ -59,10 +63,10 @@ export class InlineAdvance implements OnModuleInit {
     return this.startQueue.length - this.startHead;
   }
 
-  /** The next START_CHUNK queued starts; the array is dropped or compacted once mostly taken. */
-  private takeStarts(): { id: string; at: number }[] {
-    const taken = this.startQueue.slice(this.startHead, this.startHead + START_CHUNK);
-    this.startHead += taken.length;
+  /** The next queued start; the array is dropped or compacted once mostly taken. */
+  private takeStart(): { id: string; at: number } {
+    const taken = this.startQueue[this.startHead];
+    this.startHead += 1;
     if (this.startHead === this.startQueue.length) {
       this.startQueue = [];
       this.startHead = 0;
@@ -76,7 +80,7 @@ export class InlineAdvance implements OnModuleInit {
   /**
    * The first steps of remediations a campaign tick just created, whose jobs were queued as
    * safety nets only (due after BATCH_SAFETY_WAKE_MS). Saves each a job take-and-return (two
-   * Redis scripts) and its own row read. At most 48 run in this process at once (START_LANES),
+   * Redis scripts). At most START_LANES (200) run in this process at once,
    * whatever the ticks claimed (a campaign at 100 % may claim tens of thousands): the rest wait
    * here, and one that waited half its safety delay is left to its job, which is about to run.
    */
@@ -91,14 +95,11 @@ export class InlineAdvance implements OnModuleInit {
     return Promise.all(lanes).then(() => undefined);
   }
 
-  /** Takes a few queued remediations at a time: their rows are read in one statement. */
+  /** Takes queued remediations one at a time (its row is read with the other lanes' in one statement). */
   private async startLane(): Promise<void> {
     while (this.startsWaiting() > 0) {
-      const stale = Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2;
-      const ids = this.takeStarts()
-        .filter((q) => q.at > stale)
-        .map((q) => q.id);
-      if (ids.length) await this.advance(ids, START_CHUNK);
+      const q = this.takeStart();
+      if (q.at > Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2) await this.one(q.id, undefined);
     }
   }
 
