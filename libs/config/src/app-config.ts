@@ -193,7 +193,7 @@ export class AppConfig {
    * after the other; more overlap the claims and the calls (docs/batching.md: on the 2-core bench
    * machine more made the campaign slower, its prechecks' instance lookups starved).
    */
-  @Type(() => Number) @IsInt() @Min(1) @Max(32) BATCH_SENDS_IN_FLIGHT = 1;
+  @Type(() => Number) @IsInt() @Min(1) @Max(32) BATCH_SENDS_IN_FLIGHT = 4;
   /** A remediation waiting on a batch is woken by the collector; this is only the bound if a wake-up is lost. */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) BATCH_SAFETY_WAKE_MS = 30000;
   /** When a batch's commands end, its collector advances their remediations itself instead of waking each job (docs/batching.md). */
