@@ -4,17 +4,17 @@
  * one statement per step each was most of both the worker's and PostgreSQL's CPU per remediation.
  *
  * - A lone write runs as before (`one`): a single fix pays no extra latency beyond one setImmediate.
- * - Two writes for the same key never share a statement, and the later one waits until the
- *   earlier one's statement ended (a compare-and-set joined twice to one row would apply once and
- *   answer both; waiting keeps writes of one key in the order they were asked for).
+ * - Two writes for the same key never share a statement (a compare-and-set joined twice to one
+ *   row would apply once and answer both): the later one goes in the next turn's statement. It
+ *   does not wait for the earlier one to end: a statement hung on a dead connection would then
+ *   hold every later write of that row, even a retry on a fresh connection. Racing writes of
+ *   one row are settled by PostgreSQL's row lock and the compare-and-set, as before.
  * - If the shared statement fails, each write is retried alone, so one bad write cannot fail the
  *   others and every caller gets its own answer or error.
  */
 export class WriteCoalescer<I, O> {
   private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
-  /** Keys whose statement is under way. */
-  private readonly busy = new Set<string>();
 
   constructor(
     private readonly opts: {
@@ -43,22 +43,18 @@ export class WriteCoalescer<I, O> {
     this.scheduled = false;
     const all = this.pending;
     this.pending = [];
+    const seen = new Set<string>();
     const now: typeof all = [];
     for (const p of all) {
       const k = this.opts.key(p.item);
-      if (this.busy.has(k)) this.pending.push(p); // after the statement under way for it
+      if (seen.has(k)) this.pending.push(p); // the next turn's statement
       else {
-        this.busy.add(k);
+        seen.add(k);
         now.push(p);
       }
     }
-    for (let i = 0; i < now.length; i += this.opts.max) {
-      const chunk = now.slice(i, i + this.opts.max);
-      void this.write(chunk).finally(() => {
-        for (const p of chunk) this.busy.delete(this.opts.key(p.item));
-        if (this.pending.length) this.schedule();
-      });
-    }
+    if (this.pending.length) this.schedule();
+    for (let i = 0; i < now.length; i += this.opts.max) void this.write(now.slice(i, i + this.opts.max));
   }
 
   private async write(chunk: typeof this.pending): Promise<void> {
