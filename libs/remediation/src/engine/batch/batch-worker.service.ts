@@ -29,6 +29,8 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   private readonly recovery: BatchRecovery;
   private readonly collector: BatchCollector;
   private inlineAdvance?: (remediationIds: string[]) => Promise<void>;
+  /** Regions whose dispatch job found nothing requested once and is looking a second time. */
+  private readonly idleRechecks = new Set<string>();
   /** Per region: the dispatch poke that has not started yet, for requests to join. */
   private readonly unstartedPokes = new Map<string, Promise<void>>();
 
@@ -87,6 +89,7 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
           await this.redis!.del(this.dirtyKey(job.data.region));
           again = (await this.sender.dispatch(job.data.region)).againInMs;
           if (again === null && (await this.redis!.del(this.dirtyKey(job.data.region)))) again = 0;
+          again = this.afterIdleRecheck(job.data.region, again);
           break;
         }
         case 'recover':
@@ -103,6 +106,23 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     if (again === null) return;
     await job.moveToDelayed(Date.now() + Math.max(0, again), token);
     throw new DelayedError();
+  }
+
+  /**
+   * A round that found nothing requested looks once more, one linger later, before its job ends.
+   * In 4 of 12 runs of the 10,000 bench, requests committed just after a round's last look
+   * waited for their 30 s safety wake although their pokes had been made (the job that followed
+   * found the flag set); how the poke was lost is not known. The second look costs one query per
+   * idle period and catches them within a linger.
+   */
+  private afterIdleRecheck(region: string, again: number | null): number | null {
+    if (again !== null) {
+      this.idleRechecks.delete(region);
+      return again;
+    }
+    if (this.idleRechecks.delete(region)) return null;
+    this.idleRechecks.add(region);
+    return Math.max(50, this.config.BATCH_LINGER_MS);
   }
 
   private async add(job: BatchJob, delayMs: number): Promise<void> {
