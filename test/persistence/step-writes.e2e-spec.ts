@@ -24,6 +24,22 @@ describe('single-statement step writes', () => {
   });
   afterAll(() => db?.close());
 
+  /** Runs `fn` and counts the statements the pool sent meanwhile (the repositories' hot path). */
+  async function countStatements<T>(fn: () => Promise<T>): Promise<{ value: T; statements: number }> {
+    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
+    const query = pool.query.bind(pool);
+    let statements = 0;
+    pool.query = (...a: unknown[]) => {
+      statements++;
+      return query(...a);
+    };
+    try {
+      return { value: await fn(), statements };
+    } finally {
+      pool.query = query;
+    }
+  }
+
   let seq = 0;
   const newRemediation = () =>
     remediations.insert({
@@ -119,16 +135,8 @@ describe('single-statement step writes', () => {
       { state: 'finished', step: 'done', outcome: 'fixed', reason: null, reasonDetail: `It's "fixed"`, verification: 'a jsonb string' as never, finishedAt: at },
       { facts: null, approvalExpiresAt: '2026-12-02T00:00:00.5Z' as never },
     ];
-    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
-    const query = pool.query.bind(pool);
-    let statements = 0;
-    pool.query = (...a: unknown[]) => {
-      statements++;
-      return query(...a);
-    };
-    let saved: (RemediationEntity | null)[];
-    try {
-      saved = await Promise.all([
+    const { value: saved, statements } = await countStatements(() =>
+      Promise.all([
         ...rows.map((r, i) =>
           remediations.saveStep(r, patches[i % patches.length], [
             { type: 'first', step: r.step, message: `first of ${i}`, data: { i } },
@@ -138,10 +146,8 @@ describe('single-statement step writes', () => {
         // A stale writer and a second writer of row 0 at the same version: both must lose.
         remediations.saveStep({ ...rows[1], version: rows[1].version - 1 } as RemediationEntity, { reasonDetail: 'stale' }, [{ type: 'x', step: 'diagnose', message: 'must not appear' }]),
         remediations.saveStep(rows[0], { reasonDetail: 'duplicate' }, [{ type: 'x', step: 'diagnose', message: 'must not appear' }]),
-      ]);
-    } finally {
-      pool.query = query;
-    }
+      ]),
+    );
     // The 12 and the stale one in one statement; the duplicate of row 0 in the next turn's. The
     // stale one loses; of row 0's two writers (same version) exactly one wins, with its events only.
     expect(statements).toBe(2);
@@ -204,26 +210,16 @@ describe('single-statement step writes', () => {
   it('requests of many remediations in one turn go as one statement per set of columns; an existing run is returned with no second event', async () => {
     const rs = await Promise.all(Array.from({ length: 9 }, () => newRemediation()));
     const earlier = await runs.request(row(rs[0]), { message: 'requested', data: { n: 0 } });
-    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
-    const query = pool.query.bind(pool);
-    let statements = 0;
-    pool.query = (...a: unknown[]) => {
-      statements++;
-      return query(...a);
-    };
-    let got: CommandRunEntity[];
-    try {
-      got = await Promise.all(
+    const { value: got, statements } = await countStatements(() =>
+      Promise.all(
         rs.map((r, i) => {
           const x = row(r);
           // Two shapes: one leaves batch_key and attempt out (their defaults apply), one has no event.
           if (i % 3 === 1) delete x.batchKey, delete x.attempt;
           return runs.request(x, i % 3 === 2 ? undefined : { message: `requested ${i}`, data: { n: i } });
         }),
-      );
-    } finally {
-      pool.query = query;
-    }
+      ),
+    );
     // Two column sets: two statements in one turn, and one read of the run that existed already.
     expect(statements).toBe(3);
     expect(got[0]).toEqual(earlier);
@@ -272,19 +268,7 @@ describe('single-statement step writes', () => {
     expect(many.find((m) => m.row.id === none.id)!.runs).toEqual([]);
     expect(await remediations.findByIdWithRuns(randomUUID())).toBeNull();
     // Single reads asked for in one turn (woken jobs) share one statement and answer each its own row.
-    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
-    const query = pool.query.bind(pool);
-    let statements = 0;
-    pool.query = (...a: unknown[]) => {
-      statements++;
-      return query(...a);
-    };
-    let together: ({ row: RemediationEntity; runs: CommandRunEntity[] } | null)[];
-    try {
-      together = await Promise.all([a.id, b.id, randomUUID(), none.id].map((id) => remediations.findByIdWithRuns(id)));
-    } finally {
-      pool.query = query;
-    }
+    const { value: together, statements } = await countStatements(() => Promise.all([a.id, b.id, randomUUID(), none.id].map((id) => remediations.findByIdWithRuns(id))));
     expect(statements).toBe(1);
     expect(together[2]).toBeNull();
     for (const [i, id] of [[0, a.id], [1, b.id], [3, none.id]] as const) {
