@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunStatus } from '../entities';
 import { fromRow, insertColumns } from './row-mapping';
 import { columnList, preparedQuery } from './prepared-query';
-import { WriteCoalescer } from './write-coalescer';
+import { StatementCoalescer } from './statement-coalescer';
 
 /** A request row and its `command_requested` event (written only when the row is new). */
 interface RunRequest {
@@ -11,7 +11,7 @@ interface RunRequest {
   event?: { message: string; data: Record<string, unknown> };
 }
 
-/** Requests joined into one statement at most (write-coalescer.ts). */
+/** Requests joined into one statement at most (statement-coalescer.ts). */
 const MAX_REQUESTS_PER_STATEMENT = 100;
 
 /**
@@ -22,7 +22,7 @@ const MAX_REQUESTS_PER_STATEMENT = 100;
 @Injectable()
 export class CommandRunRepository {
   /** The inserted row, or null when the run existed already (the caller reads that one). */
-  private readonly requests = new WriteCoalescer<RunRequest, CommandRunEntity | null>({
+  private readonly requests = new StatementCoalescer<RunRequest, CommandRunEntity | null>({
     key: (q) => q.row.remediationId ?? '',
     one: (q) => this.insertRequest(q),
     many: (qs) => this.insertRequests(qs),

@@ -3,7 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CommandRunEntity, RemediationEntity } from '../entities';
 import { fromJsonRow, fromRow, insertColumns, withPatch } from './row-mapping';
 import { columnList, preparedQuery } from './prepared-query';
-import { WriteCoalescer } from './write-coalescer';
+import { StatementCoalescer } from './statement-coalescer';
 import type { RemediationState } from '@rdpfix/domain';
 
 export class ActiveRemediationExistsError extends Error {
@@ -43,13 +43,13 @@ interface StepWrite {
 /** The compare-and-set's answer: the new version and time, or null when another writer won. */
 type StepWritten = { version: number; updatedAt: Date } | null;
 
-/** Step writes, or reads of rows with their runs, joined into one statement at most (write-coalescer.ts). */
+/** Step writes, or reads of rows with their runs, joined into one statement at most (statement-coalescer.ts). */
 const MAX_ROWS_PER_STATEMENT = 100;
 
 /** All SQL about remediation rows. Updates are compare-and-set on `version` where it matters. */
 @Injectable()
 export class RemediationRepository {
-  private readonly stepWrites = new WriteCoalescer<StepWrite, StepWritten>({
+  private readonly stepWrites = new StatementCoalescer<StepWrite, StepWritten>({
     key: (w) => w.r.id,
     one: (w) => this.writeStep(w),
     many: (ws) => this.writeSteps(ws),
@@ -57,7 +57,7 @@ export class RemediationRepository {
   });
 
   /** Reads of a row with its runs asked for in one turn (woken jobs) share one statement too. */
-  private readonly rowReads = new WriteCoalescer<string, RowWithRuns | null>({
+  private readonly rowReads = new StatementCoalescer<string, RowWithRuns | null>({
     key: (id) => id,
     one: async (id) => {
       const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);

@@ -8,14 +8,14 @@ import { BatchWorkerService } from './batch-worker.service';
 
 /**
  * Remediations advanced at once by one collector: a whole batch (50). Their step writes made in
- * the same turn share one statement (write-coalescer.ts), so more at once means fewer statements.
+ * the same turn share one statement (statement-coalescer.ts), so more at once means fewer statements.
  */
 const PARALLEL = 50;
 /**
  * New campaign remediations are started by at most START_LANES lanes per process, one remediation
  * each at a time. Their first step mostly waits (no CPU) for the batched instance-information
  * call (50 ids, 4 under way per region: 200), and reads and writes asked for in one turn share a
- * statement (write-coalescer.ts), so lanes cost memory, not round trips. 48 lanes (6 × 8 rows,
+ * statement (statement-coalescer.ts), so lanes cost memory, not round trips. 48 lanes (6 × 8 rows,
  * before) started about 70 a second on the bench: a 100 % campaign's ramp queued starts for up
  * to 15 s, and those were then left to their safety jobs, 30 s after creation.
  */
@@ -103,7 +103,7 @@ export class InlineAdvance implements OnModuleInit {
     }
   }
 
-  async advance(ids: string[], parallel = PARALLEL): Promise<void> {
+  async advance(ids: string[]): Promise<void> {
     let rows: Map<string, RemediationEntity>;
     try {
       rows = await this.engine.readMany(ids);
@@ -119,7 +119,7 @@ export class InlineAdvance implements OnModuleInit {
         await this.one(id, rows.get(id));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, ids.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, ids.length) }, lane));
   }
 
   private async one(id: string, row: RemediationEntity | undefined): Promise<void> {

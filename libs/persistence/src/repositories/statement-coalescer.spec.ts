@@ -1,11 +1,11 @@
-import { WriteCoalescer } from './write-coalescer';
+import { StatementCoalescer } from './statement-coalescer';
 
 /** A fake store: `many` and `one` record what each statement held; a statement ends when released. */
 function setup(opts: { failMany?: (items: string[]) => boolean } = {}) {
   const statements: string[][] = [];
   const open: (() => void)[] = [];
   const later = <T>(v: T) => new Promise<T>((resolve) => open.push(() => resolve(v)));
-  const c = new WriteCoalescer<string, string>({
+  const c = new StatementCoalescer<string, string>({
     key: (i) => i.split(':')[0],
     one: async (i) => {
       statements.push([i]);
@@ -27,7 +27,7 @@ function setup(opts: { failMany?: (items: string[]) => boolean } = {}) {
   return { c, statements, release };
 }
 
-describe('WriteCoalescer', () => {
+describe('StatementCoalescer', () => {
   it('writes of one turn share statements of at most `max`; a lone write runs alone', async () => {
     const { c, statements, release } = setup();
     const got = Promise.all(['a:1', 'b:1', 'c:1', 'd:1'].map((i) => c.run(i)));

@@ -1,5 +1,5 @@
 /**
- * Writes asked for in the same turn of the event loop go to PostgreSQL as one statement. The
+ * Writes or reads asked for in the same turn of the event loop go to PostgreSQL as one statement. The
  * batched path advances many remediations side by side (a batch's results, a tick's starts), and
  * one statement per step each was most of both the worker's and PostgreSQL's CPU per remediation.
  *
@@ -12,7 +12,7 @@
  * - If the shared statement fails, each write is retried alone, so one bad write cannot fail the
  *   others and every caller gets its own answer or error.
  */
-export class WriteCoalescer<I, O> {
+export class StatementCoalescer<I, O> {
   private pending: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = [];
   private scheduled = false;
 
