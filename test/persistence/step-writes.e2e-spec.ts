@@ -214,14 +214,15 @@ describe('single-statement step writes', () => {
       Promise.all(
         rs.map((r, i) => {
           const x = row(r);
-          // Two shapes: one leaves batch_key and attempt out (their defaults apply), one has no event.
+          // Two shapes: one leaves batch_key (a single fix's) and attempt out (their defaults apply), one has no event.
           if (i % 3 === 1) delete x.batchKey, delete x.attempt;
           return runs.request(x, i % 3 === 2 ? undefined : { message: `requested ${i}`, data: { n: i } });
         }),
       ),
     );
-    // Two column sets: two statements in one turn, and one read of the run that existed already.
-    expect(statements).toBe(3);
+    // The six batched requests in one statement, the three unbatched ones alone (a single fix's
+    // request is never shared), and one read of the run that existed already.
+    expect(statements).toBe(5);
     expect(got[0]).toEqual(earlier);
     for (let i = 0; i < rs.length; i++) {
       expect(got[i]).toEqual(await runs.findById(got[i].id));
@@ -267,8 +268,8 @@ describe('single-statement step writes', () => {
     }
     expect(many.find((m) => m.row.id === none.id)!.runs).toEqual([]);
     expect(await remediations.findByIdWithRuns(randomUUID())).toBeNull();
-    // Single reads asked for in one turn (woken jobs) share one statement and answer each its own row.
-    const { value: together, statements } = await countStatements(() => Promise.all([a.id, b.id, randomUUID(), none.id].map((id) => remediations.findByIdWithRuns(id))));
+    // Shared reads asked for in one turn (campaign starts) are one statement and answer each its own row.
+    const { value: together, statements } = await countStatements(() => Promise.all([a.id, b.id, randomUUID(), none.id].map((id) => remediations.findByIdWithRunsShared(id))));
     expect(statements).toBe(1);
     expect(together[2]).toBeNull();
     for (const [i, id] of [[0, a.id], [1, b.id], [3, none.id]] as const) {

@@ -76,7 +76,8 @@ export class CommandRunRepository {
    * duplicate event). Both paths, single and batched, request through here.
    */
   async request(row: Partial<CommandRunEntity>, event?: { message: string; data: Record<string, unknown> }): Promise<CommandRunEntity> {
-    const inserted = await this.requests.run({ row, event });
+    // Only batched (campaign) requests share statements: a single fix's request goes alone.
+    const inserted = row.batchKey ? await this.requests.run({ row, event }) : await this.insertRequest({ row, event });
     if (inserted) return inserted;
     const existing = await this.find(row.remediationId!, row.purpose!, row.attempt ?? 1);
     if (!existing) throw new Error(`command run ${row.purpose} of ${row.remediationId} conflicted but cannot be read`);

@@ -59,10 +59,7 @@ export class RemediationRepository {
   /** Reads of a row with its runs asked for in one turn (woken jobs) share one statement too. */
   private readonly rowReads = new StatementCoalescer<string, RowWithRuns | null>({
     key: (id) => id,
-    one: async (id) => {
-      const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);
-      return rows.length ? this.withRuns(rows[0]) : null;
-    },
+    one: (id) => this.findByIdWithRuns(id),
     many: async (ids) => {
       const found = new Map((await this.findManyWithRuns(ids)).map((f) => [f.row.id, f]));
       return ids.map((id) => found.get(id) ?? null);
@@ -127,7 +124,16 @@ export class RemediationRepository {
    * column, so the row's wide columns (facts, plan, verification: ~2.8 KB) are sent and parsed
    * once, not once per run as a join would repeat them.
    */
-  findByIdWithRuns(id: string): Promise<RowWithRuns | null> {
+  async findByIdWithRuns(id: string): Promise<RowWithRuns | null> {
+    const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = $1`, [id]);
+    return rows.length ? this.withRuns(rows[0]) : null;
+  }
+
+  /**
+   * The same read, shared with the other reads asked for in this turn (one statement): for campaign
+   * starts, which run side by side in many lanes. A job's own read (any source) stays alone.
+   */
+  findByIdWithRunsShared(id: string): Promise<RowWithRuns | null> {
     return this.rowReads.run(id);
   }
 
@@ -206,7 +212,8 @@ export class RemediationRepository {
    */
   async saveStep(r: RemediationEntity, patch: Partial<RemediationEntity>, events: StepEvent[]): Promise<RemediationEntity | null> {
     const { id: _id, version: _v, updatedAt: _u, ...set } = patch;
-    const written = await this.stepWrites.run({ r, set, events });
+    // Only campaign work shares statements: a single fix keeps its own (it gains nothing by waiting a turn).
+    const written = r.source === 'campaign' ? await this.stepWrites.run({ r, set, events }) : await this.writeStep({ r, set, events });
     if (!written) return null;
     const saved = withPatch(this.repo().metadata, r, set);
     saved.version = written.version;

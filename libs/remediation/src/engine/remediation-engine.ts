@@ -133,6 +133,14 @@ export class RemediationEngine {
     return new Map(found.map((f) => [f.row.id, f.row]));
   }
 
+  /** One row with its runs, its statement shared with other reads of this turn (campaign starts in many lanes). */
+  async readShared(id: string): Promise<RemediationEntity | undefined> {
+    const found = await this.remediations.findByIdWithRunsShared(id);
+    if (!found) return undefined;
+    this.knownRuns.attach(found.row, found.runs);
+    return found.row;
+  }
+
   /** The row and its command runs, in one statement (known-runs.ts). */
   private async read(id: string): Promise<RemediationEntity | null> {
     const found = await this.remediations.findByIdWithRuns(id);

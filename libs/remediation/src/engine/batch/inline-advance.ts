@@ -99,7 +99,14 @@ export class InlineAdvance implements OnModuleInit {
   private async startLane(): Promise<void> {
     while (this.startsWaiting() > 0) {
       const q = this.takeStart();
-      if (q.at > Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2) await this.one(q.id, undefined);
+      if (q.at <= Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2) continue;
+      let row: RemediationEntity | undefined;
+      try {
+        row = await this.engine.readShared(q.id);
+      } catch {
+        row = undefined; // advancing reads it again (alone); an error there hands it to its job
+      }
+      await this.one(q.id, row);
     }
   }
 

@@ -32,8 +32,9 @@ describe('InlineAdvance.start', () => {
         reads.push(ids.length);
         return new Map(ids.map((id) => [id, { id } as RemediationEntity]));
       },
+      readShared: async (id: string) => ({ id }) as RemediationEntity,
       advanceUntilWait: async (id: string, _max: number, known?: RemediationEntity) => {
-        if (known) reads.push(1); // the row is read by the engine itself (coalesced with other lanes' reads)
+        if (known?.id !== id) reads.push(1); // every start comes with its row, read in a shared statement
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         if (held) await held;
