@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { countStatements as countStatementsOf } from '../support/count-statements';
 import { openTestDatabase } from '../support/test-database';
 
 /**
@@ -24,21 +25,7 @@ describe('single-statement step writes', () => {
   });
   afterAll(() => db?.close());
 
-  /** Runs `fn` and counts the statements the pool sent meanwhile (the repositories' hot path). */
-  async function countStatements<T>(fn: () => Promise<T>): Promise<{ value: T; statements: number }> {
-    const pool = (ds.driver as unknown as { master: { query: (...a: unknown[]) => Promise<unknown> } }).master;
-    const query = pool.query.bind(pool);
-    let statements = 0;
-    pool.query = (...a: unknown[]) => {
-      statements++;
-      return query(...a);
-    };
-    try {
-      return { value: await fn(), statements };
-    } finally {
-      pool.query = query;
-    }
-  }
+  const countStatements = <T>(fn: () => Promise<T>) => countStatementsOf(ds, fn);
 
   let seq = 0;
   const newRemediation = () =>

@@ -23,7 +23,7 @@ export class WorkerModule {
         LoggingModule.forRoot(),
         // Health, readiness and metrics on WORKER_HTTP_PORT; graceful shutdown.
         WorkerOpsModule,
-        PersistenceModule.forRoot({ entities: ALL_ENTITIES }),
+        PersistenceModule.forRoot({ entities: ALL_ENTITIES, pool: 'worker' }),
         QueueModule.forRoot('worker'),
         WebhooksModule.forRoot({ secretResolver: ApiKeyWebhookSecretResolver }),
         ChannelModule,

@@ -12,6 +12,14 @@ const toBool = ({ value }: { value: unknown }) =>
  */
 export class AppConfig {
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/rdpfix';
+  /** Most PostgreSQL connections the API (and any other process but the worker) opens. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(200) DB_POOL_MAX = 10;
+  /**
+   * Most PostgreSQL connections a worker opens. A campaign worker runs hundreds of short
+   * statements at once; with 10, queries queued for a connection (up to 50 waiting on the
+   * 10,000 bench) and the run took 57–63 s; with 20, 53–55 s (docs/batching.md).
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(200) WORKER_DB_POOL_MAX = 20;
   @IsString() REDIS_URL = 'redis://127.0.0.1:6379';
   /** BullMQ key prefix; tests use a unique one per file. */
   @IsString() QUEUE_PREFIX = 'rdpfix';

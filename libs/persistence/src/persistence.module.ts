@@ -11,15 +11,22 @@ const REPOSITORIES = [RemediationRepository, CommandRunRepository, TimelineRepos
 
 @Module({})
 export class PersistenceModule {
-  /** `entities`: every entity of the service, composed by the app (libs/schema). */
-  static forRoot(opts: { entities?: DataSourceOptions['entities'] } = {}): DynamicModule {
+  /**
+   * `entities`: every entity of the service, composed by the app (libs/schema). `pool`: whose
+   * connection bound applies (WORKER_DB_POOL_MAX for the worker, DB_POOL_MAX otherwise).
+   */
+  static forRoot(opts: { entities?: DataSourceOptions['entities']; pool?: 'worker' | 'default' } = {}): DynamicModule {
     return {
       module: PersistenceModule,
       global: true,
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_URL, opts.entities ? { entities: opts.entities } : {}),
+          useFactory: (config: AppConfig) =>
+            dataSourceOptions(config.DATABASE_URL, {
+              ...(opts.entities ? { entities: opts.entities } : {}),
+              extra: { max: opts.pool === 'worker' ? config.WORKER_DB_POOL_MAX : config.DB_POOL_MAX, connectionTimeoutMillis: 5000 },
+            }),
         }),
       ],
       providers: REPOSITORIES,

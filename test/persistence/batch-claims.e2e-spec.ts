@@ -1,0 +1,196 @@
+import { randomUUID } from 'crypto';
+import { DataSource } from 'typeorm';
+import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
+import { BatchStore } from '../../libs/remediation/src/engine/batch/batch-store';
+import { countStatements } from '../support/count-statements';
+import { openTestDatabase } from '../support/test-database';
+
+/**
+ * The dispatcher's claim and its "sent" record are one statement each (a busy worker's lanes held
+ * a pooled connection across six and five round trips before). These prove the statements keep
+ * what the transactions guaranteed, against real PostgreSQL: one instance once, locked rows
+ * skipped, ended or cancelled remediations left out, every claimed run fenced by a new epoch,
+ * and events only for what moved.
+ */
+describe('batch claim and sent record, one statement each', () => {
+  let db: Awaited<ReturnType<typeof openTestDatabase>>;
+  let ds: DataSource;
+  let store: BatchStore;
+  let remediations: RemediationRepository;
+  let runs: CommandRunRepository;
+  let timeline: TimelineRepository;
+  const KEY = 'diagnose@1:claims';
+
+  beforeAll(async () => {
+    db = await openTestDatabase('claims');
+    ds = db.ds;
+    store = new BatchStore(ds);
+    remediations = new RemediationRepository(ds);
+    runs = new CommandRunRepository(ds);
+    timeline = new TimelineRepository(ds);
+  });
+  afterAll(() => db?.close());
+
+  let seq = 0;
+  const newRemediation = (instanceId = `i-${(++seq).toString(16).padStart(17, '0')}`, patch: Partial<RemediationEntity> = {}) =>
+    remediations.insert({
+      instanceId,
+      region: 'eu-west-1',
+      mode: 'fix',
+      strategy: 'remove-role',
+      source: 'campaign',
+      state: 'running',
+      step: 'diagnose',
+      deadlineAt: new Date(Date.now() + 3_600_000),
+      bootTimeBefore: new Date('2026-12-01T10:00:00Z'),
+      ...patch,
+    });
+  const request = (r: RemediationEntity, key = KEY, attempt = 1): Promise<CommandRunEntity> =>
+    runs.request(
+      {
+        id: randomUUID(),
+        remediationId: r.id,
+        step: 'diagnose',
+        purpose: 'diagnose',
+        attempt,
+        scriptName: 'diagnose',
+        scriptVersion: 1,
+        scriptSha256: '0'.repeat(64),
+        parameters: { a: 1 },
+        channel: 'ssm',
+        instanceId: r.instanceId,
+        region: r.region,
+        status: 'requested',
+        batchKey: key,
+      },
+      { message: 'requested', data: {} },
+    );
+  const statusOf = async (ids: string[]) => (await ds.query(`SELECT status FROM command_runs WHERE id = ANY($1::uuid[])`, [ids])).map((r: { status: string }) => r.status);
+
+  it('claims up to max requested runs oldest first, one per instance, leaving out ended, cancelled and other groups', async () => {
+    const key = 'diagnose@1:mix';
+    const ok = await Promise.all(Array.from({ length: 5 }, () => newRemediation()));
+    const okRuns: CommandRunEntity[] = [];
+    for (const r of ok) okRuns.push(await request(r, key)); // in order: requested_at ascending
+    // The same instance twice (a second run of its remediation): only its older run goes in this batch.
+    const twin = ok[0];
+    const twinRun = await request(twin, key, 2);
+    const cancelled = await newRemediation(undefined, { cancelRequested: true } as Partial<RemediationEntity>);
+    const cancelledRun = await request(cancelled, key);
+    const ended = await newRemediation(undefined, { state: 'awaiting_approval' } as Partial<RemediationEntity>);
+    const endedRun = await request(ended, key);
+    const other = await request(await newRemediation(), 'verify@1:other');
+
+    const { value: claim, statements } = await countStatements(ds, () => store.claim('eu-west-1', 'ssm', key, 4, 30));
+    expect(statements).toBe(1);
+    expect(claim).not.toBeNull();
+    const { batch, runs: claimed } = claim!;
+    expect(claimed.map((c) => c.id)).toEqual(okRuns.slice(0, 4).map((r) => r.id));
+    expect(batch).toMatchObject({ region: 'eu-west-1', channel: 'ssm', batch_key: key, script_name: 'diagnose', status: 'sending', send_epoch: 1, run_count: 4 });
+    expect(batch.sending_at).toBeInstanceOf(Date);
+    expect(batch.db_now).toBeInstanceOf(Date);
+    expect(batch.lookup_until!.getTime() - batch.sending_at.getTime()).toBeGreaterThanOrEqual(29_000);
+    for (const [i, c] of claimed.entries()) {
+      expect(c.send_epoch).toBe(okRuns[i].sendEpoch + 1); // fenced: a writer holding the old epoch can no longer move it
+      expect(c.parameters).toEqual({ a: 1 });
+      expect(c.boot_time_before).toEqual(new Date('2026-12-01T10:00:00Z'));
+    }
+    const rows = await ds.query(`SELECT status, batch_id FROM command_runs WHERE id = ANY($1::uuid[])`, [claimed.map((c) => c.id)]);
+    expect(rows).toEqual(claimed.map(() => ({ status: 'sending', batch_id: batch.id })));
+    expect(await statusOf([twinRun.id, cancelledRun.id, endedRun.id, other.id, okRuns[4].id])).toEqual(['requested', 'requested', 'requested', 'requested', 'requested']);
+    const events = (await timeline.list(ok[1].id)).filter((e) => e.type === 'command_batched');
+    expect(events.map((e) => [e.message, e.data])).toEqual([
+      [`diagnose goes out in batch ${batch.id} with 3 other instance(s)`, { commandRunId: okRuns[1].id, batchId: batch.id, epoch: okRuns[1].sendEpoch + 1, size: 4 }],
+    ]);
+    expect((await timeline.list(twin.id)).filter((e) => e.type === 'command_batched').map((e) => e.data)).toEqual([expect.objectContaining({ commandRunId: okRuns[0].id })]);
+
+    // The next claim takes the fifth and, its older twin now being claimed, the twin's run.
+    const next = await store.claim('eu-west-1', 'ssm', key, 4, 30);
+    expect(next!.runs.map((c) => c.id)).toEqual([okRuns[4].id, twinRun.id]);
+    expect(next!.batch.run_count).toBe(2);
+    expect(await store.claim('eu-west-1', 'ssm', key, 4, 30)).toBeNull();
+    expect(await ds.query(`SELECT count(*)::int AS n FROM command_batches WHERE batch_key = $1`, [key])).toEqual([{ n: 2 }]);
+  });
+
+  it('two claims at once split the requested runs between them, none twice, and an empty claim writes no batch', async () => {
+    const key = 'diagnose@1:race';
+    const rs = await Promise.all(Array.from({ length: 30 }, () => newRemediation()));
+    for (const r of rs) await request(r, key);
+    const claims = await Promise.all(Array.from({ length: 4 }, () => store.claim('eu-west-1', 'ssm', key, 10, 30)));
+    const ids = claims.flatMap((c) => c?.runs.map((r) => r.id) ?? []);
+    expect(ids.length).toBe(30);
+    expect(new Set(ids).size).toBe(30);
+    const batches: { run_count: number; n: number }[] = await ds.query(
+      `SELECT b.run_count, count(c.id)::int AS n FROM command_batches b JOIN command_runs c ON c.batch_id = b.id WHERE b.batch_key = $1 GROUP BY b.id`,
+      [key],
+    );
+    expect(batches.length).toBe(claims.filter((c) => c !== null).length);
+    for (const b of batches) expect(b.run_count).toBe(b.n);
+  });
+
+  it('a run locked by another transaction is skipped, not waited for', async () => {
+    const key = 'diagnose@1:locked';
+    const [a, b] = [await newRemediation(), await newRemediation()];
+    const ra = await request(a, key);
+    const rb = await request(b, key);
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      await runner.query(`SELECT id FROM command_runs WHERE id = $1 FOR UPDATE`, [ra.id]);
+      const claim = await store.claim('eu-west-1', 'ssm', key, 10, 30);
+      expect(claim!.runs.map((r) => r.id)).toEqual([rb.id]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await statusOf([ra.id])).toEqual(['requested']);
+  });
+
+  it('the sent record moves the batch and its runs in one statement; a stale epoch moves nothing', async () => {
+    const key = 'diagnose@1:sent';
+    const rs = await Promise.all(Array.from({ length: 3 }, () => newRemediation()));
+    for (const r of rs) await request(r, key);
+    const { batch, runs: claimed } = (await store.claim('eu-west-1', 'ssm', key, 50, 30))!;
+
+    expect(await store.markSent({ ...batch, send_epoch: batch.send_epoch + 1 }, 'cmd-stale', 600, 'now')).toBeNull();
+    expect(await statusOf(claimed.map((c) => c.id))).toEqual(['sending', 'sending', 'sending']);
+
+    const { value: moved, statements } = await countStatements(ds, () => store.markSent(batch, 'cmd-1', 600, 'now'));
+    expect(statements).toBe(1);
+    expect(moved!.map((m) => m.id).sort()).toEqual(claimed.map((c) => c.id).sort());
+    expect(moved!.map((m) => m.remediation_id).sort()).toEqual(rs.map((r) => r.id).sort());
+    const after = await store.batch(batch.id);
+    expect(after).toMatchObject({ status: 'sent', command_id: 'cmd-1' });
+    const rows: { status: string; command_id: string; secs: number }[] = await ds.query(
+      `SELECT status, command_id, extract(epoch FROM timeout_at - sent_at)::int AS secs FROM command_runs WHERE batch_id = $1`,
+      [batch.id],
+    );
+    expect(rows).toEqual(claimed.map(() => ({ status: 'pending', command_id: 'cmd-1', secs: 600 })));
+    const sent = (await timeline.list(rs[0].id)).filter((e) => e.type === 'command_sent');
+    expect(sent.map((e) => e.message)).toEqual([`sent diagnose as command cmd-1 (batch of 3)`]);
+    expect(sent[0].data).toEqual({ commandRunId: claimed.find((c) => c.remediation_id === rs[0].id)!.id, commandId: 'cmd-1', batchId: batch.id });
+
+    // Recorded twice (a recovery finding it by marker after the answer came): nothing moves again.
+    expect(await store.markSent(batch, 'cmd-1', 600, 'sending')).toBeNull();
+    expect((await timeline.list(rs[0].id)).filter((e) => e.type === 'command_sent' || e.type === 'command_recovered').length).toBe(1);
+  });
+
+  it('a batch found by its marker is recorded as sent when it was sending, with a recovered event', async () => {
+    const key = 'diagnose@1:found';
+    const r = await newRemediation();
+    await request(r, key);
+    const { batch } = (await store.claim('eu-west-1', 'ssm', key, 50, 30))!;
+    await ds.query(`UPDATE command_batches SET sending_at = now() - interval '20 seconds' WHERE id = $1`, [batch.id]);
+    const moved = await store.markSent(batch, 'cmd-found', 100, 'sending');
+    expect(moved!.length).toBe(1);
+    const [row] = await ds.query(
+      `SELECT extract(epoch FROM now() - c.sent_at)::int AS age, (c.sent_at = b.sending_at) AS same, b.sent_at = b.sending_at AS batch_same
+         FROM command_runs c JOIN command_batches b ON b.id = c.batch_id WHERE b.id = $1`,
+      [batch.id],
+    );
+    expect(row).toEqual({ age: 20, same: true, batch_same: true });
+    const events = (await timeline.list(r.id)).filter((e) => e.type === 'command_recovered');
+    expect(events.map((e) => e.message)).toEqual([`found batch ${batch.id} already sent as command cmd-found; not sending it again`]);
+  });
+});
