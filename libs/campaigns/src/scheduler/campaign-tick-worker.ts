@@ -5,7 +5,13 @@ import { redisOptionsFromUrl } from '@rdpfix/queue';
 import { CAMPAIGN_QUEUE, CampaignTickJob } from './campaign-waker';
 import { CampaignScheduler } from './campaign-scheduler';
 
-/** Runs scheduler ticks from the queue (a wake-up is one job; a tick waits for the campaign's lock). */
+/**
+ * Runs scheduler ticks from the queue (a wake-up is one job; a tick waits for the campaign's lock).
+ * One tick per campaign at a time in this process: a wake-up that arrives while one runs asks it
+ * to run once more when it ends, and completes at once. Queued behind the row lock instead, the
+ * wake-ups of consecutive windows each held a pooled connection in an open transaction for
+ * 0.3–0.5 s on the 10,000 bench, and new targets started that much later.
+ */
 @Injectable()
 export class CampaignTickWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new Logger(CampaignTickWorker.name);
@@ -29,8 +35,27 @@ export class CampaignTickWorker implements OnModuleInit, OnApplicationShutdown {
     this.worker.on('failed', (job, err) => this.log.warn(`campaign tick ${job?.id} failed: ${err.message}`));
   }
 
+  /** Per campaign: the tick running in this process, and whether a wake-up came meanwhile. */
+  private readonly running = new Map<string, { again: boolean }>();
+
   async process(job: Job<CampaignTickJob>): Promise<void> {
-    await this.scheduler.tick(job.data.campaignId);
+    const id = job.data.campaignId;
+    const current = this.running.get(id);
+    if (current) {
+      current.again = true;
+      return;
+    }
+    const entry = { again: true };
+    this.running.set(id, entry);
+    try {
+      while (entry.again) {
+        entry.again = false;
+        await this.scheduler.tick(id);
+      }
+    } finally {
+      // An error fails this job (BullMQ retries it), which covers the wake-ups that joined it.
+      this.running.delete(id);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
