@@ -198,10 +198,12 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000) BATCH_MAX_LINGER_MS = 1000;
   /**
    * Batches one region's dispatcher has between claim and recorded answer at once. 1 sends one
-   * after the other; more overlap the claims and the calls (docs/batching.md: 10,000 on the
-   * 2-core bench machine took 53 s with 4 or 2, 55–60 s with 1).
+   * after the other; more overlap the claims and the calls (docs/batching.md). On the 2-core
+   * bench machine, 10,000 with one-statement claims: 8 lanes 57.7–58.6 s with a median dispatch
+   * wait of 0.7–0.9 s; 4 lanes 63.6 s and 1.4–1.6 s (the lanes were all busy, 30–50 full
+   * batches waiting).
    */
-  @Type(() => Number) @IsInt() @Min(1) @Max(32) BATCH_SENDS_IN_FLIGHT = 4;
+  @Type(() => Number) @IsInt() @Min(1) @Max(32) BATCH_SENDS_IN_FLIGHT = 8;
   /** A remediation waiting on a batch is woken by the collector; this is only the bound if a wake-up is lost. */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) BATCH_SAFETY_WAKE_MS = 30000;
   /** When a batch's commands end, its collector advances their remediations itself instead of waking each job (docs/batching.md). */
