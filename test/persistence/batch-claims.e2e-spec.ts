@@ -1,8 +1,8 @@
-import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { BatchStore } from '../../libs/remediation/src/engine/batch/batch-store';
 import { countStatements } from '../support/count-statements';
+import { requestedRunRow, runningRemediationRow } from '../support/persistence-rows';
 import { openTestDatabase } from '../support/test-database';
 
 /**
@@ -31,40 +31,10 @@ describe('batch claim and sent record, one statement each', () => {
   });
   afterAll(() => db?.close());
 
-  let seq = 0;
-  const newRemediation = (instanceId = `i-${(++seq).toString(16).padStart(17, '0')}`, patch: Partial<RemediationEntity> = {}) =>
-    remediations.insert({
-      instanceId,
-      region: 'eu-west-1',
-      mode: 'fix',
-      strategy: 'remove-role',
-      source: 'campaign',
-      state: 'running',
-      step: 'diagnose',
-      deadlineAt: new Date(Date.now() + 3_600_000),
-      bootTimeBefore: new Date('2026-12-01T10:00:00Z'),
-      ...patch,
-    });
+  const newRemediation = (instanceId?: string, patch: Partial<RemediationEntity> = {}) =>
+    remediations.insert(runningRemediationRow({ bootTimeBefore: new Date('2026-12-01T10:00:00Z'), ...(instanceId ? { instanceId } : {}), ...patch }));
   const request = (r: RemediationEntity, key = KEY, attempt = 1): Promise<CommandRunEntity> =>
-    runs.request(
-      {
-        id: randomUUID(),
-        remediationId: r.id,
-        step: 'diagnose',
-        purpose: 'diagnose',
-        attempt,
-        scriptName: 'diagnose',
-        scriptVersion: 1,
-        scriptSha256: '0'.repeat(64),
-        parameters: { a: 1 },
-        channel: 'ssm',
-        instanceId: r.instanceId,
-        region: r.region,
-        status: 'requested',
-        batchKey: key,
-      },
-      { message: 'requested', data: {} },
-    );
+    runs.request(requestedRunRow(r, { batchKey: key, attempt }), { message: 'requested', data: {} });
   const statusOf = async (ids: string[]) => (await ds.query(`SELECT status FROM command_runs WHERE id = ANY($1::uuid[])`, [ids])).map((r: { status: string }) => r.status);
 
   it('claims up to max requested runs oldest first, one per instance, leaving out ended, cancelled and other groups', async () => {
@@ -112,11 +82,15 @@ describe('batch claim and sent record, one statement each', () => {
     expect(await ds.query(`SELECT count(*)::int AS n FROM command_batches WHERE batch_key = $1`, [key])).toEqual([{ n: 2 }]);
   });
 
-  it('two claims at once split the requested runs between them, none twice, and an empty claim writes no batch', async () => {
+  it('claims at once never take a run twice, and an empty claim writes no batch', async () => {
     const key = 'diagnose@1:race';
     const rs = await Promise.all(Array.from({ length: 30 }, () => newRemediation()));
     for (const r of rs) await request(r, key);
     const claims = await Promise.all(Array.from({ length: 4 }, () => store.claim('eu-west-1', 'ssm', key, 10, 30)));
+    // Rows another claim holds are skipped, so a racing claim may find fewer (or none); what the
+    // race left is claimed afterwards, and no run is ever in two batches.
+    expect(claims.filter((c) => c !== null).length).toBeGreaterThanOrEqual(1);
+    for (let next = await store.claim('eu-west-1', 'ssm', key, 10, 30); next; next = await store.claim('eu-west-1', 'ssm', key, 10, 30)) claims.push(next);
     const ids = claims.flatMap((c) => c?.runs.map((r) => r.id) ?? []);
     expect(ids.length).toBe(30);
     expect(new Set(ids).size).toBe(30);

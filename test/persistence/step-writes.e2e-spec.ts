@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { countStatements as countStatementsOf } from '../support/count-statements';
+import { requestedRunRow, runningRemediationRow } from '../support/persistence-rows';
 import { openTestDatabase } from '../support/test-database';
 
 /**
@@ -27,18 +28,7 @@ describe('single-statement step writes', () => {
 
   const countStatements = <T>(fn: () => Promise<T>) => countStatementsOf(ds, fn);
 
-  let seq = 0;
-  const newRemediation = () =>
-    remediations.insert({
-      instanceId: `i-${(++seq).toString(16).padStart(17, '0')}`,
-      region: 'eu-west-1',
-      mode: 'fix',
-      strategy: 'remove-role',
-      source: 'campaign',
-      state: 'running',
-      step: 'diagnose',
-      deadlineAt: new Date(Date.now() + 3_600_000),
-    });
+  const newRemediation = () => remediations.insert(runningRemediationRow());
 
   it('a won compare-and-set returns the new row (as a fresh read would) and writes its events in order', async () => {
     const r = await newRemediation();
@@ -164,22 +154,7 @@ describe('single-statement step writes', () => {
     expect(saved[1]!.reasonDetail).toBeNull();
   });
 
-  const row = (r: RemediationEntity, id = randomUUID()): Partial<CommandRunEntity> => ({
-    id,
-    remediationId: r.id,
-    step: 'diagnose',
-    purpose: 'diagnose',
-    attempt: 1,
-    scriptName: 'diagnose',
-    scriptVersion: 1,
-    scriptSha256: '0'.repeat(64),
-    parameters: { a: 1 },
-    channel: 'ssm',
-    instanceId: r.instanceId,
-    region: r.region,
-    status: 'requested',
-    batchKey: 'diagnose@1:x',
-  });
+  const row = (r: RemediationEntity, id = randomUUID()): Partial<CommandRunEntity> => requestedRunRow(r, { id });
 
   it('a request writes its row and one command_requested event; racing requests get the first row and no second event', async () => {
     const r = await newRemediation();
