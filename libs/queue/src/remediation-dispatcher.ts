@@ -21,6 +21,9 @@ const LIVE_CHECK_CHUNK = 1000;
  * round trip for the batch), which keeps the API's per-submission cost low under load; each caller
  * still waits for its own job to be stored. Failure is logged, not thrown: the reconciler retries.
  */
+/** How long a retire waits for a running job to leave the active state before giving up (it then ends itself when it runs). */
+const RETIRE_WAIT_MS = 5000;
+
 @Injectable()
 export class RemediationDispatcher {
   private readonly log = new Logger(RemediationDispatcher.name);
@@ -111,9 +114,27 @@ export class RemediationDispatcher {
     }
   }
 
-  /** The remediation needs no job any more (finished or parked; an approval adds one again). A job running now is left to end itself. */
-  async retire(remediationId: string): Promise<void> {
-    await this.queue.remove(remediationJobId(remediationId)).catch(() => undefined);
+  /**
+   * The remediation needs no job any more (finished or parked; an approval adds one again). A job
+   * running now cannot be removed (its run holds the lock). For a `finished` remediation it is
+   * removed once that run has put it back in the delayed set, within a bound; left there, it woke
+   * once more a safety delay later (120 s in a test) only to find its remediation finished. A
+   * parked one's is left to end itself: an approval may be waking it meanwhile.
+   */
+  async retire(remediationId: string, opts: { finished?: boolean } = {}): Promise<void> {
+    const removed = await this.queue.remove(remediationJobId(remediationId)).catch(() => 0);
+    if (!removed && opts.finished) void this.retireWhenIdle(remediationId, Date.now() + RETIRE_WAIT_MS);
+  }
+
+  private async retireWhenIdle(remediationId: string, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      const job = await this.queue.getJob(remediationJobId(remediationId)).catch(() => undefined);
+      if (!job) return; // gone (or Redis down: the job then ends itself when it runs)
+      const state = await job.getState().catch(() => 'unknown');
+      if (state === 'active' || state === 'unknown') continue;
+      if (await this.queue.remove(job.id!).catch(() => 0)) return;
+    }
   }
 
   /** A handle on the remediation's job by id, without reading it from Redis. */

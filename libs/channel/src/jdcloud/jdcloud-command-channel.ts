@@ -49,6 +49,8 @@ export class JdcloudCommandChannel implements CommandChannel {
       requestTimeoutMs: opts.requestTimeoutMs,
       maxAttempts: opts.maxAttempts,
       backoffBaseMs: opts.backoffBaseMs,
+      // Every throttled attempt backs the shared budget off for every worker, as on SSM (retried ones too).
+      onRateLimit: (region: string) => void this.opts.budget?.throttled(this.name, region),
     };
     this.http = new JdcloudHttp({ ...common, endpointFor: opts.endpointFor, service: 'assistant' });
     this.vm = new JdcloudVmClient({ ...common, endpointFor: opts.vmEndpointFor });
@@ -308,13 +310,8 @@ export class JdcloudCommandChannel implements CommandChannel {
 
   private async deleteCommands(region: string, ids: string[]): Promise<void> {
     await this.budget(region);
-    try {
-      await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
-    } catch (err) {
-      // The janitor keeps its own error handling; a throttled delete still slows every caller down.
-      this.noteThrottling(err, region);
-      throw err;
-    }
+    // The janitor keeps its own error handling; a throttled delete slows every caller down all the same (onRateLimit).
+    await this.http.call(region, this.path(region, 'deleteCommands'), 'deleteCommands', { regionId: region, commandIds: ids }, { retry: true });
   }
 
   /** Deletes every command whose delay has passed — or every known one with `ignoreDelay` (tests, shutdown). */
@@ -327,18 +324,13 @@ export class JdcloudCommandChannel implements CommandChannel {
     return this.janitor.pending();
   }
 
-  /** JD throttled us (429 RATE_LIMIT): the shared budget backs off for every worker, as on SSM. */
-  private noteThrottling(err: unknown, region: string): boolean {
-    if (!(err instanceof JdcloudApiError && err.isRateLimit)) return false;
-    void this.opts.budget?.throttled(this.name, region);
-    return true;
-  }
 
   /** Turns JD errors into the channel's error types (as SsmCommandChannel.translate does for SSM). */
   private translate(err: unknown, isSend: boolean, region: string): Error {
     if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
     if (err instanceof JdcloudApiError) {
-      if (this.noteThrottling(err, region)) return new ChannelThrottledError(err.message, 2000);
+      // JD throttled us (429 RATE_LIMIT); the budget was told per attempt (onRateLimit).
+      if (err.isRateLimit) return new ChannelThrottledError(err.message, 2000);
       if (err.code >= 400 && err.code < 500) {
         // The provider answered and refused (QUOTA_EXCEEDED included: never retried): nothing ran.
         return new ChannelError(err.message, err.status || String(err.code), false, 'no');

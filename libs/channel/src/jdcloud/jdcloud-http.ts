@@ -15,6 +15,8 @@ export interface JdcloudHttpOptions {
   maxAttempts: number;
   /** First backoff; doubles per attempt, with full jitter. */
   backoffBaseMs?: number;
+  /** Told of every attempt JD throttled (429 RATE_LIMIT), retried ones included (the shared budget's backoff). */
+  onRateLimit?: (region: string) => void;
   now?: () => Date;
   nonce?: () => string;
 }
@@ -49,6 +51,7 @@ export class JdcloudHttp {
       try {
         return await this.once<T>(region, path, operation, body, options);
       } catch (err) {
+        if (err instanceof JdcloudApiError && err.isRateLimit) this.opts.onRateLimit?.(region);
         const retryable = err instanceof JdcloudApiError && (err.isRateLimit || err.isRetryableServerError);
         if (!retryable || attempt >= attempts) throw err;
         const base = this.opts.backoffBaseMs ?? 200;

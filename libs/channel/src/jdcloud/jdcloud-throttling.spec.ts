@@ -14,6 +14,8 @@ describe('JD Cloud throttling feeds the shared budget', () => {
   let endpoint: string;
   /** What the fake endpoint answers next: HTTP status and error.status. */
   let answer: { code: number; status: string };
+  /** Answers given before `answer`, first first (a 200 answers an empty listing). */
+  let queued: { code: number; status: string }[] = [];
   let calls = 0;
 
   beforeAll(async () => {
@@ -21,8 +23,10 @@ describe('JD Cloud throttling feeds the shared budget', () => {
       req.resume();
       req.on('end', () => {
         calls++;
-        res.writeHead(answer.code, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ requestId: `req-${calls}`, error: { code: answer.code, status: answer.status, message: 'no' } }));
+        const a = queued.shift() ?? answer;
+        res.writeHead(a.code, { 'content-type': 'application/json' });
+        if (a.code === 200) res.end(JSON.stringify({ requestId: `req-${calls}`, result: { invocations: [], totalCount: 0 } }));
+        else res.end(JSON.stringify({ requestId: `req-${calls}`, error: { code: a.code, status: a.status, message: 'no' } }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -60,12 +64,28 @@ describe('JD Cloud throttling feeds the shared budget', () => {
       await expect(channel.send({ region: 'cn-north-1', instanceIds: ['i-uvvtdzuxre'], scriptText: 'Write-Output 1', marker: 'rdpfix:run-1', executionTimeoutS: 60, deliveryTimeoutS: 60 })).rejects.toBeInstanceOf(ChannelThrottledError);
       await expect(channel.result('cn-east-2', 'inv-1', 'i-uvvtdzuxre')).rejects.toBeInstanceOf(ChannelThrottledError);
       await expect(channel.findByMarker('cn-south-1', 'rdpfix:run-2', { after: new Date(0), before: new Date() })).rejects.toBeInstanceOf(ChannelThrottledError);
+      // Once per throttled attempt: the send has one; the read and the listing are retried (maxAttempts 2).
       expect(throttled).toEqual([
         ['jdcloud', 'cn-north-1'],
         ['jdcloud', 'cn-east-2'],
+        ['jdcloud', 'cn-east-2'],
+        ['jdcloud', 'cn-south-1'],
         ['jdcloud', 'cn-south-1'],
       ]);
     } finally {
+      channel.destroy();
+    }
+  });
+
+  it('a throttled attempt the channel retried by itself still backs the budget off, though the call then succeeds', async () => {
+    const { channel, throttled } = make();
+    try {
+      queued = [{ code: 429, status: 'RATE_LIMIT' }, { code: 200, status: 'OK' }];
+      expect(await channel.findByMarker('cn-north-1', 'rdpfix:run-3', { after: new Date(0), before: new Date() })).toBeNull();
+      expect(queued).toEqual([]);
+      expect(throttled).toEqual([['jdcloud', 'cn-north-1']]);
+    } finally {
+      queued = [];
       channel.destroy();
     }
   });

@@ -31,6 +31,11 @@ const ERROR_SEPARATOR = '\n----------ERROR-------\n';
 
 const THROTTLE_NAMES = new Set(['ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'Throttling']);
 
+function isThrottle(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return !!e && (THROTTLE_NAMES.has(e.name ?? '') || e.$metadata?.httpStatusCode === 429);
+}
+
 /** AWS Systems Manager Run Command through the official SDK; any endpoint (the simulator too). */
 export class SsmCommandChannel implements CommandChannel {
   readonly name = 'ssm';
@@ -53,6 +58,7 @@ export class SsmCommandChannel implements CommandChannel {
         // Our step machine retries it, after looking up whether the first one arrived.
         maxAttempts: forSend ? 1 : this.opts.maxAttempts,
       });
+      this.observeThrottling(c, region);
       cache.set(region, c);
     }
     return c;
@@ -228,13 +234,33 @@ export class SsmCommandChannel implements CommandChannel {
     return found;
   }
 
+  /**
+   * Every attempt the provider throttles backs the shared budget off, those the SDK retries by
+   * itself included: seen only in the final error, a throttled read the SDK's retries absorbed
+   * left the budget at full rate while the provider kept refusing. The hook sits inside the
+   * retry middleware, so it runs once per attempt.
+   */
+  private observeThrottling(c: SSMClient, region: string): void {
+    const budget = this.opts.budget;
+    if (!budget) return;
+    const observer = (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (isThrottle(err)) void budget.throttled(this.name, region);
+        throw err;
+      }
+    };
+    type Middleware = Parameters<SSMClient['middlewareStack']['addRelativeTo']>[0];
+    c.middlewareStack.addRelativeTo(observer as unknown as Middleware, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'rdpfixThrottleObserver', override: true });
+  }
+
   /** Turns SDK errors into the channel's error types. */
   private translate(err: unknown, isSend: boolean, region: string): Error {
     if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
     const e = err as Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
-    if (THROTTLE_NAMES.has(e.name) || e.$metadata?.httpStatusCode === 429) {
-      // The provider throttled us: the shared budget backs off for every worker.
-      void this.opts.budget?.throttled(this.name, region);
+    if (isThrottle(e)) {
+      // The provider throttled us (the budget was told per attempt, observeThrottling).
       return new ChannelThrottledError(`${e.name}: ${e.message}`, 2000);
     }
     const status = e.$metadata?.httpStatusCode;

@@ -60,7 +60,7 @@ export class RemediationEngine {
   /** `known`: the row the previous call wrote and returned (fresh: every write is a compare-and-set on its version). */
   async advance(id: string, known?: RemediationEntity): Promise<AdvanceResult> {
     let r = known?.id === id ? known : await this.read(id);
-    if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop' };
+    if (!r || r.state === 'finished' || r.state === 'awaiting_approval') return { kind: 'stop', finished: r?.state !== 'awaiting_approval' };
     const now = new Date();
 
     // A precheck only reads (inventory, agent), so its outcome carries the start: one write
@@ -116,7 +116,7 @@ export class RemediationEngine {
    * Steps one remediation until it must wait or stop, at most `maxSteps` steps (then it yields:
    * a wait of 0). `known`: its row as last read or written, if the caller has it.
    */
-  async advanceUntilWait(id: string, maxSteps: number, known?: RemediationEntity): Promise<{ kind: 'wait'; ms: number } | { kind: 'stop' }> {
+  async advanceUntilWait(id: string, maxSteps: number, known?: RemediationEntity): Promise<{ kind: 'wait'; ms: number } | { kind: 'stop'; finished?: boolean }> {
     let row = known;
     for (let i = 0; i < maxSteps; i++) {
       const res = await this.advance(id, row);

@@ -45,7 +45,7 @@ export class RemediationFinisher {
     );
     if (!saved) return { kind: 'continue' };
     await this.tell((l) => l.onFinished(saved));
-    return { kind: 'stop' };
+    return { kind: 'stop', finished: true };
   }
 
   /** For remediations ended outside finish() (expired approvals, cancels by the API). */

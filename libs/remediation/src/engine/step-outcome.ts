@@ -23,7 +23,8 @@ export type AdvanceResult =
   /** Go on at once; `row` is the row this call just wrote (the next call need not read it again). */
   | { kind: 'continue'; row?: RemediationEntity }
   | { kind: 'wait'; ms: number }
-  | { kind: 'stop' };
+  /** `finished`: the remediation has ended (not parked for an approval): its job will never be needed again. */
+  | { kind: 'stop'; finished?: boolean };
 
 export interface StepHandler {
   readonly step: Step;

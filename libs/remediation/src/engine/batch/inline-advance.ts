@@ -132,7 +132,7 @@ export class InlineAdvance implements OnModuleInit {
   private async one(id: string, row: RemediationEntity | undefined): Promise<void> {
     try {
       const res = await this.engine.advanceUntilWait(id, MAX_STEPS_PER_RUN, row);
-      if (res.kind === 'stop') await this.dispatcher.retire(id);
+      if (res.kind === 'stop') await this.dispatcher.retire(id, { finished: res.finished === true });
       else await this.dispatcher.reschedule(id, res.ms, CAMPAIGN_JOB_PRIORITY);
     } catch (err) {
       this.log.warn(`remediation ${id}: advancing after its batch failed (${(err as Error).message}); its job takes over`);
