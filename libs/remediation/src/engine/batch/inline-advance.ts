@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
 import { RemediationEntity } from '@rdpfix/persistence';
 import { CAMPAIGN_JOB_PRIORITY, RemediationDispatcher } from '@rdpfix/queue';
@@ -20,6 +20,12 @@ const PARALLEL = 50;
  * to 15 s, and those were then left to their safety jobs, 30 s after creation.
  */
 const START_LANES = 200;
+/**
+ * On shutdown, how long the starts under way may take to reach their next wait before the process
+ * goes on closing (a step takes well under a second; at most a quarter of SHUTDOWN_GRACE_MS, which
+ * the steps of jobs in flight also need).
+ */
+const SHUTDOWN_DRAIN_MS = 5_000;
 
 /**
  * When a batch's commands end, the collector advances their remediations here, in its own slot,
@@ -32,7 +38,7 @@ const START_LANES = 200;
  * handling then apply.
  */
 @Injectable()
-export class InlineAdvance implements OnModuleInit {
+export class InlineAdvance implements OnModuleInit, BeforeApplicationShutdown {
   private readonly log = new Logger(InlineAdvance.name);
 
   constructor(
@@ -58,6 +64,9 @@ export class InlineAdvance implements OnModuleInit {
   private startQueue: { id: string; at: number }[] = [];
   private startHead = 0;
   private startLanes = 0;
+  /** The start lanes under way (a tick does not wait for them; shutdown does). */
+  private readonly lanes = new Set<Promise<void>>();
+  private closing = false;
 
   private startsWaiting(): number {
     return this.startQueue.length - this.startHead;
@@ -85,19 +94,42 @@ export class InlineAdvance implements OnModuleInit {
    * here, and one that waited half its safety delay is left to its job, which is about to run.
    */
   start(ids: string[]): Promise<void> {
+    if (this.closing) return Promise.resolve(); // shutting down: their safety jobs start them
     const at = Date.now();
     for (const id of ids) this.startQueue.push({ id, at });
     const lanes: Promise<void>[] = [];
     while (this.startLanes < START_LANES && this.startsWaiting() > 0) {
       this.startLanes++;
-      lanes.push(this.startLane().finally(() => this.startLanes--));
+      const lane: Promise<void> = this.startLane().finally(() => {
+        this.startLanes--;
+        this.lanes.delete(lane);
+      });
+      this.lanes.add(lane);
+      lanes.push(lane);
     }
     return Promise.all(lanes).then(() => undefined);
   }
 
+  /**
+   * Before the connections close: no new start, the queued ones are left to their safety jobs,
+   * and those under way reach their next wait (a bounded drain), so none is cut off mid-step by
+   * a closing pool (its compare-and-set and safety job kept that safe, but not clean).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    const dropped = this.startsWaiting();
+    this.startQueue = [];
+    this.startHead = 0;
+    if (dropped) this.log.log(`shutdown: ${dropped} queued start(s) left to their safety jobs`);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => (timer = setTimeout(r, Math.min(SHUTDOWN_DRAIN_MS, this.config.SHUTDOWN_GRACE_MS / 4))));
+    await Promise.race([Promise.allSettled([...this.lanes]), bound]);
+    clearTimeout(timer);
+  }
+
   /** Takes queued remediations one at a time (its row is read with the other lanes' in one statement). */
   private async startLane(): Promise<void> {
-    while (this.startsWaiting() > 0) {
+    while (!this.closing && this.startsWaiting() > 0) {
       const q = this.takeStart();
       if (q.at <= Date.now() - this.config.BATCH_SAFETY_WAKE_MS / 2) continue;
       let row: RemediationEntity | undefined;

@@ -47,7 +47,7 @@ describe('InlineAdvance.start', () => {
     const rescheduled: string[] = [];
     const dispatcher = { reschedule: async (id: string) => void rescheduled.push(id), retire: async () => undefined };
     const inline = new InlineAdvance(
-      { BATCH_INLINE_ADVANCE: true, BATCH_SAFETY_WAKE_MS: safetyMs } as AppConfig,
+      { BATCH_INLINE_ADVANCE: true, BATCH_SAFETY_WAKE_MS: safetyMs, SHUTDOWN_GRACE_MS: 20_000 } as AppConfig,
       engine as unknown as RemediationEngine,
       dispatcher as unknown as RemediationDispatcher,
       { wake: async () => undefined, wakeAll: async () => undefined } as unknown as BatchWorkerService,
@@ -82,5 +82,26 @@ describe('InlineAdvance.start', () => {
     expect(advanced).not.toContain('old');
     expect(advanced).toContain('fresh');
     expect(advanced.filter((id) => id.startsWith('block'))).toHaveLength(200);
+  });
+
+  it('on shutdown: the starts under way finish their step, the queued ones and later ones are left to their jobs', async () => {
+    const { inline, advanced, rescheduled, gate } = make();
+    const release = gate.hold();
+    const ids = Array.from({ length: 300 }, (_, i) => `r${i}`);
+    const started = inline.start(ids); // 200 under way (held), 100 queued
+    await new Promise((r) => setTimeout(r, 10));
+    const drained = inline.beforeApplicationShutdown();
+    let done = false;
+    void drained.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false); // waits for the steps under way
+    release();
+    await drained;
+    await started;
+    expect(advanced).toHaveLength(200);
+    expect(new Set(advanced)).toEqual(new Set(ids.slice(0, 200)));
+    expect(rescheduled).toHaveLength(200);
+    await inline.start(['late']);
+    expect(advanced).not.toContain('late');
   });
 });
