@@ -126,14 +126,25 @@ export class RemediationDispatcher {
     if (!removed && opts.finished) void this.retireWhenIdle(remediationId, Date.now() + RETIRE_WAIT_MS);
   }
 
-  private async retireWhenIdle(remediationId: string, until: number): Promise<void> {
+  private retireWhenIdle(remediationId: string, until: number): Promise<void> {
+    return this.whenNotActive(remediationId, until, async (state) => {
+      if (state === 'missing') return true; // gone (or Redis down: the job then ends itself when it runs)
+      if (state === 'unknown') return false;
+      return (await this.queue.remove(remediationJobId(remediationId)).catch(() => 0)) === 1;
+    });
+  }
+
+  /**
+   * Polls (every 50 ms, until `until`) for the remediation's job to leave the active state, then
+   * hands its state ('missing' when there is no job, 'unknown' when it could not be read) to
+   * `then`, which says whether it is done. A running job can be neither promoted nor removed.
+   */
+  private async whenNotActive(remediationId: string, until: number, then: (state: string) => Promise<boolean>): Promise<void> {
     while (Date.now() < until) {
       await new Promise((r) => setTimeout(r, 50));
       const job = await this.queue.getJob(remediationJobId(remediationId)).catch(() => undefined);
-      if (!job) return; // gone (or Redis down: the job then ends itself when it runs)
-      const state = await job.getState().catch(() => 'unknown');
-      if (state === 'active' || state === 'unknown') continue;
-      if (await this.queue.remove(job.id!).catch(() => 0)) return;
+      const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
+      if (state !== 'active' && (await then(state))) return;
     }
   }
 
@@ -151,16 +162,11 @@ export class RemediationDispatcher {
     }
   }
 
-  private async wakeWhenIdle(remediationId: string, until: number, priority?: number): Promise<void> {
-    while (Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 50));
-      const job = await this.queue.getJob(remediationJobId(remediationId)).catch(() => undefined);
-      const state = job ? await job.getState().catch(() => 'unknown') : 'missing';
-      if (state !== 'active') {
-        await this.wake(remediationId, 0, priority);
-        return;
-      }
-    }
+  private wakeWhenIdle(remediationId: string, until: number, priority?: number): Promise<void> {
+    return this.whenNotActive(remediationId, until, async () => {
+      await this.wake(remediationId, 0, priority);
+      return true;
+    });
   }
 
   /** True when Redis holds a live job for the remediation. */
