@@ -14,6 +14,7 @@ import { TicketRefPrefix1764530000100 } from './1764530000100-ticket-ref-prefix'
 import { CommandBatches1764540000000 } from './1764540000000-command-batches';
 import { HarvestDueIndex1764550000000 } from './1764550000000-harvest-due-index';
 import { HotRemediationUpdates1764560000000 } from './1764560000000-hot-remediation-updates';
+import { CampaignRegions1764570000000 } from './1764570000000-campaign-regions';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   CommandBatches1764540000000,
   HarvestDueIndex1764550000000,
   HotRemediationUpdates1764560000000,
+  CampaignRegions1764570000000,
 ];

@@ -23,6 +23,25 @@ describe('campaign view: the channel call budget of its regions', () => {
     await s?.close();
   });
 
+  it("includes a region whose targets come last (frozen at creation), not one the inventory ruled out", async () => {
+    // 520 targets in eu-central-1 first, one in ap-south-1 last: the view once looked only at the
+    // targets in flight and the next 500 to start, so ap-south-1's budget was missing until then.
+    const early = await simFleet(s.stack, 520, { region: 'eu-central-1' });
+    const late = await simFleet(s.stack, 1, { region: 'ap-south-1' });
+    const elsewhere = await simFleet(s.stack, 1, { region: 'eu-central-1' });
+    const c = await createCampaign(s.stack, s.keys.fleet, {
+      mode: 'diagnose',
+      // The last one claims a region its instance is not in: ineligible, and not a region of the campaign.
+      targets: [...targetsOf(early, 'eu-central-1'), ...targetsOf(late, 'ap-south-1'), ...targetsOf(elsewhere, 'us-west-2')],
+    });
+    expect(c.targets).toMatchObject({ input: 522, eligible: 521, excluded: 1, regions: ['ap-south-1', 'eu-central-1'] });
+    const view = await getCampaign(s.stack, c.id, s.keys.support);
+    expect(Object.keys(view.callBudget)).toEqual(['ap-south-1', 'eu-central-1']);
+    expect(view.callBudget['ap-south-1']).toEqual({ channel: 'ssm', limit: 40, effective: 40 });
+    expect(view.targets.regions).toEqual(['ap-south-1', 'eu-central-1']);
+  });
+
+  // Last: it cuts the API's budget connection.
   it('shows limit and effective rate per region, the rate halved by provider throttling, and null (not a 5xx) when Redis fails', async () => {
     const eu = await simFleet(s.stack, 3, { region: 'eu-west-1' });
     const us = await simFleet(s.stack, 2, { region: 'us-east-1' });

@@ -63,6 +63,8 @@ describe('campaign creation: exclusions, preview, bad input, roles, retry', () =
       eligible: 4,
       excluded: 7,
       excludedByReason: { excluded_by_id: 1, excluded_by_filter: 1, not_windows: 1, stopped: 1, active_remediation: 1, region_mismatch: 1, not_found: 1 },
+      // The regions of the targets the inventory did not rule out (all were given as eu-west-1).
+      regions: ['eu-west-1'],
     });
     expect(Object.fromEntries(res.body.exclusions.map((e: { instanceId: string; reason: string }) => [e.instanceId, e.reason]))).toEqual(expectedReasons());
     expect(res.body.sample.map((t: { instanceId: string }) => t.instanceId)).toEqual([inst.ok1, inst.ok2, inst.ok3, inst.otherTenant]);

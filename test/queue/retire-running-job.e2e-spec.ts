@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { DelayedError, Queue, Worker } from 'bullmq';
-import { JOBS, QUEUES, remediationJobId, RemediationDispatcher } from '@rdpfix/queue';
+import { QUEUES, remediationJobId, RemediationDispatcher } from '@rdpfix/queue';
 
 /**
  * A remediation finished by its batch's collector while its own job was still running (the job

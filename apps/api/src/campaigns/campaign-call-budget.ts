@@ -1,6 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { CampaignQueries } from '@rdpfix/campaigns';
 import { ChannelBudget } from '@rdpfix/channel';
 import { AppConfig, parseChannelMap } from '@rdpfix/config';
 import { redisOptionsFromUrl } from '@rdpfix/queue';
@@ -14,13 +13,15 @@ export interface RegionCallBudget {
   effective: number | null;
 }
 
+/** Regions whose budget one view shows, at most. */
+const REGIONS_SHOWN = 20;
 /** An operator's view waits this long at most for Redis (the endpoint must answer during an outage). */
 const READ_WAIT_MS = 500;
 
 /**
- * The channel call budget of the regions a campaign uses (issue 10: "show its effective rate"),
- * read from the buckets the workers share in Redis. One SQL query (bounded) and one Redis round
- * trip; a Redis failure makes `effective` null, never the request fail.
+ * The channel call budget of the regions a campaign's targets are in (issue 10: "show its
+ * effective rate"; the regions are frozen at creation), read from the buckets the workers share
+ * in Redis. One Redis round trip; a Redis failure makes `effective` null, never the request fail.
  */
 @Injectable()
 export class CampaignCallBudget implements OnApplicationShutdown {
@@ -28,10 +29,7 @@ export class CampaignCallBudget implements OnApplicationShutdown {
   private readonly budget: ChannelBudget;
   private readonly byRegion: Record<string, string>;
 
-  constructor(
-    private readonly config: AppConfig,
-    private readonly queries: CampaignQueries,
-  ) {
+  constructor(private readonly config: AppConfig) {
     // Its own connection, failing fast (producer options): the queue's client is BullMQ's.
     this.redis = new Redis(redisOptionsFromUrl(config.REDIS_URL, 'producer'));
     this.redis.on('error', () => undefined); // reconnects by itself; reads meanwhile answer null
@@ -39,8 +37,8 @@ export class CampaignCallBudget implements OnApplicationShutdown {
     this.byRegion = config.CHANNEL_BY_REGION ? parseChannelMap(config.CHANNEL_BY_REGION) : {};
   }
 
-  async forCampaign(id: string): Promise<Record<string, RegionCallBudget>> {
-    const buckets = (await this.queries.budgetRegions(id)).map((region) => ({ region, channel: this.byRegion[region] ?? this.config.CHANNEL }));
+  async forRegions(regions: readonly string[]): Promise<Record<string, RegionCallBudget>> {
+    const buckets = [...regions].sort().slice(0, REGIONS_SHOWN).map((region) => ({ region, channel: this.byRegion[region] ?? this.config.CHANNEL }));
     const rates = await this.budget.effectiveRates(buckets).catch(() => buckets.map(() => null));
     return Object.fromEntries(buckets.map((b, i) => [b.region, { channel: b.channel, limit: this.budget.maxRate, effective: rates[i] }]));
   }

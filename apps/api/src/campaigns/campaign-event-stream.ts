@@ -82,7 +82,8 @@ export class CampaignEventStream implements BeforeApplicationShutdown {
         if (batch.length === 200) return schedule(0);
         if (head && head.version !== version) {
           version = head.version;
-          const [progress, callBudget] = await Promise.all([this.queries.progress(id, scope), this.callBudget.forCampaign(id)]);
+          const progress = await this.queries.progress(id, scope);
+          const callBudget = await this.callBudget.forRegions(progress.targets.regions);
           write(sseMessage('progress', { ...progress, callBudget }));
         }
         if (!head || isFinal(head.state)) {

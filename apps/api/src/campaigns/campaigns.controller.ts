@@ -117,11 +117,11 @@ export class CampaignsController {
   @Get(':id')
   @Roles('fleet', 'support')
   @ApiOperation({ summary: 'A campaign: counts by state and outcome, error budget, rate over 1 and 5 minutes, ETA, targets in flight with their age, the channel call budget of its regions' })
-  @ApiOkResponse({ description: 'The campaign with live progress, the shared channel call budget (limit and effective rate) of the regions it is working in, and its webhook deliveries.', schema: ref('CampaignProgress') })
+  @ApiOkResponse({ description: 'The campaign with live progress, the shared channel call budget (limit and effective rate) of the regions of its targets, and its webhook deliveries.', schema: ref('CampaignProgress') })
   @ApiNotFoundResponse({ description: 'No such campaign (or another tenant\'s).' })
   async get(@Param('id', uuid) id: string, @CurrentPrincipal() p: Principal) {
     const view = await this.queries.progress(id, scopeOf(p));
-    const [callBudget, webhooks] = await Promise.all([this.callBudget.forCampaign(id), this.webhooks.listForCampaign(id)]);
+    const [callBudget, webhooks] = await Promise.all([this.callBudget.forRegions(view.targets.regions), this.webhooks.listForCampaign(id)]);
     return { ...view, callBudget, webhooks };
   }
 

@@ -182,7 +182,7 @@ const campaignProps: Record<string, Schema> = {
   createdAt: date(),
   startedAt: ndate(),
   finishedAt: ndate(),
-  targets: obj({ input: int(), eligible: int(), excluded: int() }, undefined, { open: true }),
+  targets: obj({ input: int(), eligible: int(), excluded: int(), regions: { type: 'array', items: { type: 'string' }, description: 'The regions of its targets that the inventory did not rule out (frozen at creation).' } }, undefined, { open: true }),
   counts: counts('Targets by state: pending, running, parked, approved, done, excluded.'),
   outcomes: counts('Targets by outcome.'),
   rateControl: obj({ maxConcurrency: rateSpec, maxErrors: rateSpec, maxUnreachable: rateSpec }, undefined, { open: true }),
@@ -202,7 +202,7 @@ const CampaignProgress = obj(
   {
     ...campaignProps,
     progress: { type: 'object', description: 'Rate over 1 and 5 minutes, ETA, remaining, the oldest targets in flight.' },
-    callBudget: { type: 'object', description: 'By region: the channel call budget of the regions the campaign works in now (its targets in flight and the next ones to start; at most 20).', additionalProperties: RegionCallBudget },
+    callBudget: { type: 'object', description: 'By region: the channel call budget of the regions of its targets (targets.regions; at most 20).', additionalProperties: RegionCallBudget },
     webhooks: arr(ref('WebhookDelivery')),
   },
   'A campaign with live progress.',
@@ -211,7 +211,7 @@ const CampaignList = obj({ items: arr(ref('Campaign')), nextCursor: nstr() });
 const CampaignCreation = obj(
   {
     preview: bool(),
-    targets: { type: 'object', description: 'input, eligible, excluded and excludedByReason.' },
+    targets: { type: 'object', description: 'input, eligible, excluded, excludedByReason, and regions (those of the targets the inventory did not rule out).' },
     rateControl: { type: 'object', description: 'The absolute numbers of the rate control (waves, stop points).' },
     exclusions: arr({ type: 'object', properties: { instanceId: str(), region: nstr(), reason: str() } }),
     exclusionsShown: int(),

@@ -34,7 +34,7 @@ export interface CreationOutcome {
   preview: boolean;
   /** null for a preview: nothing was created. */
   campaign: CampaignEntity | null;
-  counts: { input: number; eligible: number; excluded: number; excludedByReason: Record<string, number> };
+  counts: { input: number; eligible: number; excluded: number; excludedByReason: Record<string, number>; regions: string[] };
   plan: RatePlan;
   /** The first excluded instances with their reason (all of them are in the report). */
   exclusions: Exclusion[];
@@ -198,6 +198,7 @@ export class CampaignCreator {
       mark('excluded');
       const actor: CampaignActor = { keyId: who.keyId, role: who.role, source: 'campaign' };
       const plan = ratePlan(params, eligible);
+      const regions = [...writer.regions].sort();
       await this.campaigns.insertCreated(client, {
         id,
         params,
@@ -208,6 +209,7 @@ export class CampaignCreator {
         targetSource: feed.source(params, fed),
         counts: { input, eligible, excluded, excludedOutcomes: excluded },
         plan,
+        regions,
       });
       const exclusions: Exclusion[] = excluded
         ? (await client.query(`SELECT instance_id AS "instanceId", region, reason FROM campaign_targets WHERE campaign_id = $1 AND state = 'excluded' ORDER BY seq LIMIT ${EXCLUSIONS_SHOWN}`, [id])).rows
@@ -224,7 +226,7 @@ export class CampaignCreator {
         this.log.log(`campaign ${id} created: ${eligible} target(s), ${excluded} excluded`);
         await this.waker.wake(id);
       }
-      return { preview, campaign, counts: { input, eligible, excluded, excludedByReason }, plan, exclusions, sample };
+      return { preview, campaign, counts: { input, eligible, excluded, excludedByReason, regions }, plan, exclusions, sample };
     } catch (err) {
       failure = err as Error;
       throw err;

@@ -64,6 +64,8 @@ export class TargetWriter {
   private chunk: TargetRowInput[] = [];
   private copyError: Error | null = null;
   rows = 0;
+  /** Regions of the rows the inventory did not rule out (a handful: regions are validated). */
+  readonly regions = new Set<string>();
   /** Time spent waiting for inventory lookups and for COPY (ms), for the timing log. */
   waitLookupMs = 0;
   waitCopyMs = 0;
@@ -164,6 +166,7 @@ export class TargetWriter {
   private line(r: TargetRowInput, rec: InventoryRecord | null): string {
     const region = r.region!;
     const reason = inventoryReason(rec, region, this.opts.scopeTenant);
+    if (reason === null) this.regions.add(region);
     const tenant = rec && reason !== 'not_found' ? rec.tenantId : null;
     const tags = rec?.tags && Object.keys(rec.tags).length ? JSON.stringify(rec.tags) : null;
     // Instance ids and regions were validated by pattern: nothing in them needs escaping.

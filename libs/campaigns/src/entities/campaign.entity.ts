@@ -48,6 +48,8 @@ export class CampaignEntity {
   @Column({ name: 'input_count', type: 'int' }) inputCount: number;
   @Column({ name: 'target_count', type: 'int' }) targetCount: number;
   @Column({ name: 'excluded_count', type: 'int' }) excludedCount: number;
+  /** The regions of its targets that the inventory did not rule out, sorted (frozen at creation). */
+  @Column({ type: 'varchar', length: 32, array: true, default: () => "'{}'" }) regions: string[];
   @Column({ name: 'max_concurrency_spec', type: 'varchar', length: 8 }) maxConcurrencySpec: string;
   @Column({ name: 'max_concurrency', type: 'int' }) maxConcurrency: number;
   @Column({ name: 'max_errors_spec', type: 'varchar', length: 8 }) maxErrorsSpec: string;

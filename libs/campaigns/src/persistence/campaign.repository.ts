@@ -57,6 +57,7 @@ export class CampaignRepository {
       targetSource: TargetSource;
       counts: { input: number; eligible: number; excluded: number; excludedOutcomes: number };
       plan: RatePlan;
+      regions: string[];
     },
   ): Promise<void> {
     const p = c.params;
@@ -66,10 +67,10 @@ export class CampaignRepository {
     await client.query(
       `INSERT INTO campaigns (id, name, parent_id, mode, strategy, allow_reboot, license_server, licensing_mode, tenant_id, actor, callback_url,
                               target_source, state, finished_at, input_count, target_count, excluded_count, max_concurrency_spec, max_concurrency,
-                              max_errors_spec, max_errors, max_unreachable_spec, max_unreachable, waves, wave_bake_s, counts, outcomes)
+                              max_errors_spec, max_errors, max_unreachable_spec, max_unreachable, waves, wave_bake_s, counts, outcomes, regions)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10::jsonb,$11,$12::jsonb,
                CASE WHEN $14::int = 0 THEN 'completed' ELSE 'running' END, CASE WHEN $14::int = 0 THEN now() END,
-               $13,$14,$15,$16,$17,$18,$19,$20,$21,$22::jsonb,$23,$24::jsonb,$25::jsonb)`,
+               $13,$14,$15,$16,$17,$18,$19,$20,$21,$22::jsonb,$23,$24::jsonb,$25::jsonb,$26::varchar[])`,
       [
         c.id,
         p.name,
@@ -96,6 +97,7 @@ export class CampaignRepository {
         p.waveBakeS,
         JSON.stringify(counts),
         JSON.stringify(outcomes),
+        [...c.regions].sort(),
       ],
     );
     if (n.eligible > 0) {

@@ -9,10 +9,6 @@ import { campaignView } from './campaign-view';
 export type TenantScope = string | null;
 
 const IN_FLIGHT_SHOWN = 20;
-/** budgetRegions' bounds: targets in flight and next to start looked at, regions answered. */
-const BUDGET_REGION_SCAN = 5000;
-const NEXT_TARGETS_SCANNED = 500;
-const BUDGET_REGIONS_SHOWN = 20;
 
 /** Read side: a campaign with live progress, and lists. Every query here is O(in flight), not O(targets). */
 @Injectable()
@@ -76,24 +72,6 @@ export class CampaignQueries {
         },
       },
     };
-  }
-
-  /**
-   * The regions whose channel budget matters to the campaign now: those of its targets in flight
-   * and of the next ones to start. Bounded (index scans with limits), never a pass over all
-   * targets: a region whose targets all ended, or come far later, is left out.
-   */
-  async budgetRegions(id: string): Promise<string[]> {
-    const rows: { region: string }[] = await this.ds.query(
-      `SELECT DISTINCT region FROM (
-         (SELECT region FROM campaign_targets WHERE campaign_id = $1 AND state IN ('running','parked','approved') LIMIT $2)
-         UNION ALL
-         (SELECT t.region FROM campaign_targets t JOIN campaigns c ON c.id = t.campaign_id
-           WHERE t.campaign_id = $1 AND t.seq >= c.next_seq AND t.state = 'pending' ORDER BY t.seq LIMIT $3)
-       ) r ORDER BY region LIMIT $4`,
-      [id, BUDGET_REGION_SCAN, NEXT_TARGETS_SCANNED, BUDGET_REGIONS_SHOWN],
-    );
-    return rows.map((r) => r.region);
   }
 
   async list(scope: TenantScope, limit: number, after?: { createdAt: string; id: string }) {

@@ -49,7 +49,7 @@ export function campaignView(c: CampaignEntity) {
     createdAt: new Date(c.createdAt).toISOString(),
     startedAt: c.startedAt ? new Date(c.startedAt).toISOString() : null,
     finishedAt: c.finishedAt ? new Date(c.finishedAt).toISOString() : null,
-    targets: { input: c.inputCount, eligible: c.targetCount, excluded: c.excludedCount },
+    targets: { input: c.inputCount, eligible: c.targetCount, excluded: c.excludedCount, regions: c.regions ?? [] },
     counts: { pending: 0, running: 0, parked: 0, approved: 0, done: 0, excluded: 0, ...c.counts },
     outcomes: outcomeCounts(c),
     rateControl: {
