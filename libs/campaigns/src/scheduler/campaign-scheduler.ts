@@ -27,6 +27,8 @@ export interface TickReport {
 
 /** Most remediation cancels one tick sends (a cancelled campaign with thousands parked drains over several ticks). */
 const CANCELS_PER_TICK = 200;
+/** A tick that held back starts for the channel backlog looks again this soon, whatever completes meanwhile. */
+const BACKLOG_RECHECK_MS = 1000;
 
 interface PostCommit {
   dispatch: string[];
@@ -345,6 +347,13 @@ export class CampaignScheduler {
       for (const r of rows) post.approve.push(r.remediation_id as string);
       free -= resumed;
     }
+    if (free > 0) {
+      const room = await this.backlogRoom(q, c);
+      if (room < free) {
+        free = room;
+        post.wakeAt ??= new Date(now.getTime() + BACKLOG_RECHECK_MS);
+      }
+    }
     let started = 0;
     let skipped = 0;
     // Targets skipped at start (another remediation active) take no slot: try again, a few times.
@@ -376,6 +385,32 @@ export class CampaignScheduler {
       if (rows.length === ok.length) break;
     }
     return { started, resumed, skipped };
+  }
+
+  /**
+   * Whether the channel, not the window, is the campaign's limit now: in its regions, started
+   * remediations waiting for their first step (its batched instance-information call), or batched
+   * commands waiting to be sent, number CAMPAIGN_START_BACKLOG or more (0 = CHANNEL_CALLS_PER_SECOND
+   * × 50 instances: about what the budget can serve in a second). A new start would then only
+   * queue: at 100,000 targets and 50 calls/s, 23,000 started remediations waited for their
+   * precheck and a target took two minutes. Returns how many may start now (the limit less the
+   * deeper backlog), so one tick cannot overshoot it. The ramp and the cap stay the upper
+   * bounds. Each count stops at the limit (at most that many index entries and row lookups).
+   */
+  private async backlogRoom(q: SqlRunner, c: CampaignEntity): Promise<number> {
+    const limit = this.config.CAMPAIGN_START_BACKLOG || this.config.CHANNEL_CALLS_PER_SECOND * 50;
+    if (!c.regions?.length) return limit;
+    const [{ starts, requests }] = await q(
+      `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM remediations
+                 WHERE state = 'queued' AND region = ANY($1::varchar[]) AND NOT cancel_requested LIMIT $2) s) AS starts,
+              -- Only requests the dispatcher would send (as its claim): a run left requested by a
+              -- cancelled or parked remediation must not hold campaigns back.
+              (SELECT count(*)::int FROM (SELECT 1 FROM command_runs c JOIN remediations r ON r.id = c.remediation_id
+                 WHERE c.status = 'requested' AND c.batch_key IS NOT NULL AND c.region = ANY($1::varchar[])
+                   AND r.state = 'running' AND NOT r.cancel_requested LIMIT $2) b) AS requests`,
+      [c.regions, limit],
+    );
+    return Math.max(0, limit - Math.max(starts, requests));
   }
 
   /** Counters say nothing is active; make sure (a wrong counter must not end a campaign early). */
