@@ -388,14 +388,14 @@ export class CampaignScheduler {
   }
 
   /**
-   * Whether the channel, not the window, is the campaign's limit now: in its regions, started
-   * remediations waiting for their first step (its batched instance-information call), or batched
-   * commands waiting to be sent, number CAMPAIGN_START_BACKLOG or more (0 = CHANNEL_CALLS_PER_SECOND
-   * × 50 instances: about what the budget can serve in a second). A new start would then only
-   * queue: at 100,000 targets and 50 calls/s, 23,000 started remediations waited for their
-   * precheck and a target took two minutes. Returns how many may start now (the limit less the
-   * deeper backlog), so one tick cannot overshoot it. The ramp and the cap stay the upper
-   * bounds. Each count stops at the limit (at most that many index entries and row lookups).
+   * How many targets may start now as far as the channel is concerned: CAMPAIGN_START_BACKLOG
+   * (0 = CHANNEL_CALLS_PER_SECOND × 50 instances, about what the budget serves in a second) less
+   * the deeper of two backlogs in the campaign's regions: remediations waiting for their first
+   * step (its batched instance-information call), and batched commands waiting to be sent. Past
+   * that the channel, not the window, is the limit, and a start would only queue: at 100,000
+   * targets and 50 calls/s, 23,000 started remediations waited for their precheck and a target
+   * took two minutes. One tick cannot overshoot it; the ramp and the cap stay the upper bounds.
+   * Each count stops at the limit (at most that many index entries and row lookups).
    */
   private async backlogRoom(q: SqlRunner, c: CampaignEntity): Promise<number> {
     const limit = this.config.CAMPAIGN_START_BACKLOG || this.config.CHANNEL_CALLS_PER_SECOND * 50;
