@@ -13,6 +13,7 @@ import { CampaignNotifier } from '../events/campaign-notifier';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { overshoot } from '../read/campaign-view';
 import { runnerOf, SqlRunner } from '../persistence/sql-runner';
+import { BacklogGauge } from './backlog-gauge';
 import { CampaignWaker } from './campaign-waker';
 import { TickState, WaveCounters } from './tick-state';
 
@@ -75,6 +76,8 @@ interface HarvestRow {
 @Injectable()
 export class CampaignScheduler {
   private readonly log = new Logger(CampaignScheduler.name);
+
+  private readonly backlog = new BacklogGauge();
 
   constructor(
     private readonly config: AppConfig,
@@ -380,6 +383,7 @@ export class CampaignScheduler {
       st.claimed(waveNo, ok.length, rows.length - ok.length, now);
       for (const r of ok) post.dispatch.push(r.remediation_id as string);
       started += ok.length;
+      this.backlog.started(c.regions ?? [], ok.length);
       skipped += rows.length - ok.length;
       free -= ok.length;
       if (rows.length === ok.length) break;
@@ -390,27 +394,13 @@ export class CampaignScheduler {
   /**
    * How many targets may start now as far as the channel is concerned: CAMPAIGN_START_BACKLOG
    * (0 = CHANNEL_CALLS_PER_SECOND × 50 instances, about what the budget serves in a second) less
-   * the deeper of two backlogs in the campaign's regions: remediations waiting for their first
-   * step (its batched instance-information call), and batched commands waiting to be sent. Past
-   * that the channel, not the window, is the limit, and a start would only queue: at 100,000
-   * targets and 50 calls/s, 23,000 started remediations waited for their precheck and a target
-   * took two minutes. One tick cannot overshoot it; the ramp and the cap stay the upper bounds.
-   * Each count stops at the limit (at most that many index entries and row lookups).
+   * the deeper of two backlogs in the campaign's regions (backlog-gauge.ts). Past that the
+   * channel, not the window, is the limit, and a start would only queue: at 100,000 targets and
+   * 50 calls/s, 23,000 started remediations waited for their precheck and a target took two
+   * minutes. The ramp and the cap stay the upper bounds.
    */
-  private async backlogRoom(q: SqlRunner, c: CampaignEntity): Promise<number> {
-    const limit = this.config.CAMPAIGN_START_BACKLOG || this.config.CHANNEL_CALLS_PER_SECOND * 50;
-    if (!c.regions?.length) return limit;
-    const [{ starts, requests }] = await q(
-      `SELECT (SELECT count(*)::int FROM (SELECT 1 FROM remediations
-                 WHERE state = 'queued' AND region = ANY($1::varchar[]) AND NOT cancel_requested LIMIT $2) s) AS starts,
-              -- Only requests the dispatcher would send (as its claim): a run left requested by a
-              -- cancelled or parked remediation must not hold campaigns back.
-              (SELECT count(*)::int FROM (SELECT 1 FROM command_runs c JOIN remediations r ON r.id = c.remediation_id
-                 WHERE c.status = 'requested' AND c.batch_key IS NOT NULL AND c.region = ANY($1::varchar[])
-                   AND r.state = 'running' AND NOT r.cancel_requested LIMIT $2) b) AS requests`,
-      [c.regions, limit],
-    );
-    return Math.max(0, limit - Math.max(starts, requests));
+  private backlogRoom(q: SqlRunner, c: CampaignEntity): Promise<number> {
+    return this.backlog.room(q, c.regions ?? [], this.config.CAMPAIGN_START_BACKLOG || this.config.CHANNEL_CALLS_PER_SECOND * 50);
   }
 
   /** Counters say nothing is active; make sure (a wrong counter must not end a campaign early). */
