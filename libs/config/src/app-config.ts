@@ -182,11 +182,6 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(1000000) CAMPAIGN_MAX_TARGETS = 100000;
   /** Regions campaign targets may name besides the built-in AWS and JD Cloud regions and CHANNEL_ENDPOINTS (comma list). */
   @Matches(/^[a-z0-9, -]*$/, { message: 'CAMPAIGN_EXTRA_REGIONS must be a comma list of region names' }) CAMPAIGN_EXTRA_REGIONS = '';
-  /**
-   * Campaigns start no new target while this many batched commands of their regions wait to be
-   * sent (the channel is then the limit; more starts would only queue). 0 = CHANNEL_CALLS_PER_SECOND × 50.
-   */
-  @Type(() => Number) @IsInt() @Min(0) @Max(1000000) CAMPAIGN_START_BACKLOG = 0;
   /** A finished campaign remediation wakes its scheduler at most this much later (wake-ups are coalesced). */
   @Type(() => Number) @IsInt() @Min(10) @Max(60000) CAMPAIGN_WAKE_COALESCE_MS = 200;
   /** The scheduler's safety pass over every active campaign (lost wake-ups, bake times, restarts). */

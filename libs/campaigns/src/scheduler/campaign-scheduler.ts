@@ -13,7 +13,6 @@ import { CampaignNotifier } from '../events/campaign-notifier';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { overshoot } from '../read/campaign-view';
 import { runnerOf, SqlRunner } from '../persistence/sql-runner';
-import { BacklogGauge } from './backlog-gauge';
 import { CampaignWaker } from './campaign-waker';
 import { TickState, WaveCounters } from './tick-state';
 
@@ -28,8 +27,6 @@ export interface TickReport {
 
 /** Most remediation cancels one tick sends (a cancelled campaign with thousands parked drains over several ticks). */
 const CANCELS_PER_TICK = 200;
-/** A tick that held back starts for the channel backlog looks again this soon, whatever completes meanwhile. */
-const BACKLOG_RECHECK_MS = 1000;
 
 interface PostCommit {
   dispatch: string[];
@@ -76,8 +73,6 @@ interface HarvestRow {
 @Injectable()
 export class CampaignScheduler {
   private readonly log = new Logger(CampaignScheduler.name);
-
-  private readonly backlog = new BacklogGauge();
 
   constructor(
     private readonly config: AppConfig,
@@ -350,13 +345,6 @@ export class CampaignScheduler {
       for (const r of rows) post.approve.push(r.remediation_id as string);
       free -= resumed;
     }
-    if (free > 0) {
-      const room = await this.backlogRoom(q, c);
-      if (room < free) {
-        free = room;
-        post.wakeAt ??= new Date(now.getTime() + BACKLOG_RECHECK_MS);
-      }
-    }
     let started = 0;
     let skipped = 0;
     // Targets skipped at start (another remediation active) take no slot: try again, a few times.
@@ -383,24 +371,11 @@ export class CampaignScheduler {
       st.claimed(waveNo, ok.length, rows.length - ok.length, now);
       for (const r of ok) post.dispatch.push(r.remediation_id as string);
       started += ok.length;
-      this.backlog.started(c.regions ?? [], ok.length);
       skipped += rows.length - ok.length;
       free -= ok.length;
       if (rows.length === ok.length) break;
     }
     return { started, resumed, skipped };
-  }
-
-  /**
-   * How many targets may start now as far as the channel is concerned: CAMPAIGN_START_BACKLOG
-   * (0 = CHANNEL_CALLS_PER_SECOND × 50 instances, about what the budget serves in a second) less
-   * the deeper of two backlogs in the campaign's regions (backlog-gauge.ts). Past that the
-   * channel, not the window, is the limit, and a start would only queue: at 100,000 targets and
-   * 50 calls/s, 23,000 started remediations waited for their precheck and a target took two
-   * minutes. The ramp and the cap stay the upper bounds.
-   */
-  private backlogRoom(q: SqlRunner, c: CampaignEntity): Promise<number> {
-    return this.backlog.room(q, c.regions ?? [], this.config.CAMPAIGN_START_BACKLOG || this.config.CHANNEL_CALLS_PER_SECOND * 50);
   }
 
   /** Counters say nothing is active; make sure (a wrong counter must not end a campaign early). */
