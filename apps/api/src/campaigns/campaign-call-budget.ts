@@ -37,8 +37,9 @@ export class CampaignCallBudget implements OnApplicationShutdown {
     this.byRegion = config.CHANNEL_BY_REGION ? parseChannelMap(config.CHANNEL_BY_REGION) : {};
   }
 
+  /** `regions` as a campaign stores them (sorted at creation). */
   async forRegions(regions: readonly string[]): Promise<Record<string, RegionCallBudget>> {
-    const buckets = [...regions].sort().slice(0, REGIONS_SHOWN).map((region) => ({ region, channel: this.byRegion[region] ?? this.config.CHANNEL }));
+    const buckets = regions.slice(0, REGIONS_SHOWN).map((region) => ({ region, channel: this.byRegion[region] ?? this.config.CHANNEL }));
     const rates = await this.budget.effectiveRates(buckets).catch(() => buckets.map(() => null));
     return Object.fromEntries(buckets.map((b, i) => [b.region, { channel: b.channel, limit: this.budget.maxRate, effective: rates[i] }]));
   }

@@ -57,6 +57,7 @@ export class CampaignRepository {
       targetSource: TargetSource;
       counts: { input: number; eligible: number; excluded: number; excludedOutcomes: number };
       plan: RatePlan;
+      /** Sorted (the creator sorts them once). */
       regions: string[];
     },
   ): Promise<void> {
@@ -97,7 +98,7 @@ export class CampaignRepository {
         p.waveBakeS,
         JSON.stringify(counts),
         JSON.stringify(outcomes),
-        [...c.regions].sort(),
+        c.regions,
       ],
     );
     if (n.eligible > 0) {
