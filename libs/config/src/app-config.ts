@@ -186,6 +186,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(10) @Max(60000) CAMPAIGN_WAKE_COALESCE_MS = 200;
   /** The scheduler's safety pass over every active campaign (lost wake-ups, bake times, restarts). */
   @Type(() => Number) @IsInt() @Min(100) CAMPAIGN_SWEEP_INTERVAL_MS = 5000;
+  /** A campaign tick re-reads every started target (not only the flagged ones) when its process's last such tick is this old. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3600000) CAMPAIGN_FULL_HARVEST_MS = 10000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 

@@ -56,8 +56,10 @@ interface HarvestRow {
  *
  * 1. harvest: started targets whose remediation moved (finished → outcome; parked; approved
  *    elsewhere). Only the targets the remediation listener flagged (harvest_due) are read, so a
- *    tick costs what changed, not what is in flight; a `full` tick (the sweeper's every few
- *    passes, and draining) reads every started target, which also heals a lost flag.
+ *    tick costs what changed, not what is in flight. A `full` tick reads every started target,
+ *    which also heals a lost flag: draining ticks, and any tick once this process's last full
+ *    one of the campaign is CAMPAIGN_FULL_HARVEST_MS old (whoever runs it: the tick worker or
+ *    the sweeper, so a campaign that is always locked by busy ticks still gets its full pass).
  * 2. budgets: failures (or unreachable) over their budget → `stopping`.
  * 3. waves: the current wave is done when all its targets finished → bake, then the next.
  * 4. claim: as many targets as the cap, the ramp and the wave allow — approved restarts first,
@@ -87,19 +89,35 @@ export class CampaignScheduler {
     @Optional() private readonly inline?: InlineAdvance,
   ) {}
 
+  /** Per campaign, when this process last committed a full tick of it (Date.now()). */
+  private readonly lastFull = new Map<string, number>();
+
   async tick(id: string, opts: { full?: boolean; skipIfLocked?: boolean } = {}): Promise<TickReport> {
     const post: PostCommit = { dispatch: [], approve: [], cancel: [], events: [], campaign: null, wakeAt: null };
     const report: TickReport = { state: null, harvested: 0, started: 0, resumed: 0, skippedAtStart: 0 };
+    const startedAt = Date.now();
+    // A flag lost with its statement (an error, a dead connection) would leave its target in
+    // flight until a full tick; the sweeper's skips a locked campaign, so busy ones get it here.
+    const full = opts.full === true || startedAt - (this.lastFull.get(id) ?? 0) >= this.config.CAMPAIGN_FULL_HARVEST_MS;
+    let ran = false;
     await this.ds.transaction(async (m) => {
       await m.query(`SET LOCAL lock_timeout = '10s'`);
       const c = await this.campaigns.lock(m, id, opts.skipIfLocked);
       if (!c) return;
       report.state = c.state;
       if (isFinal(c.state)) return;
-      await this.run(m, c, opts.full ?? false, post, report);
+      await this.run(m, c, full, post, report);
+      ran = true;
     });
+    if (ran && full) this.rememberFull(id, startedAt);
+    if (report.state && isFinal(report.state)) this.lastFull.delete(id);
     await this.afterCommit(post);
     return report;
+  }
+
+  private rememberFull(id: string, at: number): void {
+    if (this.lastFull.size >= 10_000 && !this.lastFull.has(id)) this.lastFull.clear(); // a bound, not a cache policy
+    this.lastFull.set(id, at);
   }
 
   private async run(m: EntityManager, c: CampaignEntity, full: boolean, post: PostCommit, report: TickReport): Promise<void> {

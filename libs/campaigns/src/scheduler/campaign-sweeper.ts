@@ -7,9 +7,6 @@ import { CampaignNotifier } from '../events/campaign-notifier';
 import { CampaignRepository } from '../persistence/campaign.repository';
 import { CampaignScheduler } from './campaign-scheduler';
 
-/** Every this many passes, ticks also re-read parked and approved targets (changes made outside the campaign). */
-const FULL_EVERY = 6;
-
 /**
  * The scheduler's safety pass, on a plain timer in every worker (it must run when Redis lost its
  * keys): ticks every active campaign — lost wake-ups, bake times that ended, a worker that died
@@ -20,7 +17,6 @@ const FULL_EVERY = 6;
 @Injectable()
 export class CampaignSweeper extends PeriodicTask {
   protected readonly log = new Logger(CampaignSweeper.name);
-  private passes = 0;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,11 +33,11 @@ export class CampaignSweeper extends PeriodicTask {
   }
 
   protected async pass(): Promise<number> {
-    const full = this.passes++ % FULL_EVERY === 0;
     let ticked = 0;
     for (const c of await this.campaigns.listActiveIds()) {
       try {
-        await this.scheduler.tick(c.id, { full, skipIfLocked: true });
+        // The scheduler makes the tick full (every started target re-read) when one is due.
+        await this.scheduler.tick(c.id, { skipIfLocked: true });
         ticked++;
       } catch (err) {
         this.log.warn(`safety tick of campaign ${c.id} failed: ${(err as Error).message}`);
