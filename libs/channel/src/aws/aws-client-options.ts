@@ -18,10 +18,24 @@ export function awsStaticCredentials(c: Pick<AppConfig, 'AWS_ACCESS_KEY_ID' | 'A
 }
 
 /**
- * The SDK's Node HTTP handler with a connect limit and a whole-request limit. Without
- * `throwOnRequestTimeout` the SDK only logs a breached request timeout and keeps waiting, so an
- * endpoint that accepts and never answers would hold a worker slot forever (issue 8, defect 7).
+ * How long a kept-alive connection may sit idle before the client closes it itself. Below the
+ * idle timeouts servers commonly use (Node's 5 s, the simulator's): a request written on a
+ * connection the server is closing at that moment fails with "socket hang up", and for a
+ * SendCommand that is an unknown outcome (it may have arrived), so its runs wait out the marker
+ * lookups and a changing script then fails send_outcome_unknown. The SDK's own agent keeps idle
+ * sockets forever (Node lowers that only by the server's Keep-Alive hint, and only when the agent
+ * has a timeout at all): on the 10,000 bench a send lost its answer this way in about one run in three.
  */
-export function boundedHttpHandler(connectTimeoutMs = 3000, requestTimeoutMs = 10000): NodeHttpHandler {
-  return new NodeHttpHandler({ connectionTimeout: connectTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true });
+export const IDLE_SOCKET_MS = 4000;
+
+/**
+ * The SDK's Node HTTP handler with a connect limit, a whole-request limit and a bounded idle
+ * time for pooled connections. Without `throwOnRequestTimeout` the SDK only logs a breached
+ * request timeout and keeps waiting, so an endpoint that accepts and never answers would hold a
+ * worker slot forever (issue 8, defect 7).
+ */
+export function boundedHttpHandler(connectTimeoutMs = 3000, requestTimeoutMs = 10000, idleSocketMs = IDLE_SOCKET_MS): NodeHttpHandler {
+  // keepAlive and maxSockets are the SDK's defaults; `timeout` closes a pooled socket left idle that long.
+  const agent = { keepAlive: true, maxSockets: 50, timeout: idleSocketMs };
+  return new NodeHttpHandler({ connectionTimeout: connectTimeoutMs, requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent });
 }
