@@ -145,6 +145,26 @@ describe.each(CHANNEL_FACTORIES.map((f) => [f.name, f] as const))('channel contr
     expect(await t.channel.findByMarker(t.region, marker('never-sent'), { after: before, before: new Date(Date.now() + 60_000) })).toBeNull();
   });
 
+  it('findByMarker given one target instance: found in one listing call behind 1,050 newer commands in its window (SSM: page 22 of the region-wide listing)', async () => {
+    const [id, other] = createInstances(sim, 2, t.region, t.idStyle);
+    const m = marker('crowd');
+    const before = new Date(Date.now() - 60_000);
+    const { commandId } = await send([id], script('diagnose'), m);
+    // A busy region: every batch sent since the lost one is in the lookup's window too.
+    for (let i = 0; i < 1050; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => send([other], script('diagnose'), marker(`crowd-${i + k}`))));
+    const lookupCalls = () => (factory.name === 'ssm' ? sim.store.stats.calls.ListCommands ?? 0 : sim.jdcloud.stats.calls.describeInvocations ?? 0);
+    let found: string | null = null;
+    let calls = 0;
+    for (let i = 0; i < 50 && !found; i++) {
+      const c0 = lookupCalls();
+      found = await t.channel.findByMarker(t.region, m, { after: before, before: new Date(Date.now() + 60_000), instanceId: id });
+      calls = lookupCalls() - c0;
+      if (!found) await sleep(40);
+    }
+    expect(found).toBe(commandId);
+    expect(calls).toBe(1);
+  }, 60_000);
+
   if (factory.supportsLostSend) {
     it('lost send response: the outcome is unknown, the lookup finds it once the listing catches up, nothing is resent', async () => {
       const [id] = createInstances(sim, 1, t.region, t.idStyle);

@@ -43,6 +43,13 @@ export interface InstanceInfo {
 }
 
 /** The cloud's guest-agent command channel (DESIGN §5). One port, many adapters. */
+/** Where findByMarker looks: the send's time window, and optionally one instance it targeted. */
+export interface MarkerWindow {
+  after: Date;
+  before: Date;
+  instanceId?: string;
+}
+
 export interface CommandChannel {
   /** 'ssm' | 'jdcloud' */
   readonly name: string;
@@ -61,9 +68,11 @@ export interface CommandChannel {
   results(region: string, commandId: string): Promise<Map<string, InvocationResult>>;
   /**
    * The command carrying `marker`, sent within `window` (provider time, InvokedAfter/InvokedBefore).
+   * `window.instanceId`, one instance the command targets, lets a channel that can list one
+   * instance's commands look only there (SSM): a busy region's whole listing is hundreds of pages.
    * null = not visible (yet): never proof that it was not sent.
    */
-  findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null>;
+  findByMarker(region: string, marker: string, window: MarkerWindow): Promise<string | null>;
   cancel(region: string, commandId: string, instanceIds: string[]): Promise<void>;
   instanceInfo(region: string, instanceIds: string[]): Promise<Map<string, InstanceInfo>>;
 }

@@ -1,6 +1,6 @@
 import { isTerminalCommandStatus } from '@rdpfix/domain';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
-import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
+import { CommandChannel, InstanceInfo, InvocationResult, MarkerWindow, SendRequest } from '../command-channel.port';
 import { CommandJanitor } from './jdcloud-command-janitor';
 import { JdcloudApiError } from './jdcloud-errors';
 import { JdcloudHttp } from './jdcloud-http';
@@ -142,7 +142,8 @@ export class JdcloudCommandChannel implements CommandChannel {
     return found;
   }
 
-  async findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null> {
+  async findByMarker(region: string, marker: string, window: MarkerWindow): Promise<string | null> {
+    // The command name derived from the marker already narrows the listing; window.instanceId is not needed.
     const name = commandNameFor(marker);
     for (let page = 1; page <= 50; page++) {
       await this.budget(region);

@@ -1,5 +1,5 @@
 import { ChannelError } from '../channel-errors';
-import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
+import { CommandChannel, InstanceInfo, InvocationResult, MarkerWindow, SendRequest } from '../command-channel.port';
 import { channelIdRules, ChannelIdRules } from '../jdcloud/jdcloud-id-rules';
 
 /** An adapter that can also restart a VM through the cloud API (JD Cloud's rebootInstance). */
@@ -63,7 +63,7 @@ export class RoutingCommandChannel implements CommandChannel {
     return this.channelFor(region).results(region, commandId);
   }
 
-  findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null> {
+  findByMarker(region: string, marker: string, window: MarkerWindow): Promise<string | null> {
     return this.channelFor(region).findByMarker(region, marker, window);
   }
 

@@ -10,7 +10,7 @@ import {
 import { AwsStaticCredentials, boundedHttpHandler } from '../aws/aws-client-options';
 import { ChannelBudget } from '../channel-budget';
 import { ChannelError, ChannelThrottledError } from '../channel-errors';
-import { CommandChannel, InstanceInfo, InvocationResult, SendRequest } from '../command-channel.port';
+import { CommandChannel, InstanceInfo, InvocationResult, MarkerWindow, SendRequest } from '../command-channel.port';
 import { hasTruncationMarker, mapSsmStatus } from './ssm-status';
 
 export interface SsmChannelOptions {
@@ -163,7 +163,7 @@ export class SsmCommandChannel implements CommandChannel {
     return found;
   }
 
-  async findByMarker(region: string, marker: string, window: { after: Date; before: Date }): Promise<string | null> {
+  async findByMarker(region: string, marker: string, window: MarkerWindow): Promise<string | null> {
     const comment = marker.slice(0, 100);
     let nextToken: string | undefined;
     for (let page = 0; page < 20; page++) {
@@ -171,6 +171,9 @@ export class SsmCommandChannel implements CommandChannel {
       try {
         const out = await this.client(region, false).send(
           new ListCommandsCommand({
+            // Only that instance's commands: the region's listing over the window (two minutes
+            // and more, for the clock skew) holds every batch sent meanwhile, past 20 pages in a campaign.
+            ...(window.instanceId ? { InstanceId: window.instanceId } : {}),
             Filters: [
               { key: 'InvokedAfter', value: window.after.toISOString() },
               { key: 'InvokedBefore', value: window.before.toISOString() },

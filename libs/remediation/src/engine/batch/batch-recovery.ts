@@ -36,7 +36,9 @@ export class BatchRecovery {
     let lookupFailed: string | null = null;
     try {
       const window = lookupWindow({ sendingAt: new Date(b.sending_at), requestedAt: new Date(b.sending_at), sendUnknownAt: b.send_unknown_at ? new Date(b.send_unknown_at) : null }, new Date(now));
-      commandId = await withBudgetPriority('read', () => this.channel.findByMarker(b.region, markerFor(b.id), window));
+      // The command targets every instance of the batch: any one of them narrows the listing.
+      const instanceId = b.any_instance_id ?? undefined;
+      commandId = await withBudgetPriority('read', () => this.channel.findByMarker(b.region, markerFor(b.id), { ...window, instanceId }));
     } catch (err) {
       lookupFailed = (err as Error).message;
       if (!pastBound) return withJitter(err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS);

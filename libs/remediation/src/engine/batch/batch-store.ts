@@ -20,6 +20,8 @@ export interface BatchRow {
   collect_count: number;
   closed_at: Date | null;
   db_now: Date;
+  /** batch(): one instance the batch's send targeted (null when no run is left in it). */
+  any_instance_id?: string | null;
 }
 
 export interface ClaimedRun {
@@ -134,7 +136,11 @@ export class BatchStore {
   }
 
   async batch(id: string): Promise<BatchRow | null> {
-    const rows: BatchRow[] = await this.ds.query(`SELECT *, now() AS db_now FROM command_batches WHERE id = $1`, [id]);
+    const rows: BatchRow[] = await this.ds.query(
+      `SELECT b.*, now() AS db_now, (SELECT r.instance_id FROM command_runs r WHERE r.batch_id = b.id LIMIT 1) AS any_instance_id
+         FROM command_batches b WHERE b.id = $1`,
+      [id],
+    );
     return rows[0] ?? null;
   }
 

@@ -37,7 +37,7 @@ export class SendRecovery {
     let commandId: string | null = null;
     let lookupFailed: string | null = null;
     try {
-      commandId = await this.channel.findByMarker(r.region, markerFor(run.id), lookupWindow(run, dbNow));
+      commandId = await this.channel.findByMarker(r.region, markerFor(run.id), { ...lookupWindow(run, dbNow), instanceId: run.instanceId });
     } catch (err) {
       lookupFailed = (err as Error).message;
       if (!pastBound) return { done: false, waitMs: withJitter(err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS) };
