@@ -165,6 +165,29 @@ describe.each(CHANNEL_FACTORIES.map((f) => [f.name, f] as const))('channel contr
     expect(calls).toBe(1);
   }, 60_000);
 
+  it('findByMarker given an instance the command has not reached yet (agent away): still found, by the region-wide listing', async () => {
+    const [id] = createInstances(sim, 1, t.region, t.idStyle);
+    sim.admin.setAgentOnline(id, false);
+    const jdDelivery = sim.jdcloud.config.deliveryTimeoutS;
+    sim.jdcloud.config = { ...sim.jdcloud.config, deliveryTimeoutS: 3000 };
+    try {
+      const m = marker('undelivered');
+      const before = new Date(Date.now() - 60_000);
+      const { commandId } = await t.channel.send({ region: t.region, instanceIds: [id], scriptText: script('diagnose'), marker: m, executionTimeoutS: 30, deliveryTimeoutS: 3000 });
+      let found: string | null = null;
+      for (let i = 0; i < 50 && !found; i++) {
+        found = await t.channel.findByMarker(t.region, m, { after: before, before: new Date(Date.now() + 60_000), instanceId: id });
+        if (!found) await sleep(40);
+      }
+      expect(found).toBe(commandId);
+      // Still waiting for its agent: the instance's own listing could not have shown it.
+      expect(received(sim, id).map((r) => r.status)).toEqual(['Pending']);
+    } finally {
+      sim.jdcloud.config = { ...sim.jdcloud.config, deliveryTimeoutS: jdDelivery };
+      sim.admin.setAgentOnline(id, true);
+    }
+  });
+
   if (factory.supportsLostSend) {
     it('lost send response: the outcome is unknown, the lookup finds it once the listing catches up, nothing is resent', async () => {
       const [id] = createInstances(sim, 1, t.region, t.idStyle);

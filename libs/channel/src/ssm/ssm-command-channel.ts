@@ -165,15 +165,25 @@ export class SsmCommandChannel implements CommandChannel {
 
   async findByMarker(region: string, marker: string, window: MarkerWindow): Promise<string | null> {
     const comment = marker.slice(0, 100);
+    // First that instance's commands only: the region's listing over the window (two minutes and
+    // more, for the clock skew) holds every batch sent meanwhile, past 20 pages in a campaign.
+    // AWS refuses InstanceId with Status=Pending because such a command "hasn't reached the managed
+    // node yet", so one not delivered may be missing there: a miss looks region-wide, as before.
+    if (window.instanceId) {
+      const hit = await this.listForMarker(region, comment, window, window.instanceId);
+      if (hit) return hit;
+    }
+    return this.listForMarker(region, comment, window);
+  }
+
+  private async listForMarker(region: string, comment: string, window: MarkerWindow, instanceId?: string): Promise<string | null> {
     let nextToken: string | undefined;
     for (let page = 0; page < 20; page++) {
       await this.budget(region);
       try {
         const out = await this.client(region, false).send(
           new ListCommandsCommand({
-            // Only that instance's commands: the region's listing over the window (two minutes
-            // and more, for the clock skew) holds every batch sent meanwhile, past 20 pages in a campaign.
-            ...(window.instanceId ? { InstanceId: window.instanceId } : {}),
+            ...(instanceId ? { InstanceId: instanceId } : {}),
             Filters: [
               { key: 'InvokedAfter', value: window.after.toISOString() },
               { key: 'InvokedBefore', value: window.before.toISOString() },

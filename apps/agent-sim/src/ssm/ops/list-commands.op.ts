@@ -37,7 +37,9 @@ export class ListCommandsOp implements SsmOperation {
     // Eventually consistent: a command shows up in listings only some time after the send (delayListingMs fault).
     let cmds = [...this.store.commands.values()].filter((c) => ctx.now >= c.visibleAt + this.faults.listingDelayMs(c.instanceIds) && inRegion(c.region, ctx));
     if (commandId !== undefined) cmds = cmds.filter((c) => c.commandId === commandId);
-    if (instanceId !== undefined) cmds = cmds.filter((c) => c.instanceIds.includes(instanceId));
+    // Pessimistic, as AWS hints (it refuses InstanceId with Status=Pending: such a command "hasn't
+    // reached the managed node yet"): an instance's listing leaves out what was not delivered to it.
+    if (instanceId !== undefined) cmds = cmds.filter((c) => c.instanceIds.includes(instanceId) && this.store.getInvocation(c.commandId, instanceId)?.status !== 'Pending');
     for (const f of filters) cmds = cmds.filter(this.matcher(f.key, f.value));
     cmds.sort((a, b) => b.requestedAt - a.requestedAt);
     const { page, nextToken } = paginate(cmds, maxResults, input.string('NextToken'), JSON.stringify({ commandId, instanceId, filters }));
