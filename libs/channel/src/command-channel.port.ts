@@ -42,7 +42,6 @@ export interface InstanceInfo {
   platformVersion: string | null;
 }
 
-/** The cloud's guest-agent command channel (DESIGN §5). One port, many adapters. */
 /** Where findByMarker looks: the send's time window, and optionally one instance it targeted. */
 export interface MarkerWindow {
   after: Date;
@@ -50,6 +49,7 @@ export interface MarkerWindow {
   instanceId?: string;
 }
 
+/** The cloud's guest-agent command channel (DESIGN §5). One port, many adapters. */
 export interface CommandChannel {
   /** 'ssm' | 'jdcloud' */
   readonly name: string;
