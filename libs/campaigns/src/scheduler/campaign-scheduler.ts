@@ -42,6 +42,7 @@ interface HarvestRow {
   wave: number | null;
   state: 'running' | 'parked' | 'approved';
   remediation_id: string | null;
+  harvest_due: boolean;
   approval_requested: boolean;
   rem_state: string | null;
   rem_outcome: string | null;
@@ -267,7 +268,7 @@ export class CampaignScheduler {
 
   private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, post: PostCommit): Promise<number> {
     const rows = (await q(
-      `SELECT t.seq, t.wave, t.state, t.remediation_id, (t.approval_requested_at IS NOT NULL) AS approval_requested,
+      `SELECT t.seq, t.wave, t.state, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
@@ -320,8 +321,8 @@ export class CampaignScheduler {
       );
     }
     // Only the flags this tick read: a flag raised since (a remediation that moved after the read)
-    // stays for the next tick.
-    const read = rows.map((r) => r.seq);
+    // stays for the next tick. A full tick reads every started target, but clears only the flagged.
+    const read = rows.filter((r) => r.harvest_due).map((r) => r.seq);
     if (read.length) await q(`UPDATE campaign_targets SET harvest_due = false WHERE campaign_id = $1 AND seq = ANY($2::int[]) AND harvest_due`, [c.id, read]);
     return changed;
   }
