@@ -14,6 +14,7 @@ import { cpuMs, cpuSplitMs, machineCpuMs, PostgresCpu, rssKb } from './proc-stat
 import Redis from 'ioredis';
 import { waitForHttp } from '../support/wait-for-http';
 import { stageLatencies } from './stage-latency';
+import { AutovacuumStandIn } from './autovacuum';
 
 /**
  * npm run bench:fleet [-- --n 10000 --rate 50 --pending-ms 100 --run-ms 250 --reboot-down-ms 1500]
@@ -177,23 +178,9 @@ async function main(): Promise<void> {
     const sampler = setInterval(sample, 1000);
     // PostgreSQL's default is autovacuum on; a server run with it off (as this project's test
     // machine is) lets dead rows pile up for the whole run and slows every scan. Then the bench
-    // does what autovacuum would: VACUUM ANALYZE of the busy tables, every 30 s, on a backend
-    // that serves the bench database, so its CPU is counted as PostgreSQL CPU (the tables rows are
-    // updated in; timeline_events only grows).
+    // does what autovacuum would, by its own thresholds (autovacuum.ts).
     const autovacuum = (await ds.query(`SHOW autovacuum`))[0].autovacuum as string;
-    let vacuums = 0;
-    let vacuuming = false;
-    const vacuumer =
-      autovacuum === 'off' && !flags['no-vacuum']
-        ? setInterval(() => {
-            if (vacuuming) return;
-            vacuuming = true;
-            ds.query(`VACUUM (ANALYZE) remediations, command_runs, command_batches, campaign_targets`)
-              .then(() => vacuums++)
-              .catch(() => undefined)
-              .finally(() => (vacuuming = false));
-          }, 30_000)
-        : undefined;
+    const vacuumer = autovacuum === 'off' && !flags['no-vacuum'] ? await AutovacuumStandIn.start(ds) : undefined;
     // Round trips are this machine's main CPU cost: count PostgreSQL transactions (this database's)
     // and Redis scripts and commands (the whole server's: run the bench on a quiet Redis).
     const redis = new Redis(REDIS_URL, { lazyConnect: true });
@@ -246,7 +233,7 @@ async function main(): Promise<void> {
     const redis1 = await redisCalls();
     redis.disconnect();
     clearInterval(sampler);
-    if (vacuumer) clearInterval(vacuumer);
+    vacuumer?.stop();
     sample();
     const workerCpu = cpuMs(worker.pid!) - worker0;
     const workerSplit1 = cpuSplitMs(worker.pid!);
@@ -275,7 +262,7 @@ async function main(): Promise<void> {
     const pgPer = pgCpu.totalMs() / N;
 
     console.log(`\noutcomes: ${JSON.stringify(c.outcomes)}   (campaign ${c.state})`);
-    if (vacuumer) console.log(`autovacuum is off on this server: the bench ran VACUUM ANALYZE of the busy tables ${vacuums} time(s), every 30 s (counted as PostgreSQL CPU)`);
+    if (vacuumer) console.log(`autovacuum is off on this server: the bench stood in for it by its thresholds (checked every ${vacuumer.naptimeS} s): ${vacuumer.runs.vacuum} VACUUM and ${vacuumer.runs.analyze} ANALYZE of single tables (counted as PostgreSQL CPU)`);
     console.log(`batches: ${batches.n} sends of on average ${batches.avg.toFixed(1)} instances; effective budget rate at the end: see worker logs`);
     console.log(`makespan ${makespanS.toFixed(1)} s; lower bound ${lowerS.toFixed(1)} s = max(${totalCalls} calls ÷ ${RATE}/s = ${callsBoundS.toFixed(1)} s, critical path ${criticalS.toFixed(2)} s × 1 wave)`);
     console.log(`  ratio makespan / lower bound      ${ratio.toFixed(2)}   target ≤ 1.15   ${verdict(ratio <= 1.15)}`);
