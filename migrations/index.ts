@@ -15,6 +15,7 @@ import { CommandBatches1764540000000 } from './1764540000000-command-batches';
 import { HarvestDueIndex1764550000000 } from './1764550000000-harvest-due-index';
 import { HotRemediationUpdates1764560000000 } from './1764560000000-hot-remediation-updates';
 import { CampaignRegions1764570000000 } from './1764570000000-campaign-regions';
+import { TimelineEventsUncheckedOwner1764580000000 } from './1764580000000-timeline-events-unchecked-owner';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   HarvestDueIndex1764550000000,
   HotRemediationUpdates1764560000000,
   CampaignRegions1764570000000,
+  TimelineEventsUncheckedOwner1764580000000,
 ];
