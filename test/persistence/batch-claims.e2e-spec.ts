@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { CommandRunEntity, CommandRunRepository, RemediationEntity, RemediationRepository, TimelineRepository } from '@rdpfix/persistence';
 import { BatchStore } from '../../libs/remediation/src/engine/batch/batch-store';
+import { CLAIM_SQL, claimParams } from '../../libs/remediation/src/engine/batch/batch-claim-sql';
 import { countStatements } from '../support/count-statements';
 import { requestedRunRow, runningRemediationRow } from '../support/persistence-rows';
 import { openTestDatabase } from '../support/test-database';
@@ -166,5 +167,43 @@ describe('batch claim and sent record, one statement each', () => {
     expect(row).toEqual({ age: 20, same: true, batch_same: true });
     const events = (await timeline.list(r.id)).filter((e) => e.type === 'command_recovered');
     expect(events.map((e) => e.message)).toEqual([`found batch ${batch.id} already sent as command cmd-found; not sending it again`]);
+  });
+
+  it("the claim's plan does not depend on remediations' statistics: stale ones still read the group's runs in order, not every running remediation", async () => {
+    // Statistics taken while the group's 3,000 requested runs belonged to finished remediations;
+    // then those remediations are running again, with no ANALYZE in between (as between two
+    // autovacuum analyzes at fleet scale, when the planner believed few remediations were running).
+    const key = 'diagnose@1:stale-stats';
+    const template = await newRemediation();
+    const templateRun = await request(template, key);
+    await ds.query(
+      `INSERT INTO remediations SELECT (jsonb_populate_record(r, jsonb_build_object('id', gen_random_uuid(), 'instance_id', 'i-stale-' || g,
+              'state', 'finished', 'step', 'done', 'outcome', 'diagnosed', 'finished_at', now()))).* FROM remediations r, generate_series(1, 3000) g WHERE r.id = $1`,
+      [template.id],
+    );
+    await ds.query(
+      `INSERT INTO command_runs SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid(), 'remediation_id', r.id, 'instance_id', r.instance_id,
+              'requested_at', now() + interval '1 second'))).*
+         FROM command_runs c, remediations r WHERE c.id = $1 AND r.instance_id LIKE 'i-stale-%'`,
+      [templateRun.id],
+    );
+    await ds.query(`ANALYZE remediations`);
+    await ds.query(`ANALYZE command_runs`);
+    await ds.query(`UPDATE remediations SET state = 'running', step = 'diagnose', outcome = NULL, finished_at = NULL WHERE instance_id LIKE 'i-stale-%'`);
+    const [{ 'QUERY PLAN': plan }] = await ds.query(`EXPLAIN (FORMAT JSON) ${CLAIM_SQL}`, claimParams('eu-west-1', 'ssm', key, 50, '00000000-0000-4000-8000-000000000000', 30));
+    const nodes: { type: string; relation?: string; index?: string }[] = [];
+    const walk = (n: Record<string, unknown>) => {
+      nodes.push({ type: n['Node Type'] as string, relation: n['Relation Name'] as string | undefined, index: n['Index Name'] as string | undefined });
+      for (const child of (n.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+    };
+    walk(plan[0].Plan);
+    // Every read of remediations is one row by primary key; the runs come in order from their partial index.
+    expect(nodes.filter((n) => n.relation === 'remediations')).toEqual(expect.arrayContaining([{ type: 'Index Scan', relation: 'remediations', index: 'remediations_pkey' }]));
+    expect(nodes.filter((n) => n.relation === 'remediations' && !(n.type === 'Index Scan' && n.index === 'remediations_pkey'))).toEqual([]);
+    expect(nodes).toContainEqual({ type: 'Index Scan', relation: 'command_runs', index: 'ix_command_runs_batch_requested' });
+    // And it still claims them: the oldest 50, one per instance.
+    const claim = await store.claim('eu-west-1', 'ssm', key, 50, 30);
+    expect(claim!.runs.length).toBe(50);
+    expect(claim!.runs[0].id).toBe(templateRun.id);
   });
 });

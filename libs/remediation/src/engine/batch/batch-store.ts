@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { preparedQuery } from '@rdpfix/persistence';
+import { CLAIM_SQL, claimParams } from './batch-claim-sql';
 
 export interface BatchRow {
   id: string;
@@ -87,49 +88,14 @@ export class BatchStore {
   }
 
   /**
-   * The claim, one statement (one round trip: the dispatcher's lanes held a pooled connection
-   * across six before, which queued every other query of a busy worker behind them): up to
-   * `max` requested runs of one group whose remediation is still running and not being
-   * cancelled (rows locked, locked ones skipped), one instance once; a batch row in `sending`
-   * (epoch 1); each run `requested -> sending` with a new epoch and the batch id; a
-   * `command_batched` event on each remediation. Nothing is sent before it commits.
+   * The claim, one statement (batch-claim-sql.ts says what it does and why its shape): one round
+   * trip, where the dispatcher's lanes held a pooled connection across six before, which queued
+   * every other query of a busy worker behind them. Nothing is sent before it commits.
    */
   async claim(region: string, channel: string, key: string, max: number, lookupS: number): Promise<{ batch: BatchRow; runs: ClaimedRun[] } | null> {
     const id = randomUUID();
     const secs = Math.max(1, Math.round(lookupS));
-    // Not prepared: a generic plan of this statement cost PostgreSQL more CPU than planning it each time.
-    const rows: (ClaimedRun & { batch: Record<string, unknown> })[] = await this.ds.query(
-      `WITH picked AS (
-         SELECT c.id, c.instance_id, c.script_name, c.requested_at, r.boot_time_before
-           FROM command_runs c JOIN remediations r ON r.id = c.remediation_id
-          WHERE c.status = 'requested' AND c.region = $1 AND c.batch_key = $2
-            AND r.state = 'running' AND NOT r.cancel_requested AND NOT (r.step_data ? 'ending')
-          ORDER BY c.requested_at LIMIT $3
-          FOR UPDATE OF c SKIP LOCKED
-       ), chosen AS (
-         SELECT * FROM (SELECT DISTINCT ON (instance_id) * FROM picked ORDER BY instance_id, requested_at) one_each
-          ORDER BY requested_at LIMIT $4
-       ), batch AS (
-         INSERT INTO command_batches (id, region, channel, batch_key, script_name, status, run_count, lookup_until)
-         SELECT $5, $1, $6, $2, min(script_name), 'sending', count(*), now() + make_interval(secs => $7) FROM chosen HAVING count(*) > 0
-         RETURNING *, now() AS db_now
-       ), updated AS (
-         UPDATE command_runs c SET status = 'sending', send_epoch = c.send_epoch + 1, sending_at = now(), batch_id = batch.id,
-                lookup_until = now() + make_interval(secs => $7), send_unknown_at = NULL, lookup_count = 0
-           FROM chosen, batch
-          WHERE c.id = chosen.id AND c.status = 'requested'
-         RETURNING c.id, c.remediation_id, c.instance_id, c.step, c.script_name, c.parameters, c.send_epoch, chosen.boot_time_before, chosen.requested_at
-       ), logged AS (
-         INSERT INTO timeline_events (remediation_id, type, step, message, data)
-         SELECT u.remediation_id, 'command_batched', u.step,
-                u.script_name || ' goes out in batch ' || $5 || ' with ' || (n.size - 1) || ' other instance(s)',
-                jsonb_build_object('commandRunId', u.id, 'batchId', $5, 'epoch', u.send_epoch, 'size', n.size)
-           FROM updated u, (SELECT count(*)::int AS size FROM updated) n
-       )
-       SELECT u.id, u.remediation_id, u.instance_id, u.step, u.script_name, u.parameters, u.send_epoch, u.boot_time_before, to_jsonb(b) AS batch
-         FROM updated u, batch b ORDER BY u.requested_at`,
-      [region, key, max * 2, max, id, channel, secs],
-    );
+    const rows: (ClaimedRun & { batch: Record<string, unknown> })[] = await this.ds.query(CLAIM_SQL, claimParams(region, channel, key, max, id, secs));
     if (!rows.length) return null;
     const batch = batchRowOf(rows[0].batch);
     return { batch, runs: rows.map(({ batch: _b, ...run }) => run) };
