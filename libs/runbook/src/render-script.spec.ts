@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { PARAMS_LINE_PATTERN, SCRIPT_NAMES, ScriptName } from './contract';
 import { RunbookParamError, RunbookScriptError } from './errors';
 import { decodeParams, encodeParams, extractParams, MAX_PARAM_VALUE_CHARS } from './params-codec';
-import { loadScriptSource, parseScriptHeader, renderScript, scriptVersion } from './render-script';
+import { clearScriptCache, loadScriptSource, parseScriptHeader, renderScript, scriptVersion } from './render-script';
 
 const HOSTILE = [
   `it's "quoted"`,
@@ -117,6 +117,24 @@ describe('renderScript output', () => {
 
   it('rejects an unknown script name', () => {
     expect(() => renderScript('format-c' as ScriptName)).toThrow(RunbookScriptError);
+  });
+
+  it('a render from the cache is the render itself: same text and hash, other parameters or scripts never share one', () => {
+    clearScriptCache();
+    const fresh = renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' });
+    const again = renderScript('configure-licensing', { servers: 'ls1.example.com', mode: 4 });
+    expect(again.text).toBe(fresh.text);
+    expect(again.sha256).toBe(createHash('sha256').update(again.text, 'utf8').digest('hex'));
+    expect(again.params).toEqual(fresh.params);
+    expect(again.params).not.toBe(fresh.params); // each caller gets its own parameters object
+    const other = renderScript('configure-licensing', { mode: 2, servers: 'ls1.example.com' });
+    expect(extractParams(other.text)).toEqual({ mode: '2', servers: 'ls1.example.com' });
+    expect(other.sha256).not.toBe(fresh.sha256);
+    const diagnose = renderScript('diagnose', { mode: 4, servers: 'ls1.example.com' });
+    expect(parseScriptHeader(diagnose.text)?.name).toBe('diagnose');
+    expect(extractParams(renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' }).text)).toEqual({ mode: '4', servers: 'ls1.example.com' });
+    clearScriptCache();
+    expect(renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' })).toEqual(fresh);
   });
 
   it('returns cached sources (the files are read once)', () => {
