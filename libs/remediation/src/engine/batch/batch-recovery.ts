@@ -25,7 +25,7 @@ export class BatchRecovery {
   ) {}
 
   async recover(batchId: string): Promise<number | null> {
-    const b = await this.store.batch(batchId);
+    const b = await this.store.batch(batchId, { anyInstance: true });
     if (!b || b.status !== 'sending') return null;
     const now = new Date(b.db_now).getTime();
     const since = new Date(b.sending_at).getTime();

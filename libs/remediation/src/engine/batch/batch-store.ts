@@ -21,7 +21,7 @@ export interface BatchRow {
   collect_count: number;
   closed_at: Date | null;
   db_now: Date;
-  /** batch(): one instance the batch's send targeted (null when no run is left in it). */
+  /** batch(id, { anyInstance: true }): one instance the batch's send targeted (null when no run is left in it). */
   any_instance_id?: string | null;
 }
 
@@ -101,12 +101,10 @@ export class BatchStore {
     return { batch, runs: rows.map(({ batch: _b, ...run }) => run) };
   }
 
-  async batch(id: string): Promise<BatchRow | null> {
-    const rows: BatchRow[] = await this.ds.query(
-      `SELECT b.*, now() AS db_now, (SELECT r.instance_id FROM command_runs r WHERE r.batch_id = b.id LIMIT 1) AS any_instance_id
-         FROM command_batches b WHERE b.id = $1`,
-      [id],
-    );
+  /** The batch row; with `anyInstance`, also one instance its send targeted (for a marker lookup, which only recovery makes). */
+  async batch(id: string, opts: { anyInstance?: boolean } = {}): Promise<BatchRow | null> {
+    const anyInstance = opts.anyInstance ? ', (SELECT r.instance_id FROM command_runs r WHERE r.batch_id = b.id LIMIT 1) AS any_instance_id' : '';
+    const rows: BatchRow[] = await this.ds.query(`SELECT b.*, now() AS db_now${anyInstance} FROM command_batches b WHERE b.id = $1`, [id]);
     return rows[0] ?? null;
   }
 
