@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { PARAMS_LINE_PATTERN, SCRIPT_NAMES, ScriptName } from './contract';
 import { RunbookParamError, RunbookScriptError } from './errors';
 import { decodeParams, encodeParams, extractParams, MAX_PARAM_VALUE_CHARS } from './params-codec';
-import { clearScriptCache, loadScriptSource, parseScriptHeader, renderScript, scriptVersion } from './render-script';
+import { clearScriptCache, loadScriptSource, parseScriptHeader, renderCacheSize, renderScript, scriptVersion } from './render-script';
 
 const HOSTILE = [
   `it's "quoted"`,
@@ -135,6 +135,17 @@ describe('renderScript output', () => {
     expect(extractParams(renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' }).text)).toEqual({ mode: '4', servers: 'ls1.example.com' });
     clearScriptCache();
     expect(renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' })).toEqual(fresh);
+  });
+
+  it('the render cache stays small while every send renders its own run id, and keeps the repeated request', () => {
+    clearScriptCache();
+    const request = renderScript('diagnose', { runId: '{{rdpfix-run-id}}' });
+    for (let i = 0; i < 500; i++) {
+      const send = renderScript('diagnose', { runId: `run-${i}` });
+      expect(extractParams(send.text)).toEqual({ runId: `run-${i}` });
+      expect(renderScript('diagnose', { runId: '{{rdpfix-run-id}}' }).text).toBe(request.text);
+    }
+    expect(renderCacheSize()).toBeLessThanOrEqual(32);
   });
 
   it('returns cached sources (the files are read once)', () => {

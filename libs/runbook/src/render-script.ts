@@ -104,13 +104,16 @@ export function scriptVersion(name: ScriptName): number {
 }
 
 /**
- * Rendered texts by script and params line. A campaign requests the same script with the same
- * parameters thousands of times (that is what lets its batches stay whole); building the text
- * (several KB) and hashing it each time was 2 % of the worker's CPU in `npm run bench:fleet
- * --profile`. Bounded: cleared when full, and with the sources (clearScriptCache).
+ * Rendered texts by script and params line, least recently used out. A campaign requests the same
+ * script with the same parameters thousands of times (that is what lets its batches stay whole);
+ * building the text (several KB) and hashing it each time was 2 % of the worker's CPU in
+ * `npm run bench:fleet --profile`. Sends carry their batch's or run's id, so each of theirs is
+ * rendered once and only passes through: a small bound keeps the repeated ones without holding
+ * hundreds of texts (with 512 entries, cleared when full, the worker's peak RSS at 100,000 was
+ * 530–554 MB, against 470 MB before the cache). Cleared with the sources (clearScriptCache).
  */
 const renderCache = new Map<string, { text: string; sha256: string }>();
-const RENDER_CACHE_MAX = 512;
+const RENDER_CACHE_MAX = 32;
 
 /**
  * Renders a script for the command channel. Parameters travel only as base64 data on line 2;
@@ -122,13 +125,19 @@ export function renderScript(name: ScriptName, params?: ScriptParamsInput): Rend
   const line = paramsLine(normalized);
   const key = `${name}\n${line}`;
   let rendered = renderCache.get(key);
-  if (!rendered) {
+  if (rendered) renderCache.delete(key); // re-inserted below: most recently used last
+  else {
     const text = [`# rdpfix-script: ${name} v${source.version}`, line, ...source.parts.map((p) => p.text), source.body].join('\n') + '\n';
     rendered = { text, sha256: createHash('sha256').update(text, 'utf8').digest('hex') };
-    if (renderCache.size >= RENDER_CACHE_MAX) renderCache.clear();
-    renderCache.set(key, rendered);
+    if (renderCache.size >= RENDER_CACHE_MAX) renderCache.delete(renderCache.keys().next().value as string);
   }
+  renderCache.set(key, rendered);
   return { name, version: source.version, text: rendered.text, sha256: rendered.sha256, params: normalized };
+}
+
+/** Entries the render cache holds now (tests: it stays bounded). */
+export function renderCacheSize(): number {
+  return renderCache.size;
 }
 
 /** Script name and version from line 1 of a script text, or null when it is not ours. */
