@@ -262,7 +262,7 @@ async function main(): Promise<void> {
     const pgPer = pgCpu.totalMs() / N;
 
     console.log(`\noutcomes: ${JSON.stringify(c.outcomes)}   (campaign ${c.state})`);
-    if (vacuumer) console.log(`autovacuum is off on this server: the bench stood in for it by its thresholds (checked every ${vacuumer.naptimeS} s): ${vacuumer.runs.vacuum} VACUUM and ${vacuumer.runs.analyze} ANALYZE of single tables (counted as PostgreSQL CPU)`);
+    if (vacuumer) console.log(`autovacuum is off on this server: the bench stood in for it by its thresholds (checked every ${vacuumer.naptimeS} s): ${vacuumer.runs.vacuum} VACUUM and ${vacuumer.runs.analyze} ANALYZE of single tables (counted as PostgreSQL CPU)${vacuumer.runs.failed ? `; ${vacuumer.runs.failed} pass(es) failed` : ''}`);
     console.log(`batches: ${batches.n} sends of on average ${batches.avg.toFixed(1)} instances; effective budget rate at the end: see worker logs`);
     console.log(`makespan ${makespanS.toFixed(1)} s; lower bound ${lowerS.toFixed(1)} s = max(${totalCalls} calls ÷ ${RATE}/s = ${callsBoundS.toFixed(1)} s, critical path ${criticalS.toFixed(2)} s × 1 wave)`);
     console.log(`  ratio makespan / lower bound      ${ratio.toFixed(2)}   target ≤ 1.15   ${verdict(ratio <= 1.15)}`);

@@ -137,7 +137,7 @@ describe('renderScript output', () => {
     expect(renderScript('configure-licensing', { mode: 4, servers: 'ls1.example.com' })).toEqual(fresh);
   });
 
-  it('the render cache stays small while every send renders its own run id, and keeps the repeated request', () => {
+  it('the render cache stays small while every send renders its own run id, and the repeated request still renders the same', () => {
     clearScriptCache();
     const request = renderScript('diagnose', { runId: '{{rdpfix-run-id}}' });
     for (let i = 0; i < 500; i++) {
