@@ -92,12 +92,12 @@ export class BatchCollector {
     await this.store.countCollect(b.id);
     const ended = patches.filter((p) => p.terminal && moved.has(p.id));
     const byId = new Map(open.map((r) => [r.id, r]));
+    // Close before waking: a remediation that finishes never leaves its batch looking open.
+    // A poke lost after the close is recovered by the remediation's safety wake.
+    const allEnded = ended.length === open.length;
+    if (allEnded) await this.store.closeBatch(b.id);
     await this.pokes.ended(ended.map((p) => byId.get(p.id)!.remediation_id));
-    if (ended.length === open.length) {
-      await this.store.closeBatch(b.id);
-      return null;
-    }
-    return again();
+    return allEnded ? null : again();
   }
 }
 
