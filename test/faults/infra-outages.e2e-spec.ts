@@ -36,7 +36,8 @@ for (const seed of seeds([101, 202])) {
       });
       pg = new Client({ connectionString: stack.dbUrl });
       await pg.connect();
-      worker = stack.spawnWorker();
+      // Warnings are kept: a failing run prints the worker's last words.
+      worker = stack.spawnWorker({ logLevel: 'warn' });
       worker.on('exit', (code, sig) => exits.push(`worker exited ${code ?? sig}`));
     });
     afterAll(async () => {
@@ -106,8 +107,10 @@ for (const seed of seeds([101, 202])) {
         for (const r of open) {
           const events = (await pg.query(`SELECT at, type, step, message FROM timeline_events WHERE remediation_id = $1 ORDER BY id DESC LIMIT 12`, [r.id])).rows.reverse();
           const runs = (await pg.query(`SELECT purpose, attempt, status, send_epoch, requested_at, sent_at, finished_at FROM command_runs WHERE remediation_id = $1 ORDER BY requested_at`, [r.id])).rows;
-          console.warn(`infra-outages seed ${seed}: unfinished ${JSON.stringify(r)}\nruns ${JSON.stringify(runs)}\n` + events.map((e) => `  ${new Date(e.at).toISOString()} ${e.type} ${e.step ?? ''} ${e.message}`).join('\n'));
+          const job = await stack.jobState(r.id);
+          console.warn(`infra-outages seed ${seed}: unfinished ${JSON.stringify(r)} job ${JSON.stringify(job)}\nruns ${JSON.stringify(runs)}\n` + events.map((e) => `  ${new Date(e.at).toISOString()} ${e.type} ${e.step ?? ''} ${e.message}`).join('\n'));
         }
+        console.warn(`infra-outages seed ${seed}: worker exits ${JSON.stringify(exits)}; its output's tail:\n${stack.outputOf(worker).slice(-12_000)}`);
         throw err;
       });
       // A slow finish (seed 202 once took over 100 s on a loaded machine, cause not found): say

@@ -2,10 +2,12 @@ import { ChildProcess, spawn } from 'child_process';
 import { randomBytes } from 'crypto';
 import path from 'path';
 import Redis from 'ioredis';
+import { Queue } from 'bullmq';
 import { INestApplication } from '@nestjs/common';
 import { ApiKeyService } from '@rdpfix/auth';
 import { AppConfig, loadConfig } from '@rdpfix/config';
 import type { Role } from '@rdpfix/domain';
+import { QUEUES, remediationJobId } from '@rdpfix/queue';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
 import { createApiApp, listen } from '../../apps/api/src/bootstrap';
@@ -42,6 +44,7 @@ export class Stack {
   /** The in-process worker's own HTTP port (health, readiness, metrics), once it runs. */
   workerUrl?: string;
   private children: ChildProcess[] = [];
+  private readonly outputs = new Map<ChildProcess, () => string>();
   private redis?: Redis;
   readonly dbUrl: string;
   readonly prefix: string;
@@ -142,11 +145,36 @@ export class Stack {
   }
 
   /** Starts the compiled worker (dist/) as a separate process, which a test may kill -9. */
-  spawnWorker(): ChildProcess {
-    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], { env: this.env(), stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', () => undefined);
+  spawnWorker(opts: { logLevel?: string } = {}): ChildProcess {
+    const env = { ...this.env(), ...(opts.logLevel ? { LOG_LEVEL: opts.logLevel } : {}) };
+    const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/worker/src/main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Both streams are always read (a full pipe would block the worker); the last 64 KB are kept for a failing test to print.
+    let tail = '';
+    const keep = (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-65_536);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.outputs.set(child, () => tail);
     this.children.push(child);
     return child;
+  }
+
+  /** Where a remediation's BullMQ job stands (for a failing test's diagnosis). */
+  async jobState(remediationId: string): Promise<Json | null> {
+    const queue = new Queue(QUEUES.remediations, { connection: { url: REDIS_URL }, prefix: this.prefix });
+    try {
+      const job = await queue.getJob(remediationJobId(remediationId));
+      if (!job) return null;
+      return { state: await job.getState(), attemptsMade: job.attemptsMade, addedAt: job.timestamp, processedOn: job.processedOn, delay: job.delay, failedReason: job.failedReason, counts: await queue.getJobCounts() };
+    } finally {
+      await queue.close();
+    }
+  }
+
+  /** The last 64 KB a spawned worker wrote to stdout and stderr. */
+  outputOf(child: ChildProcess): string {
+    return this.outputs.get(child)?.() ?? '';
   }
 
   /** A Redis client on the stack's server, for flush tests. */
