@@ -206,4 +206,53 @@ describe('batch claim and sent record, one statement each', () => {
     expect(claim!.runs.length).toBe(50);
     expect(claim!.runs[0].id).toBe(templateRun.id);
   });
+
+  it("a claim from its group's floor skips the claimed runs' dead index entries (far fewer pages read) and takes only runs at or above the floor", async () => {
+    const key = 'diagnose@1:floor';
+    const template = await newRemediation();
+    const templateRun = await request(template, key);
+    // 4,000 runs of running remediations, one a second; the oldest 3,950 claimed (as by earlier batches), not yet vacuumed.
+    await ds.query(
+      `INSERT INTO remediations SELECT (jsonb_populate_record(r, jsonb_build_object('id', gen_random_uuid(), 'instance_id', 'i-floor-' || g))).*
+         FROM remediations r, generate_series(1, 4000) g WHERE r.id = $1`,
+      [template.id],
+    );
+    await ds.query(
+      `INSERT INTO command_runs SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid(), 'remediation_id', r.id, 'instance_id', r.instance_id,
+              'requested_at', now() - make_interval(secs => 10000 - substr(r.instance_id, 9)::int)))).*
+         FROM command_runs c, remediations r WHERE c.id = $1 AND r.instance_id LIKE 'i-floor-%'`,
+      [templateRun.id],
+    );
+    await ds.query(`DELETE FROM command_runs WHERE id = $1`, [templateRun.id]);
+    await ds.query(`UPDATE command_runs SET status = 'sending' WHERE batch_key = $1 AND substr(instance_id, 9)::int <= 3950`, [key]);
+    const [{ oldest }] = await ds.query(`SELECT min(requested_at) AS oldest FROM command_runs WHERE batch_key = $1 AND status = 'requested'`, [key]);
+    const floor = new Date(new Date(oldest).getTime() - 10_000).toISOString();
+    // Pages of the partial index one claim reads, from the start and from the floor (executed, then rolled back).
+    const pagesRead = async (from: string): Promise<number> => {
+      const runner = ds.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        const fetched = async () => Number((await runner.query(`SELECT pg_stat_get_xact_blocks_fetched('ix_command_runs_batch_requested'::regclass) AS n`))[0].n);
+        const before = await fetched();
+        await runner.query(CLAIM_SQL, claimParams('eu-west-1', 'ssm', key, 50, '00000000-0000-4000-8000-000000000000', 30, from));
+        return (await fetched()) - before;
+      } finally {
+        await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    await pagesRead('-infinity'); // the first scan marks the dead entries killed; later ones skip them without the heap
+    const fromStart = await pagesRead('-infinity');
+    const fromFloor = await pagesRead(floor);
+    expect(fromStart).toBeGreaterThan(5 * fromFloor);
+    // From the floor the claim takes the same runs as from the start: the 50 requested, oldest first.
+    const claim = await store.claim('eu-west-1', 'ssm', key, 50, 30, floor);
+    expect(claim!.runs.map((r) => r.instance_id)).toEqual(Array.from({ length: 50 }, (_, i) => `i-floor-${3951 + i}`));
+    // A run put back to requested below the floor (an unsent batch keeps its requested_at): not
+    // taken from the floor — the sender then claims from the start (claim-floors.ts) — but from the start it is.
+    await ds.query(`UPDATE command_runs SET status = 'requested', batch_id = NULL WHERE batch_key = $1 AND instance_id = 'i-floor-7'`, [key]);
+    expect(await store.claim('eu-west-1', 'ssm', key, 50, 30, floor)).toBeNull();
+    const again = await store.claim('eu-west-1', 'ssm', key, 50, 30, '-infinity');
+    expect(again!.runs.map((r) => r.instance_id)).toEqual(['i-floor-7']);
+  });
 });

@@ -5,7 +5,8 @@
  * sending` with a new epoch and the batch id; a `command_batched` event on each remediation.
  *
  * The remediation is checked in scalar subqueries, not a join, so the only plan is the one that
- * stays cheap: the group's requested runs in `requested_at` order from their partial index, each
+ * stays cheap: the group's requested runs in `requested_at` order from their partial index (from
+ * the group's floor, see claim-floors.ts), each
  * run's remediation by primary key, stopping at the limit. With a join the planner chose by
  * `remediations`' statistics; when they were stale (fewer `running` rows than there were), it read
  * every running remediation and sorted: 858 ms instead of 17 ms for one claim, measured in the
@@ -17,7 +18,7 @@ export const CLAIM_SQL = `WITH picked AS (
          SELECT c.id, c.instance_id, c.script_name, c.requested_at,
                 (SELECT r.boot_time_before FROM remediations r WHERE r.id = c.remediation_id) AS boot_time_before
            FROM command_runs c
-          WHERE c.status = 'requested' AND c.region = $1 AND c.batch_key = $2
+          WHERE c.status = 'requested' AND c.region = $1 AND c.batch_key = $2 AND c.requested_at >= $8::timestamptz
             AND (SELECT r.state = 'running' AND NOT r.cancel_requested AND NOT (r.step_data ? 'ending')
                    FROM remediations r WHERE r.id = c.remediation_id)
           ORDER BY c.requested_at LIMIT $3
@@ -42,10 +43,13 @@ export const CLAIM_SQL = `WITH picked AS (
                 jsonb_build_object('commandRunId', u.id, 'batchId', $5, 'epoch', u.send_epoch, 'size', n.size)
            FROM updated u, (SELECT count(*)::int AS size FROM updated) n
        )
-       SELECT u.id, u.remediation_id, u.instance_id, u.step, u.script_name, u.parameters, u.send_epoch, u.boot_time_before, to_jsonb(b) AS batch
+       SELECT u.id, u.remediation_id, u.instance_id, u.step, u.script_name, u.parameters, u.send_epoch, u.boot_time_before, u.requested_at, to_jsonb(b) AS batch
          FROM updated u, batch b ORDER BY u.requested_at`;
 
-/** CLAIM_SQL's parameters: twice `max` rows are locked so that `max` distinct instances remain. */
-export function claimParams(region: string, channel: string, key: string, max: number, batchId: string, lookupS: number): unknown[] {
-  return [region, key, max * 2, max, batchId, channel, lookupS];
+/**
+ * CLAIM_SQL's parameters: twice `max` rows are locked so that `max` distinct instances remain;
+ * `floor` is where the group's requested runs are read from (claim-floors.ts), '-infinity' for all.
+ */
+export function claimParams(region: string, channel: string, key: string, max: number, batchId: string, lookupS: number, floor = '-infinity'): unknown[] {
+  return [region, key, max * 2, max, batchId, channel, lookupS, floor];
 }

@@ -8,6 +8,7 @@ import { markerFor } from '../send/marker';
 import { withJitter } from '../send/run-state';
 import { splitKey } from './batch-key';
 import { batchParams, MissingBootTimeError } from './batch-params';
+import { ClaimFloors, NO_FLOOR } from './claim-floors';
 import { BatchRow, BatchStore, ClaimedRun, GroupInfo } from './batch-store';
 import type { BatchPokes } from './batch-pokes';
 
@@ -33,6 +34,7 @@ const MAX_SENDS_PER_JOB = 40;
  */
 export class BatchSender {
   private readonly log = new Logger(BatchSender.name);
+  private readonly floors = new ClaimFloors();
 
   constructor(
     private readonly config: AppConfig,
@@ -111,7 +113,7 @@ export class BatchSender {
         try {
           await withBudgetPriority('send', () => this.channel.reserveSend(region));
           const changing = CHANGING_SCRIPTS.has(key.split(':')[0] as ScriptName);
-          const claim = await this.store.claim(region, this.channel.name, key, max, lookupBoundS(changing, this.config));
+          const claim = await this.claim(region, key, max, lookupBoundS(changing, this.config));
           if (claim) {
             claimsSincePlan += 1;
             sends += 1;
@@ -129,6 +131,18 @@ export class BatchSender {
     await Promise.all(Array.from({ length: this.config.BATCH_SENDS_IN_FLIGHT }, lane));
     if (failure !== null) throw failure;
     return { againInMs: stop === undefined ? 0 : stop, sends };
+  }
+
+  /** A claim from the group's floor; one that finds nothing there claims again from the start. */
+  private async claim(region: string, key: string, max: number, lookupS: number): Promise<{ batch: BatchRow; runs: ClaimedRun[] } | null> {
+    const floor = this.floors.next(region, key);
+    let claim = await this.store.claim(region, this.channel.name, key, max, lookupS, floor);
+    if (!claim && floor !== NO_FLOOR) {
+      this.floors.missed(region, key);
+      claim = await this.store.claim(region, this.channel.name, key, max, lookupS, this.floors.next(region, key));
+    }
+    if (claim) this.floors.claimed(region, key, claim.runs[0].requested_at);
+    return claim;
   }
 
   /**

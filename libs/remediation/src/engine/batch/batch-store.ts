@@ -35,6 +35,8 @@ export interface ClaimedRun {
   send_epoch: number;
   /** The remediation's boot time before the change (restart-computer's batch threshold). */
   boot_time_before: Date | null;
+  /** When the run was requested (the claim's floor follows the oldest claimed). */
+  requested_at: Date;
 }
 
 export interface GroupInfo {
@@ -92,10 +94,10 @@ export class BatchStore {
    * trip, where the dispatcher's lanes held a pooled connection across six before, which queued
    * every other query of a busy worker behind them. Nothing is sent before it commits.
    */
-  async claim(region: string, channel: string, key: string, max: number, lookupS: number): Promise<{ batch: BatchRow; runs: ClaimedRun[] } | null> {
+  async claim(region: string, channel: string, key: string, max: number, lookupS: number, floor?: string): Promise<{ batch: BatchRow; runs: ClaimedRun[] } | null> {
     const id = randomUUID();
     const secs = Math.max(1, Math.round(lookupS));
-    const rows: (ClaimedRun & { batch: Record<string, unknown> })[] = await this.ds.query(CLAIM_SQL, claimParams(region, channel, key, max, id, secs));
+    const rows: (ClaimedRun & { batch: Record<string, unknown> })[] = await this.ds.query(CLAIM_SQL, claimParams(region, channel, key, max, id, secs, floor));
     if (!rows.length) return null;
     const batch = batchRowOf(rows[0].batch);
     return { batch, runs: rows.map(({ batch: _b, ...run }) => run) };
