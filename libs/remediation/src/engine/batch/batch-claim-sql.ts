@@ -49,10 +49,10 @@ export const CLAIM_SQL = `WITH picked AS (
          FROM updated u, batch b ORDER BY u.requested_at`;
 
 /**
- * CLAIM_SQL's parameters: a tenth more than `max` rows are locked, so that `max` distinct instances
- * remain when an instance has two runs in a group (rare: one active remediation per instance).
- * Twice `max` locked and read fifty runs for nothing in every full claim;
- * `floor` is where the group's requested runs are read from (claim-floors.ts), '-infinity' for all.
+ * CLAIM_SQL's parameters. A tenth more than `max` rows are locked, so that `max` distinct instances
+ * remain when an instance has two runs in a group (rare: one active remediation per instance);
+ * locking twice `max` read and locked 50 runs for nothing in every full claim. `floor` is where the
+ * group's requested runs are read from (claim-floors.ts), '-infinity' for all of them.
  */
 export function claimParams(region: string, channel: string, key: string, max: number, batchId: string, lookupS: number, floor = '-infinity'): unknown[] {
   return [region, key, max + Math.ceil(max / 10), max, batchId, channel, lookupS, floor];
