@@ -8,10 +8,11 @@
  * claim of its group took, less a margin.
  *
  * Why that is safe: `requested_at` is the requesting transaction's start, so a run can become
- * visible after runs requested later; one that commits more than FLOOR_MARGIN_MS after it started, or
- * one put back to `requested` (an unsent or split batch), can sit below the floor. Every
- * FULL_CLAIM_EVERY_MS a group's claim reads from the start again, and a floored claim that finds nothing
- * drops the floor and the caller claims again from the start: such a run waits at most that long.
+ * visible after runs requested later; one that commits more than FLOOR_MARGIN_MS after it began,
+ * or one put back to `requested` (an unsent or split batch), can sit below the floor. Every
+ * FULL_CLAIM_EVERY_MS a group's claim reads from the start again, and a floored claim that finds
+ * nothing drops the floor and the caller claims again from the start: such a run waits at most
+ * that long.
  */
 export const FLOOR_MARGIN_MS = 10_000;
 export const FULL_CLAIM_EVERY_MS = 5_000;
