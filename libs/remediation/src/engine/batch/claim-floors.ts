@@ -3,9 +3,9 @@
  *
  * Why: a claimed run leaves the partial index of requested runs only at the next VACUUM; until
  * then every claim of its group walks past its (killed) entry. Read from the start, a claim's cost
- * grows with the runs claimed since the last VACUUM: 769 index pages for one claim behind 199,000
- * claimed runs, 16 from a floor (docs/batching.md). So a claim starts at the oldest run the last
- * claim of its group took, less a margin.
+ * grows with the runs claimed since the last VACUUM: 769 buffer reads for one claim's scan behind
+ * 199,000 claimed runs, 16 from a floor (docs/batching.md). So a claim starts at the oldest run the
+ * last claim of its group took, less a margin.
  *
  * Why that is safe: `requested_at` is the requesting transaction's start, so a run can become
  * visible after runs requested later; one that commits more than FLOOR_MARGIN_MS after it began,
