@@ -17,6 +17,8 @@ export class TcpProxy {
   private stalled = false;
   /** Connections accepted (for tests that want to see clients reconnect). */
   accepted = 0;
+  /** Cut when a client sends this text (one time), and when it happened. */
+  private cutOn: { text: string; at?: number } | null = null;
   port = 0;
 
   constructor(
@@ -70,9 +72,28 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
+    client.on('data', (chunk: Buffer) => {
+      if (this.cutOn && this.cutOn.at === undefined && chunk.toString('latin1').includes(this.cutOn.text)) {
+        this.cutOn.at = Date.now();
+        this.cut();
+      }
+    });
     client.pipe(upstream);
     upstream.pipe(client);
     if (this.stalled) for (const s of [client, upstream]) s.pause();
+  }
+
+  /**
+   * Cuts (as cut()) at the moment a client sends `text`, before the server sees it: a fault at an
+   * exact point of a protocol, not at a time on the clock. Armed for one cut.
+   */
+  cutWhenSent(text: string): void {
+    this.cutOn = { text };
+  }
+
+  /** When the armed cut happened (undefined: not yet). */
+  get cutWhenSentAt(): number | undefined {
+    return this.cutOn?.at;
   }
 
   /** Connections stay open but nothing goes through: a server that hangs. */

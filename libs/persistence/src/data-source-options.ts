@@ -1,9 +1,14 @@
 import { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 import { ENTITIES } from './entities';
+import { ClientWithErrorListener } from './client-with-error-listener';
 
-/** The one place TypeORM is configured. The schema only changes through migrations. */
+/**
+ * The one place TypeORM is configured. The schema only changes through migrations. `extra.extra`
+ * is merged into the pool's options; the pool's clients are always ClientWithErrorListener.
+ */
 export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  const { extra: pool, ...rest } = extra as Partial<DataSourceOptions> & { extra?: Record<string, unknown> };
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -13,7 +18,7 @@ export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSource
     migrationsTableName: 'typeorm_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
-    ...extra,
+    ...rest,
+    extra: { max: 10, connectionTimeoutMillis: 5000, ...pool, Client: ClientWithErrorListener },
   } as DataSourceOptions;
 }
