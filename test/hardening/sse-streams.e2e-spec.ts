@@ -74,6 +74,9 @@ describe('event streams: slots and revocation', () => {
     const { key, record } = await stack.createKey('support');
     const s = await SseClient.open(url(), { authorization: `Bearer ${key}` });
     expect(s.status).toBe(200);
+    // The timeline so far comes after the headers: revoke once it is there (a revocation during it
+    // rightly cuts it short, which made this test fail once in a loaded CI run).
+    await s.waitFor((c) => c.events.some((e) => e.event === 'created'));
     expect((await stack.http('DELETE', `/v1/admin/keys/${record.id}`)).status).toBe(200);
     // The stream is ended before the revocation is even answered: no wait for AUTH_CACHE_MS.
     const answeredAt = Date.now();
@@ -91,6 +94,7 @@ describe('event streams: slots and revocation', () => {
     const { key, record } = await stack.createKey('support');
     const streams = await Promise.all([1, 2].map(() => SseClient.open(url(), { authorization: `Bearer ${key}` })));
     expect(streams.map((s) => s.status)).toEqual([200, 200]);
+    await Promise.all(streams.map((s) => s.waitFor((c) => c.events.some((e) => e.event === 'created'))));
     await pg.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [record.id]);
     const revokedAt = Date.now();
     await Promise.all(streams.map((s) => s.ended(AUTH_CACHE_MS + 5_000)));
