@@ -4,11 +4,12 @@ import { ENTITIES } from './entities';
 import { ClientWithErrorListener } from './client-with-error-listener';
 
 /**
- * The one place TypeORM is configured. The schema only changes through migrations. `extra.extra`
- * is merged into the pool's options; the pool's clients are always ClientWithErrorListener.
+ * The one place TypeORM is configured. The schema only changes through migrations. `overrides`
+ * replace options, except its `extra` (the pool's options), which is merged into the defaults;
+ * the pool's clients are always ClientWithErrorListener.
  */
-export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
-  const { extra: pool, ...rest } = extra as Partial<DataSourceOptions> & { extra?: Record<string, unknown> };
+export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+  const { extra: pool, ...rest } = overrides as Partial<DataSourceOptions> & { extra?: Record<string, unknown> };
   return {
     type: 'postgres',
     url: databaseUrl,
