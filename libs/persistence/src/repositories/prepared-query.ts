@@ -26,6 +26,20 @@ export async function preparedQuery<T = Record<string, unknown>>(ds: DataSource,
   return res.rows as T[];
 }
 
+/**
+ * Runs a statement unnamed, so that PostgreSQL plans it for these values and the table's size
+ * today, every time. For the batched statements that join a set of ids against a growing table:
+ * a prepared statement's generic plan, made while the table held a few rows, hash-joins it by
+ * scanning it whole, and a connection keeps that plan as the table grows (until an ANALYZE
+ * happens to invalidate it). In a new database's first 10,000-target campaign, half the batched
+ * step writes scanned `remediations` whole. Planning one batched statement is cheap beside that.
+ */
+export async function freshlyPlannedQuery<T = Record<string, unknown>>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
+  const pool = (ds.driver as unknown as { master: Pool }).master;
+  const res = await pool.query({ text, values });
+  return res.rows as T[];
+}
+
 /** The entity's columns as an explicit select list (quoted), optionally qualified by a table alias. */
 export function columnList(meta: EntityMetadata, alias?: string): string {
   return meta.columns.map((c) => `${alias ? `${alias}.` : ''}"${c.databaseName}"`).join(', ');

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { CommandRunEntity, RemediationEntity } from '../entities';
 import { fromJsonRow, fromRow, insertColumns, withPatch } from './row-mapping';
-import { columnList, preparedQuery } from './prepared-query';
+import { columnList, freshlyPlannedQuery, preparedQuery } from './prepared-query';
 import { StatementCoalescer } from './statement-coalescer';
 import type { RemediationState } from '@rdpfix/domain';
 
@@ -140,7 +140,7 @@ export class RemediationRepository {
   /** The same for many rows at once (the remediations whose batched commands just ended). */
   async findManyWithRuns(ids: string[]): Promise<{ row: RemediationEntity; runs: CommandRunEntity[] }[]> {
     if (!ids.length) return [];
-    const rows = await preparedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = ANY($1::uuid[])`, [ids]);
+    const rows = await freshlyPlannedQuery(this.ds, `${this.withRunsSelect} WHERE r.id = ANY($1::uuid[])`, [ids]);
     return rows.map((raw) => this.withRuns(raw));
   }
 
@@ -243,13 +243,13 @@ export class RemediationRepository {
       return { id: w.r.id, v: w.r.version, p };
     });
     const events = ws.flatMap((w) => w.events.map((e) => ({ rid: w.r.id, type: e.type, step: e.step, message: e.message, ...(e.data ? { data: e.data } : {}) })));
-    const found = await preparedQuery(this.ds, this.stepsSql, [JSON.stringify(rows), JSON.stringify(events)]);
+    const found = await freshlyPlannedQuery(this.ds, this.stepsSql, [JSON.stringify(rows), JSON.stringify(events)]);
     const byId = new Map(found.map((f) => [f.id as string, { version: f.version as number, updatedAt: f.updated_at as Date }]));
     return ws.map((w) => byId.get(w.r.id) ?? null);
   }
 
   private cachedStepsSql?: string;
-  /** One text for every mix of patches (one prepared statement): every column a step may set. */
+  /** One text for every mix of patches, planned afresh each time (freshlyPlannedQuery): every column a step may set. */
   private get stepsSql(): string {
     if (this.cachedStepsSql) return this.cachedStepsSql;
     const fixed = new Set(['id', 'version', 'updated_at', 'created_at']);
