@@ -34,6 +34,8 @@ const OPTIONS = {
   'reboot-down-ms': { type: 'string', default: '1500' },
   'worker-concurrency': { type: 'string', default: '50' },
   'poll-ms': { type: 'string', default: '500' },
+  /** The campaign's maxConcurrency (a count or a percentage, as the API takes it). */
+  'max-concurrency': { type: 'string', default: '100%' },
   'timeout-s': { type: 'string', default: '3600' },
   /** Directory for V8 CPU profiles of the API and worker (--cpu-prof), to see where the time goes. */
   profile: { type: 'string' },
@@ -46,7 +48,7 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 const USAGE = `usage: npm run bench:fleet -- [--n 10000] [--rate 50] [--pending-ms 100] [--run-ms 250] [--invisible-ms 100]
-       [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--timeout-s 3600]
+       [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--max-concurrency 100%] [--timeout-s 3600]
        [--timeline SECONDS] [--profile DIR] [--no-vacuum] [--keep-db]`;
 const { values: flags } = (() => {
   try {
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
     const res = await fetch(`${url}/v1/campaigns`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ mode: 'fix', allowReboot: true, maxConcurrency: '100%', maxErrors: '100%', maxUnreachable: '100%', targets: targets.map((instanceId) => ({ instanceId, region: 'eu-west-1' })) }),
+      body: JSON.stringify({ mode: 'fix', allowReboot: true, maxConcurrency: flags['max-concurrency'], maxErrors: '100%', maxUnreachable: '100%', targets: targets.map((instanceId) => ({ instanceId, region: 'eu-west-1' })) }),
     });
     const created = (await res.json()) as { id: string };
     if (res.status !== 201) throw new Error(`campaign create ${res.status} ${JSON.stringify(created).slice(0, 500)}`);

@@ -188,6 +188,15 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(100) CAMPAIGN_SWEEP_INTERVAL_MS = 5000;
   /** A campaign tick re-reads every started target (not only the flagged ones) when its process's last such tick is this old. */
   @Type(() => Number) @IsInt() @Min(100) @Max(3600000) CAMPAIGN_FULL_HARVEST_MS = 10000;
+  /**
+   * New campaign targets start only while fewer batched commands than this wait to be sent in
+   * their regions (summed, against this times the number of regions): past it the call budget is
+   * already saturated, and more starts only lengthen every target's wait. About 30 × the region's
+   * CHANNEL_CALLS_PER_SECOND; 0 turns the hold off (docs/campaigns.md).
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10000000) CAMPAIGN_START_BACKLOG_MAX = 1500;
+  /** New campaign targets start only while fewer remediation jobs than this wait for a worker lane; 0 turns this hold off. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10000000) CAMPAIGN_START_JOBS_MAX = 1000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 

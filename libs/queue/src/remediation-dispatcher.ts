@@ -169,6 +169,11 @@ export class RemediationDispatcher {
     });
   }
 
+  /** Jobs waiting for a worker lane (campaign jobs carry a priority, so both lists count): how far behind the workers are. */
+  waitingJobs(): Promise<number> {
+    return this.queue.getJobCountByTypes('waiting', 'prioritized');
+  }
+
   /** True when Redis holds a live job for the remediation. */
   async hasLiveJob(remediationId: string): Promise<boolean> {
     const job = await this.queue.getJob(remediationJobId(remediationId));

@@ -7,6 +7,7 @@ export * from './engine/remediation-worker.service';
 export * from './engine/remediation-finisher';
 export * from './engine/command-runner';
 export * from './engine/batch/inline-advance';
+export { BATCH_QUEUE } from './engine/batch/batch-queue';
 export * from './engine/command-failure';
 export * from './engine/action-scripts';
 export * from './engine/poll-delay';

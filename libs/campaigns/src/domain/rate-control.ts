@@ -60,6 +60,16 @@ export function rampWindow(okInWave: number, cap: number): number {
 }
 
 /**
+ * How many of `free` targets may start while `backlog` batched commands already wait to be sent
+ * in the campaign's regions: none at or past `limit`, and never more than the room left under it
+ * (each start soon asks for a command). `limit` 0 means no hold.
+ */
+export function startsUnderBacklog(free: number, backlog: number, limit: number): number {
+  if (limit <= 0) return Math.max(0, free);
+  return Math.max(0, Math.min(free, limit - backlog));
+}
+
+/**
  * How many targets to start now: what the window and the cap leave free, but no more than the
  * wave still holds. Never negative; inFlight + result never exceeds the cap.
  */

@@ -6,7 +6,7 @@ import { InlineAdvance, RemediationNotFoundError, RemediationService } from '@rd
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
-import { budgetExceeded, rampWindow } from '../domain/rate-control';
+import { budgetExceeded, rampWindow, startsUnderBacklog } from '../domain/rate-control';
 import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
 import { CampaignNotifier } from '../events/campaign-notifier';
@@ -63,7 +63,7 @@ interface HarvestRow {
  *    the sweeper, so a campaign that is always locked by busy ticks still gets its full pass).
  * 2. budgets: failures (or unreachable) over their budget → `stopping`.
  * 3. waves: the current wave is done when all its targets finished → bake, then the next.
- * 4. claim: as many targets as the cap, the ramp and the wave allow — approved restarts first,
+ * 4. claim: as many targets as the cap, the ramp, the wave and the queues allow — approved restarts first,
  *    then the next pending targets in list order (FOR UPDATE SKIP LOCKED), each becoming an
  *    ordinary remediation (source `campaign`) in the same statement.
  * 5. drain/finish: stopping/cancelling cancel what must stop; nothing left → final state.
@@ -349,6 +349,7 @@ export class CampaignScheduler {
     if (!wave) return { started: 0, resumed: 0, skipped: 0 };
     const [{ n: inFlight }] = await q(`SELECT count(*)::int AS n FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`, [c.id]);
     let free = Math.max(0, rampWindow(wave.ok, c.maxConcurrency) - inFlight);
+    if (free > 0) free = await this.startsTheQueuesAllow(q, c, free, post);
     let resumed = 0;
     if (free > 0 && st.counts.approved > 0) {
       const rows = await q(
@@ -395,6 +396,45 @@ export class CampaignScheduler {
       if (rows.length === ok.length) break;
     }
     return { started, resumed, skipped };
+  }
+
+  /**
+   * Of `free` starts, those the queues allow: none while remediation jobs already wait for a lane
+   * at CAMPAIGN_START_JOBS_MAX, or while the campaign's regions already have a full send backlog
+   * (batched commands requested, not yet sent) at CAMPAIGN_START_BACKLOG_MAX per region. At
+   * 100,000 targets and 100 % concurrency every target started at once and waited minutes in
+   * both queues: the queues, not the servers, made each target slow, and holding them cost work
+   * (ticks counting 50,000 running targets, safety wake-ups) that slowed the whole run. A held
+   * campaign looks again in 500 ms: jobs ending and sends going out do not wake it.
+   */
+  private async startsTheQueuesAllow(q: SqlRunner, c: CampaignEntity, free: number, post: PostCommit): Promise<number> {
+    let allowed = free;
+    const jobsMax = this.config.CAMPAIGN_START_JOBS_MAX;
+    if (jobsMax > 0) {
+      // Unknown (Redis unreadable) holds too: a start would not reach the queue either.
+      const waiting = await this.dispatcher.waitingJobs().catch(() => null);
+      allowed = waiting === null ? 0 : startsUnderBacklog(allowed, waiting, jobsMax);
+    }
+    const backlogMax = this.config.CAMPAIGN_START_BACKLOG_MAX * c.regions.length;
+    if (allowed > 0 && backlogMax > 0) {
+      // Counted as the dispatcher claims (batch-claim-sql.ts): a run whose remediation ended or is
+      // being cancelled is never sent, so it holds nothing. The count stops at the limit.
+      const [{ n: backlog }] = await q(
+        `SELECT count(*)::int AS n FROM (
+           SELECT 1 FROM command_runs c
+            CROSS JOIN LATERAL (SELECT 1 FROM remediations r
+                   WHERE r.id = c.remediation_id AND r.state = 'running' AND NOT r.cancel_requested OFFSET 0) r
+            WHERE c.region = ANY($1::varchar[]) AND c.status = 'requested' AND c.batch_key IS NOT NULL
+            LIMIT $2) b`,
+        [c.regions, backlogMax],
+      );
+      allowed = startsUnderBacklog(allowed, backlog, backlogMax);
+    }
+    if (allowed < free) {
+      const soon = new Date(Date.now() + 500);
+      if (!post.wakeAt || post.wakeAt > soon) post.wakeAt = soon;
+    }
+    return allowed;
   }
 
   /** Counters say nothing is active; make sure (a wrong counter must not end a campaign early). */
