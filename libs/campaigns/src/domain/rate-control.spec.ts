@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAmount } from './amount';
 import { CampaignInputError } from './field-error';
-import { budgetExceeded, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderBacklog, stopPoint } from './rate-control';
+import { budgetExceeded, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderQueue, stopPoint } from './rate-control';
 import { ratePlan } from './rate-plan';
 
 const pct = (value: number) => ({ kind: 'percent' as const, value });
@@ -157,23 +157,23 @@ describe('ramp (SSM-style slow start over a sliding window)', () => {
   });
 });
 
-describe('starts held by the send backlog', () => {
+describe('starts held by a queue at its limit', () => {
   it('starts nothing at or past the limit, only the room left under it, and everything with the hold off', () => {
-    expect(startsUnderBacklog(40, 0, 1500)).toBe(40);
-    expect(startsUnderBacklog(40, 1480, 1500)).toBe(20);
-    expect(startsUnderBacklog(40, 1500, 1500)).toBe(0);
-    expect(startsUnderBacklog(40, 9000, 1500)).toBe(0);
-    expect(startsUnderBacklog(40, 9000, 0)).toBe(40);
-    expect(startsUnderBacklog(0, 0, 1500)).toBe(0);
+    expect(startsUnderQueue(40, 0, 1500)).toBe(40);
+    expect(startsUnderQueue(40, 1480, 1500)).toBe(20);
+    expect(startsUnderQueue(40, 1500, 1500)).toBe(0);
+    expect(startsUnderQueue(40, 9000, 1500)).toBe(0);
+    expect(startsUnderQueue(40, 9000, 0)).toBe(40);
+    expect(startsUnderQueue(0, 0, 1500)).toBe(0);
   });
 
-  it('property: never more than free, never negative, and backlog + starts never passes a positive limit from below', () => {
+  it('property: never more than free, never negative, and queued + starts never passes a positive limit from below', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 10_000 }), (free, backlog, limit) => {
-        const n = startsUnderBacklog(free, backlog, limit);
+      fc.property(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 10_000 }), (free, queued, limit) => {
+        const n = startsUnderQueue(free, queued, limit);
         expect(n).toBeGreaterThanOrEqual(0);
         expect(n).toBeLessThanOrEqual(free);
-        if (limit > 0 && backlog <= limit) expect(backlog + n).toBeLessThanOrEqual(limit);
+        if (limit > 0 && queued <= limit) expect(queued + n).toBeLessThanOrEqual(limit);
         if (limit === 0) expect(n).toBe(free);
       }),
     );

@@ -60,13 +60,13 @@ export function rampWindow(okInWave: number, cap: number): number {
 }
 
 /**
- * How many of `free` targets may start while `backlog` batched commands already wait to be sent
- * in the campaign's regions: none at or past `limit`, and never more than the room left under it
- * (each start soon asks for a command). `limit` 0 means no hold.
+ * How many of `free` targets may start while `queued` items already wait in a queue the starts
+ * will feed (remediation jobs for a lane, batched commands to be sent): none at or past `limit`,
+ * and never more than the room left under it. `limit` 0 means no hold.
  */
-export function startsUnderBacklog(free: number, backlog: number, limit: number): number {
+export function startsUnderQueue(free: number, queued: number, limit: number): number {
   if (limit <= 0) return Math.max(0, free);
-  return Math.max(0, Math.min(free, limit - backlog));
+  return Math.max(0, Math.min(free, limit - queued));
 }
 
 /**

@@ -6,7 +6,7 @@ import { InlineAdvance, RemediationNotFoundError, RemediationService } from '@rd
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
-import { budgetExceeded, rampWindow, startsUnderBacklog } from '../domain/rate-control';
+import { budgetExceeded, rampWindow, startsUnderQueue } from '../domain/rate-control';
 import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
 import { CampaignNotifier } from '../events/campaign-notifier';
@@ -413,7 +413,7 @@ export class CampaignScheduler {
     if (jobsMax > 0) {
       // Unknown (Redis unreadable) holds too: a start would not reach the queue either.
       const waiting = await this.dispatcher.waitingJobs().catch(() => null);
-      allowed = waiting === null ? 0 : startsUnderBacklog(allowed, waiting, jobsMax);
+      allowed = waiting === null ? 0 : startsUnderQueue(allowed, waiting, jobsMax);
     }
     const backlogMax = this.config.CAMPAIGN_START_BACKLOG_MAX * c.regions.length;
     if (allowed > 0 && backlogMax > 0) {
@@ -428,7 +428,7 @@ export class CampaignScheduler {
             LIMIT $2) b`,
         [c.regions, backlogMax],
       );
-      allowed = startsUnderBacklog(allowed, backlog, backlogMax);
+      allowed = startsUnderQueue(allowed, backlog, backlogMax);
     }
     if (allowed < free) {
       const soon = new Date(Date.now() + 500);
