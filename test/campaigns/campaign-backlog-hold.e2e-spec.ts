@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { Queue } from 'bullmq';
 import { CampaignScheduler } from '@rdpfix/campaigns';
-import { JOBS, QUEUES, remediationJobId } from '@rdpfix/queue';
+import { JOBS, QUEUES, RemediationDispatcher, remediationJobId } from '@rdpfix/queue';
 import { BATCH_QUEUE, RemediationWorkerService } from '@rdpfix/remediation';
 import { REDIS_URL } from '../support/stack';
 import { CampaignStack, createCampaign, getCampaign, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
@@ -100,6 +100,27 @@ describe('campaign starts held by the send backlog', () => {
     } finally {
       worker.resume();
       await queue.close();
+    }
+  }, 120_000);
+
+  it('a tick that cannot read the job queue (Redis refuses) starts nothing: unknown is not room', async () => {
+    const ids = await simFleet(s.stack, 2, { preset: 'healthy' });
+    // The scheduler's own dispatcher (each module that imports the queue module has one).
+    const dispatcher = (s.stack.workerApp!.get(CampaignScheduler) as unknown as { dispatcher: RemediationDispatcher }).dispatcher;
+    const original = dispatcher.waitingJobs.bind(dispatcher);
+    dispatcher.waitingJobs = () => Promise.reject(new Error('injected: Redis refused the count'));
+    try {
+      const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'diagnose', maxConcurrency: 2, targets: targetsOf(ids) });
+      const report = await s.stack.workerApp!.get(CampaignScheduler).tick(c.id);
+      expect(report.started).toBe(0);
+      expect((await getCampaign(s.stack, c.id)).counts).toMatchObject({ running: 0, pending: 2 });
+      const [{ n }] = (await s.pg.query(`SELECT count(*)::int AS n FROM remediations WHERE instance_id = ANY($1)`, [ids])).rows;
+      expect(n).toBe(0);
+      dispatcher.waitingJobs = original;
+      const done = await waitCampaign(s.stack, c.id, ['completed'], 60_000);
+      expect(done.outcomes).toEqual({ diagnosed: 2 });
+    } finally {
+      dispatcher.waitingJobs = original;
     }
   }, 120_000);
 });
