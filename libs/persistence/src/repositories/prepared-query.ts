@@ -21,8 +21,7 @@ export async function preparedQuery<T = Record<string, unknown>>(ds: DataSource,
     name = `rdpfix_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     names.set(text, name);
   }
-  const pool = (ds.driver as unknown as { master: Pool }).master;
-  const res = await pool.query({ ...(name ? { name } : {}), text, values });
+  const res = await poolOf(ds).query({ ...(name ? { name } : {}), text, values });
   return res.rows as T[];
 }
 
@@ -35,9 +34,13 @@ export async function preparedQuery<T = Record<string, unknown>>(ds: DataSource,
  * step writes scanned `remediations` whole. Planning one batched statement is cheap beside that.
  */
 export async function freshlyPlannedQuery<T = Record<string, unknown>>(ds: DataSource, text: string, values: unknown[]): Promise<T[]> {
-  const pool = (ds.driver as unknown as { master: Pool }).master;
-  const res = await pool.query({ text, values });
+  const res = await poolOf(ds).query({ text, values });
   return res.rows as T[];
+}
+
+/** The node-postgres pool under TypeORM's driver. */
+function poolOf(ds: DataSource): Pool {
+  return (ds.driver as unknown as { master: Pool }).master;
 }
 
 /** The entity's columns as an explicit select list (quoted), optionally qualified by a table alias. */
