@@ -101,3 +101,14 @@ export function machineCpuMs(): { busy: number; total: number } {
   const idle = (f[3] + (f[4] ?? 0)) * TICK_MS; // idle + iowait
   return { busy: total - idle, total };
 }
+
+/** Read and write system calls a process made so far (/proc/<pid>/io): each is a round trip's share of kernel work. */
+export function syscalls(pid: number): { reads: number; writes: number } {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const n = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(io)?.[1] ?? 0);
+    return { reads: n('syscr'), writes: n('syscw') };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}

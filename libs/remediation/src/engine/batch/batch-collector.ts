@@ -6,6 +6,7 @@ import { parseScriptOutput } from '@rdpfix/runbook';
 import { pollDelay } from '../poll-delay';
 import { withJitter } from '../send/run-state';
 import { BatchStore, RunPatch, TimelineRow } from './batch-store';
+import { CompletionEstimates } from './completion-estimates';
 import type { BatchPokes } from './batch-pokes';
 
 const STDOUT_KEEP = 4000;
@@ -27,6 +28,7 @@ export class BatchCollector {
     private readonly store: BatchStore,
     private readonly channel: CommandChannel,
     private readonly pokes: BatchPokes,
+    private readonly estimates: CompletionEstimates,
   ) {}
 
   async collect(batchId: string): Promise<number | null> {
@@ -67,6 +69,7 @@ export class BatchCollector {
         }
       }
       patches.push(patchOf(run, res, true));
+      if (res.finishedAt && b.sent_at) this.estimates.record(b.region, b.script_name, res.finishedAt.getTime() - new Date(b.sent_at).getTime());
       events.push({
         remediation_id: run.remediation_id,
         type: 'command_finished',

@@ -9,6 +9,7 @@ import { withJitter } from '../send/run-state';
 import { splitKey } from './batch-key';
 import { batchParams, MissingBootTimeError } from './batch-params';
 import { ClaimFloors, NO_FLOOR } from './claim-floors';
+import { CompletionEstimates } from './completion-estimates';
 import { BatchRow, BatchStore, ClaimedRun, GroupInfo } from './batch-store';
 import type { BatchPokes } from './batch-pokes';
 
@@ -41,6 +42,7 @@ export class BatchSender {
     private readonly store: BatchStore,
     private readonly channel: CommandChannel,
     private readonly pokes: BatchPokes,
+    private readonly estimates: CompletionEstimates,
   ) {}
 
   /**
@@ -197,7 +199,8 @@ export class BatchSender {
       this.log.error(`batch ${b.id}: sent as ${commandId}, but the batch was no longer ours (epoch ${b.send_epoch})`);
       return null;
     }
-    await this.pokes.collect(b.id, this.config.POLL_INTERVAL_MS);
+    // First read when most commands of this script have ended (completion-estimates.ts).
+    await this.pokes.collect(b.id, this.estimates.firstReadMs(b.region, b.script_name, this.config.POLL_INTERVAL_MS, this.config.POLL_MAX_INTERVAL_MS));
     return null;
   }
 

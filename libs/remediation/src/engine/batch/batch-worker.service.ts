@@ -12,6 +12,7 @@ import { BATCH_QUEUE, BatchJob, batchJobId } from './batch-queue';
 import { BatchRecovery } from './batch-recovery';
 import { BatchSender } from './batch-sender';
 import { BatchStore } from './batch-store';
+import { CompletionEstimates } from './completion-estimates';
 
 /**
  * The batch worker: one BullMQ queue for the per-region dispatcher, the per-batch collectors and
@@ -41,9 +42,10 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     private readonly dispatcher: RemediationDispatcher,
   ) {
     this.store = new BatchStore(ds);
-    this.sender = new BatchSender(config, this.store, channel, this);
+    const estimates = new CompletionEstimates();
+    this.sender = new BatchSender(config, this.store, channel, this, estimates);
     this.recovery = new BatchRecovery(config, this.store, channel, this);
-    this.collector = new BatchCollector(config, this.store, channel, this);
+    this.collector = new BatchCollector(config, this.store, channel, this, estimates);
   }
 
   onModuleInit(): void {
