@@ -4,6 +4,7 @@ import type { AppConfig } from '@rdpfix/config';
 import type { CommandChannel } from '@rdpfix/channel';
 import type { RemediationDispatcher } from '@rdpfix/queue';
 import { BatchWorkerService } from '@rdpfix/remediation/engine/batch/batch-worker.service';
+import type { InstanceInfoBatcher } from '@rdpfix/remediation/engine/batch/instance-info-batcher';
 
 /**
  * The fault: a request's dispatch poke lands after the region's dispatch job looked at the flag
@@ -25,7 +26,7 @@ describe('dispatch poke between the last flag check and the job removal', () => 
   afterAll(async () => svc?.onApplicationShutdown());
 
   it('is not lost: the region is dispatched again at once', async () => {
-    svc = new BatchWorkerService(config, {} as DataSource, { maxInstancesPerSend: 50 } as CommandChannel, {} as RemediationDispatcher);
+    svc = new BatchWorkerService(config, {} as DataSource, { maxInstancesPerSend: 50 } as CommandChannel, {} as RemediationDispatcher, { useWake: () => undefined } as unknown as InstanceInfoBatcher);
     const runs: number[] = [];
     (svc as unknown as { sender: unknown }).sender = { dispatch: async () => (runs.push(Date.now()), { againInMs: null, sends: 0 }) };
     svc.onModuleInit();

@@ -12,6 +12,7 @@ import { BATCH_QUEUE, BatchJob, batchJobId } from './batch-queue';
 import { BatchRecovery } from './batch-recovery';
 import { BatchSender } from './batch-sender';
 import { BatchStore } from './batch-store';
+import { InstanceInfoBatcher } from './instance-info-batcher';
 import { CompletionEstimates } from './completion-estimates';
 
 /**
@@ -40,6 +41,7 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
     ds: DataSource,
     @Inject(COMMAND_CHANNEL) channel: CommandChannel,
     private readonly dispatcher: RemediationDispatcher,
+    private readonly info: InstanceInfoBatcher,
   ) {
     this.store = new BatchStore(ds);
     const estimates = new CompletionEstimates();
@@ -49,6 +51,8 @@ export class BatchWorkerService implements BatchPokes, OnModuleInit, OnApplicati
   }
 
   onModuleInit(): void {
+    // A restart watch sleeping until its instance's answer changes is moved on like a finished command.
+    this.info.useWake((ids) => this.ended(ids));
     const connection = redisOptionsFromUrl(this.config.REDIS_URL, 'worker');
     // Pokes come from remediation jobs: they must fail fast, never hang, while Redis is down.
     const producer = redisOptionsFromUrl(this.config.REDIS_URL, 'producer');

@@ -3,6 +3,7 @@ import type { AppConfig } from '@rdpfix/config';
 import type { CommandChannel } from '@rdpfix/channel';
 import type { RemediationDispatcher } from '@rdpfix/queue';
 import { BatchWorkerService } from './batch-worker.service';
+import type { InstanceInfoBatcher } from './instance-info-batcher';
 
 /**
  * Dispatch pokes made in one turn of the event loop share one poke (a flag and a job add), and a
@@ -13,7 +14,7 @@ describe('BatchWorkerService dispatch pokes', () => {
   const turn = () => new Promise((r) => setImmediate(r));
 
   function service() {
-    const svc = new BatchWorkerService({ QUEUE_PREFIX: 'test' } as AppConfig, {} as DataSource, { maxInstancesPerSend: 50 } as CommandChannel, {} as RemediationDispatcher);
+    const svc = new BatchWorkerService({ QUEUE_PREFIX: 'test' } as AppConfig, {} as DataSource, { maxInstancesPerSend: 50 } as CommandChannel, {} as RemediationDispatcher, { useWake: () => undefined } as unknown as InstanceInfoBatcher);
     const log: string[] = [];
     const adds: { resolve: () => void; region: string; delay: number }[] = [];
     const redis = { set: jest.fn(async (key: string) => void log.push(`set ${key}`)) };

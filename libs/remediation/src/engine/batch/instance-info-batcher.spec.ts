@@ -14,6 +14,8 @@ class FakeChannel {
   readonly maxInstancesPerSend = 50;
   readonly calls: { at: number; ids: string[]; priority: string }[] = [];
   fail: Error | null = null;
+  /** Instances whose agent is offline (restarting). */
+  readonly offline = new Set<string>();
 
   constructor(private readonly callMs = CALL_MS) {}
 
@@ -25,14 +27,14 @@ class FakeChannel {
       setTimeout(() => {
         if (fail) return reject(fail);
         // lastPing = when the channel was asked: the age of the answer when it is used.
-        resolve(new Map(ids.map((id) => [id, { instanceId: id, online: true, pingStatus: 'Online', lastPing: new Date(at), platformName: null, platformVersion: null }])));
+        resolve(new Map(ids.map((id) => [id, { instanceId: id, online: !this.offline.has(id), pingStatus: this.offline.has(id) ? 'ConnectionLost' : 'Online', lastPing: new Date(at), platformName: null, platformVersion: null }])));
       }, this.callMs),
     );
   }
 }
 
 function rem(instanceId: string, region = 'us-east-1'): RemediationEntity {
-  return { instanceId, region } as RemediationEntity;
+  return { id: `rem-${instanceId}`, instanceId, region } as RemediationEntity;
 }
 
 /** Deterministic random numbers in [0, 1) (pure-rand), so a schedule replays from its seed. */
@@ -89,7 +91,7 @@ describe('InstanceInfoBatcher', () => {
     // Once nobody polls, refreshes stop (after two intervals) and the answers are forgotten (10 s).
     await jest.advanceTimersByTimeAsync(21_000);
     expect(channel.calls.length - before).toBeLessThanOrEqual(Math.ceil(500 / 50) * 3);
-    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0, subscriptions: 0 });
   });
 
   it('a precheck is answered within its 150 ms linger plus call time while 500 watches are refreshed', async () => {
@@ -249,7 +251,7 @@ describe('InstanceInfoBatcher', () => {
     await jest.advanceTimersByTimeAsync(CALL_MS);
     expect((await a)?.instanceId).toBe('i-1');
     expect((await b)?.instanceId).toBe('i-1');
-    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0, subscriptions: 0 });
   });
 
   it('stays bounded when 100,000 instances are watched, and forgets them all once polls stop', async () => {
@@ -271,6 +273,78 @@ describe('InstanceInfoBatcher', () => {
     expect(peak).toBeLessThanOrEqual(2 * 20_000);
     expect(channel.calls.every((c) => c.ids.length <= 50)).toBe(true);
     await jest.advanceTimersByTimeAsync(21_000);
-    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0 });
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0, subscriptions: 0 });
+  });
+});
+
+describe('InstanceInfoBatcher: restart watches that sleep until their answer changes', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  function withWakes() {
+    const { channel, batcher } = setup();
+    const woken: { at: number; ids: string[] }[] = [];
+    batcher.useWake(async (ids) => void woken.push({ at: Date.now(), ids }));
+    return { channel, batcher, woken };
+  }
+
+  it('keeps the sleeping watch refreshed every interval and wakes it within one interval of the change, once', async () => {
+    const { channel, batcher, woken } = withWakes();
+    const p = batcher.watch(rem('i-1'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    expect((await p)?.online).toBe(true);
+    expect(batcher.wakeOnChange(rem('i-1'), true, 20 * P)).toBe(true);
+    // Nobody polls; the answer is refreshed anyway, and nothing changes: no wake.
+    await jest.advanceTimersByTimeAsync(5 * P);
+    expect(woken).toEqual([]);
+    const callsWhileAsleep = channel.calls.length;
+    expect(callsWhileAsleep).toBeGreaterThanOrEqual(5);
+    // The agent goes away: the next refresh wakes the remediation.
+    const wentAt = Date.now();
+    channel.offline.add('i-1');
+    await jest.advanceTimersByTimeAsync(P + CALL_MS);
+    expect(woken).toEqual([{ at: expect.any(Number), ids: ['rem-i-1'] }]);
+    expect(woken[0].at - wentAt).toBeLessThanOrEqual(P + CALL_MS);
+    // Woken once: its subscription is gone until the step subscribes again.
+    await jest.advanceTimersByTimeAsync(3 * P);
+    expect(woken).toHaveLength(1);
+    expect(batcher.sizes().subscriptions).toBe(0);
+  });
+
+  it('wakes at once when the answer it holds already differs from what the step saw', async () => {
+    const { channel, batcher, woken } = withWakes();
+    channel.offline.add('i-2');
+    const p = batcher.watch(rem('i-2'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    expect((await p)?.online).toBe(false);
+    batcher.wakeOnChange(rem('i-2'), true, 20 * P);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(woken.map((w) => w.ids)).toEqual([['rem-i-2']]);
+  });
+
+  it('gives up after its time: no wake, no refreshes of its own, forgotten like any watch', async () => {
+    const { channel, batcher, woken } = withWakes();
+    const p = batcher.watch(rem('i-3'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    await p;
+    batcher.wakeOnChange(rem('i-3'), true, 2 * P);
+    await jest.advanceTimersByTimeAsync(6 * P);
+    const calls = channel.calls.length;
+    channel.offline.add('i-3');
+    await jest.advanceTimersByTimeAsync(10 * P);
+    expect(channel.calls.length).toBe(calls);
+    expect(woken).toEqual([]);
+    await jest.advanceTimersByTimeAsync(21_000);
+    expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0, subscriptions: 0 });
+  });
+
+  it('cannot sleep where nothing would wake it: no wake set, or an instance this process does not watch', async () => {
+    const { batcher } = setup();
+    const p = batcher.watch(rem('i-4'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    await p;
+    expect(batcher.wakeOnChange(rem('i-4'), true, 10 * P)).toBe(false);
+    const { batcher: other } = withWakes();
+    expect(other.wakeOnChange(rem('i-5'), true, 10 * P)).toBe(false);
   });
 });

@@ -29,9 +29,20 @@ interface Answer {
   polledAt: number;
 }
 
+/** A restart watch that sleeps until its instance's answer changes (wakeOnChange). */
+interface Subscription {
+  remediationId: string;
+  /** What the step saw: a refreshed answer that differs from it wakes the remediation. */
+  online: boolean;
+  /** Past this, the subscription is dropped; the remediation's own wait wakes it anyway. */
+  until: number;
+}
+
 interface Region {
   /** Ordered by `at`, oldest first (re-inserted on every answer), so due refreshes are a prefix. */
   answers: Map<string, Answer>;
+  /** Per instance: who sleeps until its answer changes. */
+  subscriptions: Map<string, Subscription>;
   /** Lookups that found no fresh answer, in arrival order, so the first is due first. */
   prechecks: Map<string, Want>;
   watches: Map<string, Want>;
@@ -90,6 +101,7 @@ const MAX_THROTTLED_WAIT_MS = 2000;
 @Injectable()
 export class InstanceInfoBatcher {
   private readonly regions = new Map<string, Region>();
+  private wake: ((remediationIds: string[]) => Promise<void>) | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -106,15 +118,57 @@ export class InstanceInfoBatcher {
     return batched ? this.ask(r.region, r.instanceId, true) : this.direct(r);
   }
 
+  /** Who moves a remediation on when its watched instance's answer changed (set by the batch worker). */
+  useWake(wake: (remediationIds: string[]) => Promise<void>): void {
+    this.wake = wake;
+  }
+
+  /**
+   * A restart watch that saw `online` sleeps instead of polling every interval: this process
+   * keeps the instance's answer refreshed (one poll interval old at most, as for polled watches)
+   * for up to `forMs`, and wakes the remediation as soon as a refreshed answer differs from what
+   * it saw (gone, or back). Polling cost each watched remediation a job run per poll interval,
+   * most of a campaign's job runs: a restart took five on the bench, and takes 60 or more on real
+   * Windows. An answer that already differs wakes it at once. False when nothing can wake it
+   * (no wake set, or not watched in this process): the caller then polls as before.
+   */
+  wakeOnChange(r: RemediationEntity, online: boolean, forMs: number): boolean {
+    if (!this.wake) return false;
+    const s = this.regions.get(r.region);
+    const a = s?.answers.get(r.instanceId);
+    if (!s || !a) return false;
+    const now = Date.now();
+    s.subscriptions.set(r.instanceId, { remediationId: r.id, online, until: now + forMs });
+    a.polledAt = now;
+    if ((a.info?.online ?? false) !== online) this.notify(s, [r.instanceId], now);
+    this.arm(r.region, s);
+    return true;
+  }
+
   /** Entries held, for tests and diagnostics. */
-  sizes(): { answers: number; wants: number; timers: number } {
-    let answers = 0, wants = 0, timers = 0;
+  sizes(): { answers: number; wants: number; timers: number; subscriptions: number } {
+    let answers = 0, wants = 0, timers = 0, subscriptions = 0;
     for (const s of this.regions.values()) {
       answers += s.answers.size;
       wants += s.prechecks.size + s.watches.size;
+      subscriptions += s.subscriptions.size;
       if (s.timer) timers++;
     }
-    return { answers, wants, timers };
+    return { answers, wants, timers, subscriptions };
+  }
+
+  /** Wakes the subscribers of `ids` whose answer now differs from what they saw; drops them and the expired. */
+  private notify(s: Region, ids: Iterable<string>, now: number): void {
+    const woken: string[] = [];
+    for (const id of ids) {
+      const sub = s.subscriptions.get(id);
+      if (!sub) continue;
+      const online = s.answers.get(id)?.info?.online ?? false;
+      if (online !== sub.online || now > sub.until) s.subscriptions.delete(id);
+      if (online !== sub.online) woken.push(sub.remediationId);
+    }
+    // A failed wake is covered by the remediation's own (longer) wait.
+    if (woken.length && this.wake) void this.wake(woken).catch(() => undefined);
   }
 
   private direct(r: RemediationEntity): Promise<InstanceInfo | undefined> {
@@ -146,7 +200,7 @@ export class InstanceInfoBatcher {
   private region(name: string): Region {
     let s = this.regions.get(name);
     if (!s) {
-      s = { answers: new Map(), prechecks: new Map(), watches: new Map(), inFlight: new Map(), calls: 0, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
+      s = { answers: new Map(), subscriptions: new Map(), prechecks: new Map(), watches: new Map(), inFlight: new Map(), calls: 0, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
       this.regions.set(name, s);
     }
     return s;
@@ -240,9 +294,12 @@ export class InstanceInfoBatcher {
       const { found, startedAt } = await this.askChannel(region, ids, now);
       s.callMs = s.callMs * 0.8 + (Date.now() - startedAt) * 0.2;
       s.refreshNotBefore = 0;
+      const answered = Date.now();
       for (const [id, w] of call) {
         const prev = s.answers.get(id);
-        const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0);
+        // A subscribed watch counts as polled now: its answer stays refreshed while it sleeps.
+        const sub = s.subscriptions.get(id);
+        const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0, sub && sub.until >= answered ? answered : 0);
         if (!polledAt) continue; // a precheck only: nobody will poll for it
         s.answers.delete(id);
         s.answers.set(id, { info: found.get(id), at: startedAt, polledAt });
@@ -250,7 +307,9 @@ export class InstanceInfoBatcher {
       for (const id of s.answers.keys()) {
         if (s.answers.size <= MAX_ANSWERS) break;
         s.answers.delete(id);
+        s.subscriptions.delete(id);
       }
+      if (s.subscriptions.size) this.notify(s, call.keys(), answered);
       for (const [id, w] of call) for (const x of w.waiters) x.resolve(found.get(id));
     } catch (err) {
       s.refreshNotBefore = Date.now() + (err instanceof ChannelThrottledError ? err.retryAfterMs : Math.min(P, 1000));
@@ -289,7 +348,10 @@ export class InstanceInfoBatcher {
   private refreshAt(s: Region, now: number): number {
     for (const [id, a] of s.answers) {
       if (s.inFlight.has(id)) continue; // being refreshed
-      if (now - a.polledAt > this.forgetMs) s.answers.delete(id);
+      if (now - a.polledAt > this.forgetMs) {
+        s.answers.delete(id);
+        s.subscriptions.delete(id);
+      }
       else if (now - a.polledAt <= this.activeMs) return Math.max(a.at + this.pollMs - this.leadMs(s), s.refreshNotBefore);
     }
     return Infinity;

@@ -11,6 +11,12 @@ import { BatchedRuns } from '../batch/batched-runs';
 import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
 
 /**
+ * Longest sleep of a campaign's restart watch between looks, in poll intervals: it is woken when
+ * its instance's answer changes, so this only bounds a lost wake (20 s with the default 2 s).
+ */
+const REBOOT_WATCH_SLEEP_POLLS = 10;
+
+/**
  * Step 5: reboot only with consent. Consent is given before anything changes (plan step); a row
  * that reaches this step without it (its changes applied by an older version) still waits for approval.
  * With consent: send restart-computer once, with a boot-time check so that a re-delivered
@@ -104,26 +110,41 @@ export class RebootStep implements StepHandler {
         detail: `The server did not come back with a new boot time within ${this.config.REBOOT_DEADLINE_S}s. Check it through the VNC console.`,
       };
     }
+    const batched = this.batched.handles(r);
     let online: boolean;
     try {
-      online = (await this.info.watch(r, this.batched.handles(r)))?.online ?? false;
+      online = (await this.info.watch(r, batched))?.online ?? false;
     } catch (err) {
       return { kind: 'wait', ms: err instanceof ChannelThrottledError ? err.retryAfterMs : this.config.POLL_INTERVAL_MS };
     }
+    const poll = this.config.POLL_INTERVAL_MS;
     if (!online) {
-      if (sd.sawOffline) return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
-      return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS, patch: { stepData: { ...sd, sawOffline: true } } };
+      const ms = this.sleepUntilChange(r, batched, false, new Date(sd.rebootDeadlineAt!).getTime() - now.getTime());
+      if (sd.sawOffline) return { kind: 'wait', ms };
+      return { kind: 'wait', ms, patch: { stepData: { ...sd, sawOffline: true } } };
     }
     // Online again. If we never saw it offline, the restart may still be ahead: give it its delay.
     const sinceCommand = now.getTime() - new Date(sd.rebootCommandDoneAt).getTime();
-    if (!sd.sawOffline && sinceCommand < this.config.REBOOT_DELAY_S * 1000 + this.config.POLL_INTERVAL_MS) {
-      return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
+    const delayLeft = this.config.REBOOT_DELAY_S * 1000 + poll - sinceCommand;
+    if (!sd.sawOffline && delayLeft > 0) {
+      return { kind: 'wait', ms: this.sleepUntilChange(r, batched, true, delayLeft) };
     }
     return {
       kind: 'advance',
       patch: { step: 'verify', stepData: { ...sd, verifyAttempt: 1 } },
       event: { type: 'agent_back', message: sd.sawOffline ? 'agent went offline and is back' : 'agent online after the restart delay' },
     };
+  }
+
+  /**
+   * How long to wait before looking again. A campaign's watch sleeps until the instance's answer
+   * changes (the batcher wakes it; at most REBOOT_WATCH_SLEEP_POLLS intervals, nor past `untilMs`),
+   * instead of a job run every poll interval; anything else polls every interval as before.
+   */
+  private sleepUntilChange(r: RemediationEntity, batched: boolean, online: boolean, untilMs: number): number {
+    const poll = this.config.POLL_INTERVAL_MS;
+    const ms = Math.max(poll, Math.min(REBOOT_WATCH_SLEEP_POLLS * poll, untilMs));
+    return batched && this.info.wakeOnChange(r, online, ms) ? ms : poll;
   }
 
   /**
