@@ -123,4 +123,31 @@ describe('campaign starts held by the send backlog', () => {
       dispatcher.waitingJobs = original;
     }
   }, 120_000);
+
+  it('a tick starts nothing while remediations not yet taken up fill the room (no burst of starts whose jobs only sleep)', async () => {
+    const ids = await simFleet(s.stack, 3, { preset: 'healthy' });
+    // Two remediations of other instances, queued and not taken up (no job, no lane has them).
+    // Touched "in the future", so the reconciler takes them for in flight and leaves them queued.
+    const queued = [];
+    for (let i = 0; i < JOBS_LIMIT; i++) {
+      const { rows } = await s.pg.query(
+        `INSERT INTO remediations (instance_id, region, mode, strategy, source, state, step, deadline_at, updated_at)
+         VALUES ($1, 'eu-west-1', 'diagnose', 'remove-role', 'api', 'queued', 'precheck', now() + interval '1 hour', now() + interval '1 hour') RETURNING id`,
+        [`i-0c${randomUUID().replace(/-/g, '').slice(0, 15)}`],
+      );
+      queued.push(rows[0].id as string);
+    }
+    try {
+      const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'diagnose', maxConcurrency: 3, targets: targetsOf(ids) });
+      const report = await s.stack.workerApp!.get(CampaignScheduler).tick(c.id);
+      expect(report.started).toBe(0);
+      expect((await getCampaign(s.stack, c.id)).counts).toMatchObject({ running: 0, pending: 3 });
+      // They are taken up (here: they end); the held campaign starts by itself.
+      await s.pg.query(`UPDATE remediations SET state = 'finished', outcome = 'cancelled', step = 'done', finished_at = now() WHERE id = ANY($1::uuid[])`, [queued]);
+      const done = await waitCampaign(s.stack, c.id, ['completed'], 60_000);
+      expect(done.outcomes).toEqual({ diagnosed: 3 });
+    } finally {
+      await s.pg.query(`UPDATE remediations SET state = 'finished', outcome = 'cancelled', step = 'done', finished_at = now() WHERE id = ANY($1::uuid[]) AND state <> 'finished'`, [queued]);
+    }
+  }, 120_000);
 });

@@ -400,7 +400,7 @@ export class CampaignScheduler {
 
   /**
    * Of `free` starts, those the queues allow: none while remediation jobs already wait for a lane
-   * at CAMPAIGN_START_JOBS_MAX, or while the campaign's regions already have a full send backlog
+   * (or remediations wait to be taken up) at CAMPAIGN_START_JOBS_MAX, or while the campaign's regions already have a full send backlog
    * (batched commands requested, not yet sent) at CAMPAIGN_START_BACKLOG_MAX per region. At
    * 100,000 targets and 100 % concurrency every target started at once and waited minutes in
    * both queues: the queues, not the servers, made each target slow, and holding them cost work
@@ -413,7 +413,11 @@ export class CampaignScheduler {
     if (jobsMax > 0) {
       // Unknown (Redis unreadable) holds too: a start would not reach the queue either.
       const waiting = await this.dispatcher.waitingJobs().catch(() => null);
-      allowed = waiting === null ? 0 : startsUnderQueue(allowed, waiting, jobsMax);
+      // Remediations not taken up yet count too: a new start's job sleeps as a safety net while
+      // the worker's start lanes take it, so a tick that saw no job waiting started 17,000 at once
+      // at 100,000 (5,000 jobs then waited, when the lanes left them to their safety jobs).
+      const [{ n: notBegun }] = await q(`SELECT count(*)::int AS n FROM (SELECT 1 FROM remediations WHERE state = 'queued' LIMIT $1) r`, [jobsMax]);
+      allowed = waiting === null ? 0 : startsUnderQueue(allowed, waiting + notBegun, jobsMax);
     }
     const backlogMax = this.config.CAMPAIGN_START_BACKLOG_MAX * c.regions.length;
     if (allowed > 0 && backlogMax > 0) {
