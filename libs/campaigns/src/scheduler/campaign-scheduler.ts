@@ -400,8 +400,9 @@ export class CampaignScheduler {
 
   /**
    * Of `free` starts, those the queues allow: none while remediation jobs already wait for a lane
-   * (or remediations wait to be taken up) at CAMPAIGN_START_JOBS_MAX, or while the campaign's regions already have a full send backlog
-   * (batched commands requested, not yet sent) at CAMPAIGN_START_BACKLOG_MAX per region. At
+   * (or remediations wait to be taken up) at CAMPAIGN_START_JOBS_MAX, or while the campaign's
+   * regions already have a full send backlog (batched commands requested, not yet sent) at
+   * CAMPAIGN_START_BACKLOG_MAX per region. At
    * 100,000 targets and 100 % concurrency every target started at once and waited minutes in
    * both queues: the queues, not the servers, made each target slow, and holding them cost work
    * (ticks counting 50,000 running targets, safety wake-ups) that slowed the whole run. A held
