@@ -143,7 +143,9 @@ export class RebootStep implements StepHandler {
    */
   private sleepUntilChange(r: RemediationEntity, batched: boolean, online: boolean, untilMs: number): number {
     const poll = this.config.POLL_INTERVAL_MS;
-    const ms = Math.max(poll, Math.min(REBOOT_WATCH_SLEEP_POLLS * poll, untilMs));
+    // A row without a reboot deadline (written by an older version) gives NaN: sleep the bound.
+    const bound = Number.isFinite(untilMs) ? untilMs : REBOOT_WATCH_SLEEP_POLLS * poll;
+    const ms = Math.max(poll, Math.min(REBOOT_WATCH_SLEEP_POLLS * poll, bound));
     return batched && this.info.wakeOnChange(r, online, ms) ? ms : poll;
   }
 
