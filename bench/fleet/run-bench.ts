@@ -15,6 +15,7 @@ import Redis from 'ioredis';
 import { waitForHttp } from '../support/wait-for-http';
 import { stageLatencies } from './stage-latency';
 import { AutovacuumStandIn } from './autovacuum';
+import { BudgetUse } from './budget-use';
 
 /**
  * npm run bench:fleet [-- --n 10000 --rate 50 --pending-ms 100 --run-ms 250 --reboot-down-ms 1500]
@@ -36,6 +37,8 @@ const OPTIONS = {
   'poll-ms': { type: 'string', default: '500' },
   /** The campaign's maxConcurrency (a count or a percentage, as the API takes it). */
   'max-concurrency': { type: 'string', default: '100%' },
+  /** Target order: `mixed` (offline agents and refusals spread through the list, as in a real inventory) or `offline-first`. */
+  order: { type: 'string', default: 'mixed' },
   'timeout-s': { type: 'string', default: '3600' },
   /** Directory for V8 CPU profiles of the API and worker (--cpu-prof), to see where the time goes. */
   profile: { type: 'string' },
@@ -48,7 +51,7 @@ const OPTIONS = {
   help: { type: 'boolean', default: false },
 } as const;
 const USAGE = `usage: npm run bench:fleet -- [--n 10000] [--rate 50] [--pending-ms 100] [--run-ms 250] [--invisible-ms 100]
-       [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--max-concurrency 100%] [--timeout-s 3600]
+       [--reboot-down-ms 1500] [--worker-concurrency 50] [--poll-ms 500] [--max-concurrency 100%] [--order mixed|offline-first] [--timeout-s 3600]
        [--timeline SECONDS] [--profile DIR] [--no-vacuum] [--keep-db]`;
 const { values: flags } = (() => {
   try {
@@ -70,6 +73,10 @@ for (const [name, min] of [['n', 1], ['rate', 1], ['pending-ms', 0], ['run-ms', 
     console.error(`bench:fleet: --${name} must be a number ≥ ${min} (got ${JSON.stringify(flags[name])})`);
     process.exit(2);
   }
+}
+if (flags.order !== 'mixed' && flags.order !== 'offline-first') {
+  console.error(`bench:fleet: --order must be mixed or offline-first (got ${JSON.stringify(flags.order)})`);
+  process.exit(2);
 }
 const N = Number(flags.n);
 const RATE = Number(flags.rate);
@@ -144,7 +151,9 @@ async function main(): Promise<void> {
   const offline = ids.slice(0, Math.round(N * OFFLINE_SHARE));
   for (const id of offline) sim.admin.setAgentOnline(id, false);
   const refused = sim.admin.createFleet({ count: nRefused, tenantId: 'tenant-bench', region: 'eu-west-1', mix: { 'cause-b': 1 }, overrides: { rds: { broker: true } } as never }).instanceIds;
-  const targets = [...ids, ...refused];
+  // A real inventory lists offline agents and refusals anywhere. Listing the offline ones first
+  // flatters the ramp: each ends at its precheck and opens a slot within 0.4 s (offline-first).
+  const targets = flags.order === 'offline-first' ? [...ids, ...refused] : seededShuffle([...ids, ...refused], 42);
 
   const children: ChildProcess[] = [];
   const profiling = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [];
@@ -161,7 +170,7 @@ async function main(): Promise<void> {
     await waitForHttp(`${url}/health`, 30_000);
     await new Promise((r) => setTimeout(r, 2000)); // the worker connects
     console.log(`rdpfix bench:fleet — N=${N}, rate ${RATE} calls/s, latencies invisible ${INVISIBLE_MS} / pending ${PENDING_MS} / run ${RUN_MS} ms, reboot down ${REBOOT_DOWN_MS} ms; node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    console.log(`fleet: ${N} targets (~${MIX['cause-b']}% cause B, ~${MIX['cause-a']}% cause A, ~${MIX.healthy}% healthy; ${offline.length} agents offline, ${refused.length} refusals (RD Connection Broker))`);
+    console.log(`fleet: ${N} targets (~${MIX['cause-b']}% cause B, ~${MIX['cause-a']}% cause A, ~${MIX.healthy}% healthy; ${offline.length} agents offline, ${refused.length} refusals (RD Connection Broker)); order: ${flags.order}`);
     sim.admin.resetStats();
     const worker0 = cpuMs(worker.pid!);
     const workerSplit0 = cpuSplitMs(worker.pid!);
@@ -197,6 +206,10 @@ async function main(): Promise<void> {
     const xacts0 = await xacts();
     const redis0 = await redisCalls();
     const t0 = Date.now();
+    // The simulator's calls per second, to show where the budget went unused (ramp, middle, tail).
+    const budgetUse = new BudgetUse(RATE, t0);
+    const totalCallsNow = () => Object.values(sim.admin.stats().calls as Record<string, number>).reduce((a, b) => a + b, 0);
+    const budgetSampler = setInterval(() => budgetUse.sample(totalCallsNow()), 100);
     const res = await fetch(`${url}/v1/campaigns`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -238,6 +251,8 @@ async function main(): Promise<void> {
     // The campaign's own end (PostgreSQL's clock, on this machine), not when this 1 s poll saw it:
     // the poll alone added 0.5 s on average (up to 1 s) to every makespan.
     const seenS = (Date.now() - t0) / 1000;
+    clearInterval(budgetSampler);
+    budgetUse.sample(totalCallsNow());
     const endedAt = c.finishedAt ? Date.parse(c.finishedAt) : NaN;
     const makespanS = Number.isFinite(endedAt) && endedAt > t0 ? Math.min(seenS, (endedAt - t0) / 1000) : seenS;
     // pg_stat_database lags by up to PGSTAT_MIN_INTERVAL (1 s): let it catch up.
@@ -280,6 +295,8 @@ async function main(): Promise<void> {
     console.log(`batches: ${batches.n} sends of on average ${batches.avg.toFixed(1)} instances; effective budget rate at the end: see worker logs`);
     console.log(`makespan ${makespanS.toFixed(1)} s (request to the campaign's recorded end; the 1 s poll saw it at ${seenS.toFixed(1)} s); lower bound ${lowerS.toFixed(1)} s = max(${totalCalls} calls ÷ ${RATE}/s = ${callsBoundS.toFixed(1)} s, critical path ${criticalS.toFixed(2)} s × 1 wave)`);
     console.log(`  ratio makespan / lower bound      ${ratio.toFixed(2)}   target ≤ 1.15   ${verdict(ratio <= 1.15)}`);
+    const unused = budgetUse.summary(makespanS);
+    console.log(`      budget unused (s of calls): ramp ${unused.rampS.toFixed(1)} (until ${unused.saturatedFrom} s), middle ${unused.middleS.toFixed(1)}, tail ${unused.tailS.toFixed(1)} (from ${unused.saturatedUntil} s); a second counts as used from 90 % of the rate`);
     console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
@@ -314,3 +331,20 @@ main().then(
     process.exit(1);
   },
 );
+
+/** Fisher–Yates with a fixed seed (mulberry32): the same order on every run. */
+function seededShuffle<T>(items: T[], seed: number): T[] {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
