@@ -296,7 +296,11 @@ async function main(): Promise<void> {
     console.log(`makespan ${makespanS.toFixed(1)} s (request to the campaign's recorded end; the 1 s poll saw it at ${seenS.toFixed(1)} s); lower bound ${lowerS.toFixed(1)} s = max(${totalCalls} calls ÷ ${RATE}/s = ${callsBoundS.toFixed(1)} s, critical path ${criticalS.toFixed(2)} s × 1 wave)`);
     console.log(`  ratio makespan / lower bound      ${ratio.toFixed(2)}   target ≤ 1.15   ${verdict(ratio <= 1.15)}`);
     const unused = budgetUse.summary(makespanS);
-    console.log(`      budget unused (s of calls): ramp ${unused.rampS.toFixed(1)} (until ${unused.saturatedFrom} s), middle ${unused.middleS.toFixed(1)}, tail ${unused.tailS.toFixed(1)} (from ${unused.saturatedUntil} s); a second counts as used from 90 % of the rate`);
+    console.log(
+      unused.saturatedFrom < 0
+        ? `      budget unused (s of calls): ${unused.rampS.toFixed(1)}; no second of the run used 90 % of the rate`
+        : `      budget unused (s of calls): ramp ${unused.rampS.toFixed(1)} (until ${unused.saturatedFrom} s), middle ${unused.middleS.toFixed(1)}, tail ${unused.tailS.toFixed(1)} (from ${unused.saturatedUntil} s); a second counts as used from 90 % of the rate`,
+    );
     console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
