@@ -338,6 +338,30 @@ describe('InstanceInfoBatcher: restart watches that sleep until their answer cha
     expect(batcher.sizes()).toEqual({ answers: 0, wants: 0, timers: 0, subscriptions: 0 });
   });
 
+  it('refreshes a long restart\'s answer less often as it ages (an eighth of its age, up to POLL_MAX_INTERVAL_MS), and still wakes within one refresh', async () => {
+    const { channel, batcher, woken } = withWakes();
+    expect(batcher.refreshEvery(Date.now() - 10_000)).toBe(P);
+    expect(batcher.refreshEvery(Date.now() - 40_000)).toBe(5000);
+    expect(batcher.refreshEvery(Date.now() - 600_000)).toBe(15_000);
+    const p = batcher.watch(rem('i-6'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    await p;
+    // The restart began a minute ago: refreshes every 7.5 s now, every 15 s a minute later.
+    batcher.wakeOnChange(rem('i-6'), true, 180_000, Date.now() - 60_000);
+    const before = channel.calls.length;
+    await jest.advanceTimersByTimeAsync(60_000);
+    const refreshes = channel.calls.length - before;
+    // Every interval, a minute is 120 refreshes; aged, 5 to 7 (7.5 s growing to 15 s).
+    expect(refreshes).toBeGreaterThanOrEqual(5);
+    expect(refreshes).toBeLessThanOrEqual(7);
+    expect(woken).toEqual([]);
+    const wentAt = Date.now();
+    channel.offline.add('i-6');
+    await jest.advanceTimersByTimeAsync(15_000 + CALL_MS);
+    expect(woken.map((w) => w.ids)).toEqual([['rem-i-6']]);
+    expect(woken[0].at - wentAt).toBeLessThanOrEqual(15_000 + CALL_MS);
+  });
+
   it('cannot sleep where nothing would wake it: no wake set, or an instance this process does not watch', async () => {
     const { batcher } = setup();
     const p = batcher.watch(rem('i-4'), true);

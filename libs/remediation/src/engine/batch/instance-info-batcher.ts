@@ -27,6 +27,11 @@ interface Answer {
    * FORGET_MS: it only rides along in calls made anyway (a loaded worker polls late). Then forgotten.
    */
   polledAt: number;
+  /**
+   * Refresh interval of a sleeping watch's answer once its restart has lasted AGING_AFTER_MS
+   * (refreshEvery); unset: every poll interval.
+   */
+  everyMs?: number;
 }
 
 /** A restart watch that sleeps until its instance's answer changes (wakeOnChange). */
@@ -36,6 +41,8 @@ interface Subscription {
   online: boolean;
   /** Past this, the subscription is dropped; the remediation's own wait wakes it anyway. */
   until: number;
+  /** When the watched restart began: its answer is refreshed less often as it ages. */
+  since: number;
 }
 
 interface Region {
@@ -63,6 +70,13 @@ interface Region {
  * sends' linger, which a deployment may set to seconds.
  */
 const PRECHECK_LINGER_MS = 150;
+/**
+ * A sleeping watch's answer is refreshed every poll interval for this long after its restart
+ * began, then every eighth of the restart's age, up to POLL_MAX_INTERVAL_MS: a real Windows
+ * restart takes minutes, and refreshing every interval for all of it cost more calls than the
+ * rest of the remediation (about 60 looks per server for 2 minutes at a 2 s interval).
+ */
+export const AGING_AFTER_MS = 30_000;
 /** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
 const MAX_WATCH_LINGER_MS = 250;
 /** A watch not polled for this long (nor 4 intervals) is forgotten. */
@@ -132,17 +146,28 @@ export class InstanceInfoBatcher {
    * Windows. An answer that already differs wakes it at once. False when nothing can wake it
    * (no wake set, or not watched in this process): the caller then polls as before.
    */
-  wakeOnChange(r: RemediationEntity, online: boolean, forMs: number): boolean {
+  wakeOnChange(r: RemediationEntity, online: boolean, forMs: number, since = Date.now()): boolean {
     if (!this.wake) return false;
     const s = this.regions.get(r.region);
     const a = s?.answers.get(r.instanceId);
     if (!s || !a) return false;
     const now = Date.now();
-    s.subscriptions.set(r.instanceId, { remediationId: r.id, online, until: now + forMs });
+    s.subscriptions.set(r.instanceId, { remediationId: r.id, online, until: now + forMs, since: Math.min(since, now) });
     a.polledAt = now;
     if ((a.info?.online ?? false) !== online) this.notify(s, [r.instanceId], now);
     this.arm(r.region, s);
     return true;
+  }
+
+  /**
+   * How often the answer of a watch whose restart began at `since` is refreshed while it sleeps:
+   * every poll interval for AGING_AFTER_MS, then every eighth of the restart's age, up to
+   * POLL_MAX_INTERVAL_MS. A wake comes that much after the change at most.
+   */
+  refreshEvery(since: number, now = Date.now()): number {
+    const age = now - since;
+    if (!(age >= AGING_AFTER_MS)) return this.pollMs;
+    return Math.max(this.pollMs, Math.min(this.config.POLL_MAX_INTERVAL_MS, Math.round(age / 8)));
   }
 
   /** Entries held, for tests and diagnostics. */
@@ -280,7 +305,8 @@ export class InstanceInfoBatcher {
     for (const recent of [true, false]) {
       for (const [id, a] of s.answers) {
         if (call.size >= max || now - a.at < P / 2) break;
-        if (recent !== now - a.polledAt <= this.activeMs || call.has(id) || s.inFlight.has(id)) continue;
+        if (recent !== this.keptFresh(a, now) || call.has(id) || s.inFlight.has(id)) continue;
+        if (a.everyMs && now - a.at < a.everyMs / 2) continue; // an aged answer: not half its interval old yet
         call.set(id, { waiters: [], due: now, polledAt: null });
       }
     }
@@ -299,10 +325,13 @@ export class InstanceInfoBatcher {
         const prev = s.answers.get(id);
         // A subscribed watch counts as polled now: its answer stays refreshed while it sleeps.
         const sub = s.subscriptions.get(id);
-        const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0, sub && sub.until >= answered ? answered : 0);
+        const subscribed = sub && sub.until >= answered;
+        const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0, subscribed ? answered : 0);
         if (!polledAt) continue; // a precheck only: nobody will poll for it
+        // A sleeping watch's answer is refreshed as its restart's age says; a polled one every interval.
+        const every = subscribed ? this.refreshEvery(sub.since, answered) : this.pollMs;
         s.answers.delete(id);
-        s.answers.set(id, { info: found.get(id), at: startedAt, polledAt });
+        s.answers.set(id, { info: found.get(id), at: startedAt, polledAt, ...(every > this.pollMs ? { everyMs: every } : {}) });
       }
       for (const id of s.answers.keys()) {
         if (s.answers.size <= MAX_ANSWERS) break;
@@ -346,14 +375,25 @@ export class InstanceInfoBatcher {
    * forgets, on the way, watches no longer polled (their remediation moved on).
    */
   private refreshAt(s: Region, now: number): number {
+    // Answers are in age order, so the first kept at the poll interval is the earliest of those;
+    // aged answers (refreshed less often) before it are looked at one by one.
+    let aged = Infinity;
     for (const [id, a] of s.answers) {
       if (s.inFlight.has(id)) continue; // being refreshed
-      if (now - a.polledAt > this.forgetMs) {
+      if (now - a.polledAt > this.forgetMs + (a.everyMs ?? 0)) {
         s.answers.delete(id);
         s.subscriptions.delete(id);
+      } else if (this.keptFresh(a, now)) {
+        const due = Math.max(a.at + (a.everyMs ?? this.pollMs) - this.leadMs(s), s.refreshNotBefore);
+        if (!a.everyMs) return Math.min(aged, due);
+        aged = Math.min(aged, due);
       }
-      else if (now - a.polledAt <= this.activeMs) return Math.max(a.at + this.pollMs - this.leadMs(s), s.refreshNotBefore);
     }
-    return Infinity;
+    return aged;
+  }
+
+  /** Is this answer refreshed by calls of its own (polled lately, or asleep within its aged interval)? */
+  private keptFresh(a: Answer, now: number): boolean {
+    return now - a.polledAt <= this.activeMs + (a.everyMs ?? 0);
   }
 }

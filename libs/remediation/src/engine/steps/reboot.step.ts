@@ -15,6 +15,8 @@ import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
  * its instance's answer changes, so this only bounds a lost wake (20 s with the default 2 s).
  */
 const REBOOT_WATCH_SLEEP_POLLS = 10;
+/** ... or in refreshes of its answer, once a long restart has them come less often (45 s at most by default). */
+const REBOOT_WATCH_SLEEP_REFRESHES = 3;
 
 /**
  * Step 5: reboot only with consent. Consent is given before anything changes (plan step); a row
@@ -119,7 +121,7 @@ export class RebootStep implements StepHandler {
     }
     const poll = this.config.POLL_INTERVAL_MS;
     if (!online) {
-      const ms = this.sleepUntilChange(r, batched, false, new Date(sd.rebootDeadlineAt!).getTime() - now.getTime());
+      const ms = this.sleepUntilChange(r, now, batched, false, new Date(sd.rebootDeadlineAt!).getTime() - now.getTime());
       if (sd.sawOffline) return { kind: 'wait', ms };
       return { kind: 'wait', ms, patch: { stepData: { ...sd, sawOffline: true } } };
     }
@@ -127,7 +129,7 @@ export class RebootStep implements StepHandler {
     const sinceCommand = now.getTime() - new Date(sd.rebootCommandDoneAt).getTime();
     const delayLeft = this.config.REBOOT_DELAY_S * 1000 + poll - sinceCommand;
     if (!sd.sawOffline && delayLeft > 0) {
-      return { kind: 'wait', ms: this.sleepUntilChange(r, batched, true, delayLeft) };
+      return { kind: 'wait', ms: this.sleepUntilChange(r, now, batched, true, delayLeft) };
     }
     return {
       kind: 'advance',
@@ -141,12 +143,16 @@ export class RebootStep implements StepHandler {
    * changes (the batcher wakes it; at most REBOOT_WATCH_SLEEP_POLLS intervals, nor past `untilMs`),
    * instead of a job run every poll interval; anything else polls every interval as before.
    */
-  private sleepUntilChange(r: RemediationEntity, batched: boolean, online: boolean, untilMs: number): number {
+  private sleepUntilChange(r: RemediationEntity, now: Date, batched: boolean, online: boolean, untilMs: number): number {
     const poll = this.config.POLL_INTERVAL_MS;
+    // The batcher refreshes a long restart's answer less often (from when the restart was sent).
+    const since = Date.parse(r.stepData.rebootCommandDoneAt ?? '');
+    const every = Number.isFinite(since) ? this.info.refreshEvery(since, now.getTime()) : poll;
+    const most = Math.max(REBOOT_WATCH_SLEEP_POLLS * poll, REBOOT_WATCH_SLEEP_REFRESHES * every);
     // A row without a reboot deadline (written by an older version) gives NaN: sleep the bound.
-    const bound = Number.isFinite(untilMs) ? untilMs : REBOOT_WATCH_SLEEP_POLLS * poll;
-    const ms = Math.max(poll, Math.min(REBOOT_WATCH_SLEEP_POLLS * poll, bound));
-    return batched && this.info.wakeOnChange(r, online, ms) ? ms : poll;
+    const bound = Number.isFinite(untilMs) ? untilMs : most;
+    const ms = Math.max(poll, Math.min(most, bound));
+    return batched && this.info.wakeOnChange(r, online, ms, Number.isFinite(since) ? since : now.getTime()) ? ms : poll;
   }
 
   /**
