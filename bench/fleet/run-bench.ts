@@ -10,6 +10,7 @@ import { loadConfig } from '@rdpfix/config';
 import { dropDatabase, ensureDatabase, runMigrations } from '@rdpfix/persistence';
 import { schemaDataSourceOptions } from '@rdpfix/schema';
 import { startSimulator } from '../../apps/agent-sim/src/simulator';
+import { Rng } from '../../apps/agent-sim/src/common/rng';
 import { cpuMs, cpuSplitMs, machineCpuMs, PostgresCpu, rssKb, syscalls } from './proc-stats';
 import Redis from 'ioredis';
 import { waitForHttp } from '../support/wait-for-http';
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
   const refused = sim.admin.createFleet({ count: nRefused, tenantId: 'tenant-bench', region: 'eu-west-1', mix: { 'cause-b': 1 }, overrides: { rds: { broker: true } } as never }).instanceIds;
   // A real inventory lists offline agents and refusals anywhere. Listing the offline ones first
   // flatters the ramp: each ends at its precheck and opens a slot within 0.4 s (offline-first).
-  const targets = flags.order === 'offline-first' ? [...ids, ...refused] : seededShuffle([...ids, ...refused], 42);
+  const targets = flags.order === 'offline-first' ? [...ids, ...refused] : new Rng(42).shuffle([...ids, ...refused]);
 
   const children: ChildProcess[] = [];
   const profiling = flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : [];
@@ -336,19 +337,3 @@ main().then(
   },
 );
 
-/** Fisher–Yates with a fixed seed (mulberry32): the same order on every run. */
-function seededShuffle<T>(items: T[], seed: number): T[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [items[i], items[j]] = [items[j], items[i]];
-  }
-  return items;
-}
