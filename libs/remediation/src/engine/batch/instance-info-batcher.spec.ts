@@ -360,6 +360,14 @@ describe('InstanceInfoBatcher: restart watches that sleep until their answer cha
     await jest.advanceTimersByTimeAsync(15_000 + CALL_MS);
     expect(woken.map((w) => w.ids)).toEqual([['rem-i-6']]);
     expect(woken[0].at - wentAt).toBeLessThanOrEqual(15_000 + CALL_MS);
+    // A step's poll never gets an aged answer: once it is an interval old, the channel is asked.
+    channel.offline.delete('i-6');
+    await jest.advanceTimersByTimeAsync(P);
+    const asked = channel.calls.length;
+    const poll = batcher.watch(rem('i-6'), true);
+    await jest.advanceTimersByTimeAsync(300);
+    expect((await poll)?.online).toBe(true);
+    expect(channel.calls.slice(asked).some((c) => c.ids.includes('i-6'))).toBe(true);
   });
 
   it('cannot sleep where nothing would wake it: no wake set, or an instance this process does not watch', async () => {
