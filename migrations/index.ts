@@ -16,6 +16,7 @@ import { HarvestDueIndex1764550000000 } from './1764550000000-harvest-due-index'
 import { HotRemediationUpdates1764560000000 } from './1764560000000-hot-remediation-updates';
 import { CampaignRegions1764570000000 } from './1764570000000-campaign-regions';
 import { TimelineEventsUncheckedOwner1764580000000 } from './1764580000000-timeline-events-unchecked-owner';
+import { CampaignWaveCohorts1764590000000 } from './1764590000000-campaign-wave-cohorts';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   HotRemediationUpdates1764560000000,
   CampaignRegions1764570000000,
   TimelineEventsUncheckedOwner1764580000000,
+  CampaignWaveCohorts1764590000000,
 ];

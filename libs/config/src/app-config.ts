@@ -197,6 +197,14 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(10000000) CAMPAIGN_START_BACKLOG_MAX = 1500;
   /** New campaign targets start only while fewer remediation jobs than this wait for a worker lane; 0 turns this hold off. */
   @Type(() => Number) @IsInt() @Min(0) @Max(10000000) CAMPAIGN_START_JOBS_MAX = 1000;
+  /**
+   * Start cohorts (docs/campaigns.md): slots the ramp frees may wait up to this share (%) of the
+   * wave's mean run time, so that targets start together and their commands share batches; 0 turns
+   * cohorts off.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(50) CAMPAIGN_COHORT_SHARE_PCT = 5;
+  /** ...and never longer than this. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60000) CAMPAIGN_COHORT_MAX_MS = 3000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 

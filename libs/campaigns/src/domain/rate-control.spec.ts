@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAmount } from './amount';
 import { CampaignInputError } from './field-error';
-import { budgetExceeded, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderQueue, stopPoint } from './rate-control';
+import { budgetExceeded, COHORT_FULL, cohortHoldMs, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderQueue, stopPoint } from './rate-control';
 import { ratePlan } from './rate-plan';
 
 const pct = (value: number) => ({ kind: 'percent' as const, value });
@@ -188,5 +188,66 @@ describe('ratePlan', () => {
     expect(p.maxUnreachable.value).toBe(1000);
     expect(p.waves.map((w) => w.size)).toEqual([1, 9, 40, 950]);
     expect(p.waveBakeSeconds).toBe(60);
+  });
+});
+
+describe('cohortHoldMs: freed slots wait to start together only while it pays', () => {
+  // 60 s restart fixes, 5 % share, 3 s at most: the hold is 3 s from the wave's last start.
+  const base = { meanRunMs: 60_000, weightedRunMs: 60_000, sharePct: 5, maxMs: 3000 };
+
+  it('holds two freed slots while 400 in flight are expected to free 20 more', () => {
+    expect(cohortHoldMs({ ...base, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(3000);
+    expect(cohortHoldMs({ ...base, free: 2, inFlight: 400, sinceLastStartMs: 1000 })).toBe(2000);
+  });
+
+  it('starts at once once the hold is over, or when the rest of it would not double the cohort', () => {
+    expect(cohortHoldMs({ ...base, free: 2, inFlight: 400, sinceLastStartMs: 3000 })).toBe(0);
+    // 400 in flight, 1.5 s left: 10 expected; a cohort of 12 would not double.
+    expect(cohortHoldMs({ ...base, free: 12, inFlight: 400, sinceLastStartMs: 1500 })).toBe(0);
+    expect(cohortHoldMs({ ...base, free: 10, inFlight: 400, sinceLastStartMs: 1500 })).toBe(1500);
+  });
+
+  it('the hold follows the time-weighted run time, the expected completions the plain mean', () => {
+    // A mix of 60 s fixes and many 0.4 s unreachable agents: mean 20 s, weighted 58 s. The hold is
+    // 5 % of 58 s; 30 in flight complete at 1.5/s (Little's law), 4.35 in the hold.
+    expect(cohortHoldMs({ ...base, meanRunMs: 20_000, weightedRunMs: 58_000, free: 4, inFlight: 30, sinceLastStartMs: 0 })).toBe(2900);
+    expect(cohortHoldMs({ ...base, meanRunMs: 20_000, weightedRunMs: 58_000, free: 5, inFlight: 30, sinceLastStartMs: 0 })).toBe(0);
+  });
+
+  it('holds nothing early in a ramp, before a run time is known, at a full batch, or when turned off', () => {
+    // 4 in flight: 0.2 completions expected in 3 s.
+    expect(cohortHoldMs({ ...base, free: 2, inFlight: 4, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, meanRunMs: null, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, weightedRunMs: null, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, free: 2, inFlight: 400, sinceLastStartMs: null })).toBe(0);
+    expect(cohortHoldMs({ ...base, free: COHORT_FULL, inFlight: 10_000, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, sharePct: 0, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, maxMs: 0, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, free: 0, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
+  });
+
+  it('a short run time makes a short hold (5 % of 8 s = 400 ms)', () => {
+    expect(cohortHoldMs({ ...base, meanRunMs: 8000, weightedRunMs: 8000, free: 3, inFlight: 300, sinceLastStartMs: 0 })).toBe(400);
+  });
+
+  it('never holds longer than the share of the weighted run time, nor than maxMs, nor past the last start + hold', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 120_000 }),
+        (free, inFlight, meanRunMs, weightedRunMs, sharePct, maxMs, since) => {
+          const h = cohortHoldMs({ free, inFlight, meanRunMs, weightedRunMs, sharePct, maxMs, sinceLastStartMs: since });
+          const cap = Math.min(maxMs, (weightedRunMs * sharePct) / 100);
+          expect(h).toBeGreaterThanOrEqual(0);
+          expect(h).toBeLessThanOrEqual(Math.ceil(Math.max(0, cap - since)));
+          if (free >= COHORT_FULL || free === 0) expect(h).toBe(0);
+        },
+      ),
+    );
   });
 });

@@ -59,6 +59,37 @@ export function rampWindow(okInWave: number, cap: number): number {
   return Math.max(1, Math.min(cap, 1 + Math.max(0, okInWave)));
 }
 
+/** Freed slots this many or more start at once: a cohort cannot batch better than a full batch. */
+export const COHORT_FULL = 50;
+
+/**
+ * Start cohorts (docs/campaigns.md): how long freed ramp slots wait so that they start together,
+ * in ms (0 = start now). Targets started together move through their steps together, so their
+ * commands share batches for the whole remediation; the ramp frees slots one completion at a
+ * time, and targets started one or two at a time sent every command in batches of a few. A hold
+ * lasts at most `sharePct` of the wave's time-weighted mean run time (Σd² ÷ Σd: the run time of
+ * the target a slot in flight belongs to; never more than `maxMs`), counted from the wave's last
+ * start, and only while it pays: while the completions expected in the rest of it (in flight ×
+ * time left ÷ mean run time, Little's law) would at least double the cohort. Early in a ramp,
+ * with few in flight, nothing is held; neither is anything before a run time is known.
+ */
+export function cohortHoldMs(p: {
+  free: number;
+  inFlight: number;
+  meanRunMs: number | null;
+  weightedRunMs: number | null;
+  sinceLastStartMs: number | null;
+  sharePct: number;
+  maxMs: number;
+}): number {
+  if (p.free <= 0 || p.free >= COHORT_FULL || p.sinceLastStartMs === null) return 0;
+  if (p.meanRunMs === null || !(p.meanRunMs > 0) || p.weightedRunMs === null || !(p.weightedRunMs > 0)) return 0;
+  const left = Math.min(p.maxMs, (p.weightedRunMs * p.sharePct) / 100) - p.sinceLastStartMs;
+  if (!(left > 0)) return 0;
+  const expected = (p.inFlight * left) / p.meanRunMs;
+  return expected < p.free ? 0 : Math.ceil(left);
+}
+
 /**
  * How many of `free` targets may start while `queued` items already wait in a queue the starts
  * will feed (remediation jobs for a lane, batched commands to be sent): none at or past `limit`,

@@ -15,4 +15,11 @@ export class CampaignWaveEntity {
   @Column({ type: 'int', default: 0 }) unreachable: number;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;
   @Column({ name: 'done_at', type: 'timestamptz', nullable: true }) doneAt: Date | null;
+  /** Start cohorts (docs/campaigns.md): how long the wave's ended remediations ran, in all and how many. */
+  @Column({ name: 'run_ms_sum', type: 'bigint', default: 0 }) runMsSum: string;
+  @Column({ name: 'runs_timed', type: 'int', default: 0 }) runsTimed: number;
+  /** The sum of the squared run times (s²): with run_ms_sum, the time-weighted mean run time. */
+  @Column({ name: 'run_s2_sum', type: 'double precision', default: 0 }) runS2Sum: number;
+  /** When the wave last started targets (PostgreSQL's clock). */
+  @Column({ name: 'last_start_at', type: 'timestamptz', nullable: true }) lastStartAt: Date | null;
 }

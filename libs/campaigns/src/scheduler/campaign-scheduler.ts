@@ -6,7 +6,7 @@ import { InlineAdvance, RemediationNotFoundError, RemediationService } from '@rd
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
-import { budgetExceeded, rampWindow, startsUnderQueue } from '../domain/rate-control';
+import { budgetExceeded, cohortHoldMs, rampWindow, startsUnderQueue } from '../domain/rate-control';
 import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
 import { CampaignNotifier } from '../events/campaign-notifier';
@@ -23,6 +23,8 @@ export interface TickReport {
   started: number;
   resumed: number;
   skippedAtStart: number;
+  /** Freed slots held to start together (a start cohort), ms; 0 when nothing was held. */
+  cohortHoldMs: number;
 }
 
 /** Most remediation cancels one tick sends (a cancelled campaign with thousands parked drains over several ticks). */
@@ -44,6 +46,7 @@ interface HarvestRow {
   remediation_id: string | null;
   harvest_due: boolean;
   approval_requested: boolean;
+  started_at: Date | null;
   rem_state: string | null;
   rem_outcome: string | null;
   rem_reason: string | null;
@@ -95,7 +98,7 @@ export class CampaignScheduler {
 
   async tick(id: string, opts: { full?: boolean; skipIfLocked?: boolean } = {}): Promise<TickReport> {
     const post: PostCommit = { dispatch: [], approve: [], cancel: [], events: [], campaign: null, wakeAt: null };
-    const report: TickReport = { state: null, harvested: 0, started: 0, resumed: 0, skippedAtStart: 0 };
+    const report: TickReport = { state: null, harvested: 0, started: 0, resumed: 0, skippedAtStart: 0, cohortHoldMs: 0 };
     const startedAt = Date.now();
     // A flag lost with its statement (an error, a dead connection) would leave its target in
     // flight until a full tick; the sweeper's skips a locked campaign, so busy ones get it here.
@@ -126,7 +129,21 @@ export class CampaignScheduler {
     // One clock, PostgreSQL's: the transaction's now() is also what started_at/finished_at get.
     const [{ now }] = (await q(`SELECT now() AS now`)) as [{ now: Date }];
     const waves = (await q(`SELECT * FROM campaign_waves WHERE campaign_id = $1 ORDER BY wave`, [c.id])).map(
-      (w): WaveCounters => ({ wave: w.wave, size: w.size, started: w.started, finished: w.finished, ok: w.ok, errors: w.errors, unreachable: w.unreachable, startedAt: w.started_at, doneAt: w.done_at }),
+      (w): WaveCounters => ({
+        wave: w.wave,
+        size: w.size,
+        started: w.started,
+        finished: w.finished,
+        ok: w.ok,
+        errors: w.errors,
+        unreachable: w.unreachable,
+        startedAt: w.started_at,
+        doneAt: w.done_at,
+        runMsSum: Number(w.run_ms_sum),
+        runsTimed: w.runs_timed,
+        runS2Sum: Number(w.run_s2_sum),
+        lastStartAt: w.last_start_at,
+      }),
     );
     const st = new TickState(c, waves);
     let state: CampaignState = c.state;
@@ -139,7 +156,7 @@ export class CampaignScheduler {
     const draining = state === 'stopping' || state === 'cancelling';
 
     // 1. harvest
-    report.harvested = await this.harvest(q, c, st, full || draining, post);
+    report.harvested = await this.harvest(q, c, st, full || draining, now, post);
     // A pending target left behind the cursor (skipped while locked) is found again by the full pass.
     if (full && st.counts.pending > 0) {
       const [row] = await q(`SELECT min(seq) AS seq FROM campaign_targets WHERE campaign_id = $1 AND state = 'pending'`, [c.id]);
@@ -191,6 +208,7 @@ export class CampaignScheduler {
         report.started = claimed.started;
         report.resumed = claimed.resumed;
         report.skippedAtStart = claimed.skipped;
+        report.cohortHoldMs = claimed.holdMs;
         if (claimed.started > 0 && !startedAt) {
           startedAt = now;
           events.unshift({ type: CAMPAIGN_EVENT_TYPES.started, message: `started: ${c.targetCount} target(s), at most ${c.maxConcurrency} at a time`, data: { targets: c.targetCount, maxConcurrency: c.maxConcurrency } });
@@ -266,9 +284,9 @@ export class CampaignScheduler {
     });
   }
 
-  private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, post: PostCommit): Promise<number> {
+  private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, now: Date, post: PostCommit): Promise<number> {
     const rows = (await q(
-      `SELECT t.seq, t.wave, t.state, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested,
+      `SELECT t.seq, t.wave, t.state, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
@@ -293,7 +311,9 @@ export class CampaignScheduler {
         { campaignCancelling: c.state === 'cancelling' },
       );
       if (d.kind === 'finish') {
-        st.finish(r.state, r.wave, d.mapped);
+        // How long it ran feeds start cohorts; a wait for an approval is not run time.
+        const runMs = r.remediation_id && r.started_at && !r.approval_requested ? now.getTime() - new Date(r.started_at).getTime() : null;
+        st.finish(r.state, r.wave, d.mapped, runMs);
         seqs.push(r.seq);
         states.push('done');
         outcomes.push(d.mapped.outcome);
@@ -344,11 +364,26 @@ export class CampaignScheduler {
     if (rows.length > CANCELS_PER_TICK || post.cancel.length) post.wakeAt = new Date(Date.now() + 200);
   }
 
-  private async claim(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit): Promise<{ started: number; resumed: number; skipped: number }> {
+  private async claim(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit): Promise<{ started: number; resumed: number; skipped: number; holdMs: number }> {
     const wave = st.waves.get(waveNo);
-    if (!wave) return { started: 0, resumed: 0, skipped: 0 };
+    if (!wave) return { started: 0, resumed: 0, skipped: 0, holdMs: 0 };
     const [{ n: inFlight }] = await q(`SELECT count(*)::int AS n FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`, [c.id]);
     let free = Math.max(0, rampWindow(wave.ok, c.maxConcurrency) - inFlight);
+    const holdMs = cohortHoldMs({
+      free,
+      inFlight,
+      meanRunMs: st.meanRunMs(waveNo),
+      weightedRunMs: st.weightedRunMs(waveNo),
+      sinceLastStartMs: wave.lastStartAt ? now.getTime() - new Date(wave.lastStartAt).getTime() : null,
+      sharePct: this.config.CAMPAIGN_COHORT_SHARE_PCT,
+      maxMs: this.config.CAMPAIGN_COHORT_MAX_MS,
+    });
+    if (holdMs > 0) {
+      // Completions until then add their slots to this cohort; the wake starts it if none come.
+      const at = new Date(Date.now() + holdMs);
+      if (!post.wakeAt || post.wakeAt > at) post.wakeAt = at;
+      return { started: 0, resumed: 0, skipped: 0, holdMs };
+    }
     if (free > 0) free = await this.startsTheQueuesAllow(q, c, free, post);
     let resumed = 0;
     if (free > 0 && st.counts.approved > 0) {
@@ -395,7 +430,7 @@ export class CampaignScheduler {
       free -= ok.length;
       if (rows.length === ok.length) break;
     }
-    return { started, resumed, skipped };
+    return { started, resumed, skipped, holdMs: 0 };
   }
 
   /**
@@ -455,10 +490,29 @@ export class CampaignScheduler {
     if (!ws.length) return;
     await q(
       `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, errors = u.errors, unreachable = u.unreachable,
-              started_at = u.started_at, done_at = u.done_at
-         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz)
+              started_at = u.started_at, done_at = u.done_at, run_ms_sum = u.run_ms_sum, runs_timed = u.runs_timed, run_s2_sum = u.run_s2_sum, last_start_at = u.last_start_at
+         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
+                                                run_ms_sum bigint, runs_timed int, run_s2_sum float8, last_start_at timestamptz)
         WHERE w.campaign_id = $1 AND w.wave = u.wave`,
-      [id, JSON.stringify(ws.map((w) => ({ wave: w.wave, started: w.started, finished: w.finished, ok: w.ok, errors: w.errors, unreachable: w.unreachable, started_at: w.startedAt, done_at: w.doneAt })))],
+      [
+        id,
+        JSON.stringify(
+          ws.map((w) => ({
+            wave: w.wave,
+            started: w.started,
+            finished: w.finished,
+            ok: w.ok,
+            errors: w.errors,
+            unreachable: w.unreachable,
+            started_at: w.startedAt,
+            done_at: w.doneAt,
+            run_ms_sum: w.runMsSum,
+            runs_timed: w.runsTimed,
+            run_s2_sum: w.runS2Sum,
+            last_start_at: w.lastStartAt,
+          })),
+        ),
+      ],
     );
   }
 

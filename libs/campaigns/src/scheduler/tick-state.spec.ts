@@ -1,6 +1,6 @@
 import { TickState } from './tick-state';
 
-const wave = (n: number, size: number) => ({ wave: n, size, started: 0, finished: 0, ok: 0, errors: 0, unreachable: 0, startedAt: null, doneAt: null });
+const wave = (n: number, size: number) => ({ wave: n, size, started: 0, finished: 0, ok: 0, errors: 0, unreachable: 0, startedAt: null, doneAt: null, runMsSum: 0, runsTimed: 0, runS2Sum: 0, lastStartAt: null });
 
 describe('TickState', () => {
   it('keeps counts, outcomes, budgets and wave counters consistent', () => {
@@ -19,5 +19,25 @@ describe('TickState', () => {
     expect([...st.touchedWaves]).toEqual([1]);
     const total = Object.values(st.counts).reduce((a, b) => a + b, 0);
     expect(total).toBe(12);
+  });
+
+  it('sums the run time of ended remediations per wave, and records the last start', () => {
+    const st = new TickState({ counts: { pending: 4 }, outcomes: {}, failures: 0, unreachable: 0 }, [wave(1, 4)]);
+    expect(st.meanRunMs(1)).toBeNull();
+    expect(st.weightedRunMs(1)).toBeNull();
+    const t0 = new Date('2026-12-04T10:00:00Z');
+    st.claimed(1, 3, 0, t0);
+    expect(st.waves.get(1)!.lastStartAt).toBe(t0);
+    st.finish('running', 1, { outcome: 'fixed', reason: 'fixed', budget: 'none' }, 60_000);
+    st.finish('running', 1, { outcome: 'failed', reason: 'command_failed', budget: 'error' }, 30_000);
+    // Unknown run time (waited for an approval): counted as finished, not timed.
+    st.finish('running', 1, { outcome: 'fixed', reason: 'fixed', budget: 'none' }, null);
+    expect(st.waves.get(1)).toMatchObject({ finished: 3, runMsSum: 90_000, runsTimed: 2 });
+    expect(st.meanRunMs(1)).toBe(45_000);
+    // Σd² ÷ Σd = (3600 + 900) s² ÷ 90 s = 50 s.
+    expect(st.weightedRunMs(1)).toBeCloseTo(50_000, 6);
+    // Only skipped targets (no remediation started): the last start stays.
+    st.claimed(1, 0, 1, new Date('2026-12-04T10:05:00Z'));
+    expect(st.waves.get(1)!.lastStartAt).toBe(t0);
   });
 });

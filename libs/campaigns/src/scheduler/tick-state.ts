@@ -11,6 +11,13 @@ export interface WaveCounters {
   unreachable: number;
   startedAt: Date | null;
   doneAt: Date | null;
+  /** Run time of the wave's ended remediations (ms, summed) and how many: their mean sizes start cohorts. */
+  runMsSum: number;
+  runsTimed: number;
+  /** Sum of the squared run times, in s² (a sum of ms² would pass 2^53 at 100,000 targets). */
+  runS2Sum: number;
+  /** When the wave last started targets. */
+  lastStartAt: Date | null;
 }
 
 type CountKey = keyof Required<StateCounts>;
@@ -49,8 +56,11 @@ export class TickState {
     return w ?? null;
   }
 
-  /** A started target ended with `m` (from running, parked or approved). */
-  finish(from: CountKey, wave: number | null, m: MappedOutcome): void {
+  /**
+   * A started target ended with `m` (from running, parked or approved); `runMs` is how long its
+   * remediation ran (null when unknown or not representative, e.g. it waited for an approval).
+   */
+  finish(from: CountKey, wave: number | null, m: MappedOutcome, runMs: number | null = null): void {
     this.bump(from, -1);
     this.bump('done', 1);
     this.outcomes[m.outcome] = (this.outcomes[m.outcome] ?? 0) + 1;
@@ -59,6 +69,11 @@ export class TickState {
     const w = this.wave(wave);
     if (w) {
       w.finished++;
+      if (runMs !== null && runMs >= 0) {
+        w.runMsSum += Math.round(runMs);
+        w.runsTimed++;
+        w.runS2Sum += (runMs / 1000) ** 2;
+      }
       if (m.budget === 'error') w.errors++;
       else {
         // Everything that does not count against maxErrors opens one more ramp slot.
@@ -85,7 +100,24 @@ export class TickState {
       w.finished += skipped;
       w.ok += skipped;
       w.startedAt ??= now;
+      if (started > 0) w.lastStartAt = now;
     }
+  }
+
+  /** The wave's mean run time so far (ms), or null before one of its remediations ended. */
+  meanRunMs(wave: number): number | null {
+    const w = this.waves.get(wave);
+    return w && w.runsTimed > 0 ? w.runMsSum / w.runsTimed : null;
+  }
+
+  /**
+   * The wave's time-weighted mean run time (ms): Σd² ÷ Σd, the run time of the target a slot in
+   * flight belongs to. In a mix of 60 s fixes and 0.4 s unreachable agents the plain mean is
+   * pulled down by the many short ones; this one is not.
+   */
+  weightedRunMs(wave: number): number | null {
+    const w = this.waves.get(wave);
+    return w && w.runMsSum > 0 ? (w.runS2Sum / (w.runMsSum / 1000)) * 1000 : null;
   }
 
   get inFlightOrParked(): number {
