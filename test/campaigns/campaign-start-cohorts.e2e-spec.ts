@@ -9,7 +9,7 @@ import { CampaignStack, createCampaign, getCampaign, simFleet, startCampaignStac
  * wave's counters where a ramp would have put them, then runs the ticks itself (the sweeper is
  * kept out of the way) and reads what they did in PostgreSQL.
  */
-const CONFIG = { CAMPAIGN_SWEEP_INTERVAL_MS: 600_000, CAMPAIGN_COHORT_SHARE_PCT: 50, CAMPAIGN_COHORT_MAX_MS: 60_000 };
+const CONFIG = { CAMPAIGN_SWEEP_INTERVAL_MS: 600_000, CAMPAIGN_COHORT_SHARE_PCT: 50, CAMPAIGN_COHORT_MAX_MS: 60_000, CAMPAIGN_COHORT_MIN_RUN_MS: 20_000 };
 
 describe('campaign start cohorts', () => {
   let s: CampaignStack;

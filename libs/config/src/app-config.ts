@@ -205,6 +205,8 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(50) CAMPAIGN_COHORT_SHARE_PCT = 5;
   /** ...and never longer than this. */
   @Type(() => Number) @IsInt() @Min(0) @Max(60000) CAMPAIGN_COHORT_MAX_MS = 3000;
+  /** ...and only in waves whose time-weighted mean run time is at least this (remediations with real restarts). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(3600000) CAMPAIGN_COHORT_MIN_RUN_MS = 30000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 

@@ -193,7 +193,7 @@ describe('ratePlan', () => {
 
 describe('cohortHoldMs: freed slots wait to start together only while it pays', () => {
   // 60 s restart fixes, 5 % share, 3 s at most: the hold is 3 s from the wave's last start.
-  const base = { meanRunMs: 60_000, weightedRunMs: 60_000, sharePct: 5, maxMs: 3000 };
+  const base = { meanRunMs: 60_000, weightedRunMs: 60_000, sharePct: 5, maxMs: 3000, minRunMs: 0 };
 
   it('holds two freed slots while 400 in flight are expected to free 20 more', () => {
     expect(cohortHoldMs({ ...base, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(3000);
@@ -226,8 +226,10 @@ describe('cohortHoldMs: freed slots wait to start together only while it pays', 
     expect(cohortHoldMs({ ...base, free: 0, inFlight: 400, sinceLastStartMs: 0 })).toBe(0);
   });
 
-  it('a short run time makes a short hold (5 % of 8 s = 400 ms)', () => {
+  it('a short run time makes a short hold (5 % of 8 s = 400 ms), and none under minRunMs', () => {
     expect(cohortHoldMs({ ...base, meanRunMs: 8000, weightedRunMs: 8000, free: 3, inFlight: 300, sinceLastStartMs: 0 })).toBe(400);
+    expect(cohortHoldMs({ ...base, minRunMs: 45_000, meanRunMs: 8000, weightedRunMs: 8000, free: 3, inFlight: 300, sinceLastStartMs: 0 })).toBe(0);
+    expect(cohortHoldMs({ ...base, minRunMs: 45_000, free: 2, inFlight: 400, sinceLastStartMs: 0 })).toBe(3000);
   });
 
   it('never holds longer than the share of the weighted run time, nor than maxMs, nor past the last start + hold', () => {
@@ -241,7 +243,7 @@ describe('cohortHoldMs: freed slots wait to start together only while it pays', 
         fc.integer({ min: 0, max: 60_000 }),
         fc.integer({ min: 0, max: 120_000 }),
         (free, inFlight, meanRunMs, weightedRunMs, sharePct, maxMs, since) => {
-          const h = cohortHoldMs({ free, inFlight, meanRunMs, weightedRunMs, sharePct, maxMs, sinceLastStartMs: since });
+          const h = cohortHoldMs({ free, inFlight, meanRunMs, weightedRunMs, sharePct, maxMs, minRunMs: 0, sinceLastStartMs: since });
           const cap = Math.min(maxMs, (weightedRunMs * sharePct) / 100);
           expect(h).toBeGreaterThanOrEqual(0);
           expect(h).toBeLessThanOrEqual(Math.ceil(Math.max(0, cap - since)));

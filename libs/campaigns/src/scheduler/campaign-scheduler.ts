@@ -377,6 +377,7 @@ export class CampaignScheduler {
       sinceLastStartMs: wave.lastStartAt ? now.getTime() - new Date(wave.lastStartAt).getTime() : null,
       sharePct: this.config.CAMPAIGN_COHORT_SHARE_PCT,
       maxMs: this.config.CAMPAIGN_COHORT_MAX_MS,
+      minRunMs: this.config.CAMPAIGN_COHORT_MIN_RUN_MS,
     });
     if (holdMs > 0) {
       // Completions until then add their slots to this cohort; the wake starts it if none come.
