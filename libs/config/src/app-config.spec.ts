@@ -22,6 +22,9 @@ describe('loadConfig', () => {
     [{ IDEMPOTENCY_TTL_S: '3600' }, /IDEMPOTENCY_TTL_S/],
     [{ AUTH_FAILURES_PER_MINUTE: '0' }, /AUTH_FAILURES_PER_MINUTE/],
     [{ API_TRUST_PROXY: 'loopback;rm -rf' }, /API_TRUST_PROXY/],
+    [{ CAMPAIGN_COHORT_SHARE_PCT: '80' }, /CAMPAIGN_COHORT_SHARE_PCT must not be greater than 50/],
+    [{ CAMPAIGN_COHORT_MAX_MS: '-1' }, /CAMPAIGN_COHORT_MAX_MS/],
+    [{ CAMPAIGN_COHORT_MIN_RUN_MS: 'abc' }, /CAMPAIGN_COHORT_MIN_RUN_MS/],
   ])('refuses %j naming the variable', (env, pattern) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(pattern);
