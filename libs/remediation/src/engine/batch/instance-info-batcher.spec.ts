@@ -370,6 +370,62 @@ describe('InstanceInfoBatcher: restart watches that sleep until their answer cha
     expect(channel.calls.slice(asked).some((c) => c.ids.includes('i-6'))).toBe(true);
   });
 
+  it('learns how long the region\'s restarts take and looks less early in the next ones, still seeing a faster one within half the time left', async () => {
+    const { channel, batcher, woken } = withWakes();
+    const region = 'us-east-1';
+    /** A restart that began 300 ms ago: the watch sees the agent gone and sleeps until it is back. */
+    const restart = async (id: string) => {
+      channel.offline.add(id);
+      const p = batcher.watch(rem(id), true);
+      await jest.advanceTimersByTimeAsync(300);
+      expect((await p)?.online).toBe(false);
+      expect(batcher.wakeOnChange(rem(id), false, 180_000, Date.now() - 300)).toBe(true);
+    };
+    // Fewer than five seen: every poll interval, as before.
+    expect(batcher.expectedBackMs(region)).toBeNull();
+    expect(batcher.refreshEvery(Date.now(), Date.now(), region)).toBe(P);
+    // Five restarts of 24 s (under AGING_AFTER_MS, so their answers are refreshed every interval).
+    for (let i = 0; i < 5; i++) await restart(`i-r${i}`);
+    await jest.advanceTimersByTimeAsync(23_700);
+    for (let i = 0; i < 5; i++) channel.offline.delete(`i-r${i}`);
+    await jest.advanceTimersByTimeAsync(P + CALL_MS);
+    expect(woken.flatMap((w) => w.ids).sort()).toEqual(['rem-i-r0', 'rem-i-r1', 'rem-i-r2', 'rem-i-r3', 'rem-i-r4']);
+    // Seen back within a poll interval: that is what the region's restarts take.
+    const back = batcher.expectedBackMs(region)!;
+    expect(back).toBeGreaterThanOrEqual(24_000);
+    expect(back).toBeLessThanOrEqual(24_000 + P + CALL_MS);
+    const now = Date.now();
+    expect(batcher.refreshEvery(now, now, region)).toBe(Math.round(back / 2)); // half the time left
+    expect(batcher.refreshEvery(now - (back - 10_000), now, region)).toBe(5000);
+    expect(batcher.refreshEvery(now - (back - 400), now, region)).toBe(P);
+    expect(batcher.refreshEvery(now, now)).toBe(P); // no region: the age rule alone
+    expect(batcher.refreshEvery(now, now, 'eu-west-1')).toBe(P); // a region that has seen none
+    // The next restart is looked at a few times in its first 22 s, instead of every interval (44
+    // times), and still seen back within one interval once its time comes.
+    woken.length = 0;
+    channel.calls.length = 0;
+    await restart('i-next');
+    await jest.advanceTimersByTimeAsync(22_000);
+    const early = channel.calls.filter((c) => c.ids.includes('i-next')).length;
+    expect(early).toBeGreaterThanOrEqual(3);
+    expect(early).toBeLessThanOrEqual(8);
+    await jest.advanceTimersByTimeAsync(back - 22_000);
+    const backAt = Date.now();
+    channel.offline.delete('i-next');
+    await jest.advanceTimersByTimeAsync(P + CALL_MS);
+    expect(woken.map((w) => w.ids)).toEqual([['rem-i-next']]);
+    expect(woken[0].at - backAt).toBeLessThanOrEqual(P + CALL_MS);
+    // A restart much faster than those seen is still seen within half of the time that was left.
+    woken.length = 0;
+    await restart('i-fast');
+    await jest.advanceTimersByTimeAsync(2000);
+    const fastAt = Date.now();
+    channel.offline.delete('i-fast');
+    await jest.advanceTimersByTimeAsync(back / 2 + CALL_MS);
+    expect(woken.map((w) => w.ids)).toEqual([['rem-i-fast']]);
+    expect(woken[0].at - fastAt).toBeLessThanOrEqual(back / 2 + CALL_MS);
+  });
+
   it('cannot sleep where nothing would wake it: no wake set, or an instance this process does not watch', async () => {
     const { batcher } = setup();
     const p = batcher.watch(rem('i-4'), true);

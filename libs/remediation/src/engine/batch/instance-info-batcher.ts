@@ -62,6 +62,8 @@ interface Region {
   refreshNotBefore: number;
   /** Moving average of a call's duration (ms): refreshes start that much before answers expire. */
   callMs: number;
+  /** How long the region's last restarts took (ms, from the restart to the answer that saw the agent back). */
+  backMs: number[];
 }
 
 /**
@@ -77,6 +79,9 @@ const PRECHECK_LINGER_MS = 150;
  * rest of the remediation (about 60 looks per server for 2 minutes at a 2 s interval).
  */
 export const AGING_AFTER_MS = 30_000;
+/** Restarts remembered per region, and how many must have been seen before their length is trusted. */
+const BACK_SAMPLES = 32;
+const BACK_SAMPLES_MIN = 5;
 /** Bound of a watch's wait when it finds no fresh answer (its first poll, or after a gap). */
 const MAX_WATCH_LINGER_MS = 250;
 /** A watch not polled for this long (nor 4 intervals) is forgotten. */
@@ -163,11 +168,29 @@ export class InstanceInfoBatcher {
    * How often the answer of a watch whose restart began at `since` is refreshed while it sleeps:
    * every poll interval for AGING_AFTER_MS, then every eighth of the restart's age, up to
    * POLL_MAX_INTERVAL_MS. A wake comes that much after the change at most.
+   * Once the region's restarts have been seen (`region`: at least BACK_SAMPLES_MIN of them), a
+   * restart younger than the shortest tenth of them is refreshed every half of the time left until
+   * then (at least each poll interval, at most POLL_MAX_INTERVAL_MS): the agent cannot be back
+   * before the server has restarted, and on real Windows that takes a minute or more, when every
+   * poll interval of it cost a look. A faster restart than those seen is still seen within that
+   * half; and only when to look changes, never what a look decides.
    */
-  refreshEvery(since: number, now = Date.now()): number {
+  refreshEvery(since: number, now = Date.now(), region?: string): number {
     const age = now - since;
+    const back = region === undefined ? null : this.expectedBackMs(region);
+    if (back !== null && age < back) {
+      return Math.max(this.pollMs, Math.min(this.config.POLL_MAX_INTERVAL_MS, Math.round((back - age) / 2)));
+    }
     if (!(age >= AGING_AFTER_MS)) return this.pollMs;
     return Math.max(this.pollMs, Math.min(this.config.POLL_MAX_INTERVAL_MS, Math.round(age / 8)));
+  }
+
+  /** The shortest tenth of the region's last restarts (ms), or null before BACK_SAMPLES_MIN were seen. */
+  expectedBackMs(region: string): number | null {
+    const seen = this.regions.get(region)?.backMs;
+    if (!seen || seen.length < BACK_SAMPLES_MIN) return null;
+    const sorted = [...seen].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 10)];
   }
 
   /** Entries held, for tests and diagnostics. */
@@ -191,9 +214,17 @@ export class InstanceInfoBatcher {
       const online = s.answers.get(id)?.info?.online ?? false;
       if (online !== sub.online || now > sub.until) s.subscriptions.delete(id);
       if (online !== sub.online) woken.push(sub.remediationId);
+      // Seen gone, now back: how long a restart takes here (from the answer's call, not its use).
+      if (online && !sub.online) this.sawBack(s, (s.answers.get(id)?.at ?? now) - sub.since);
     }
     // A failed wake is covered by the remediation's own (longer) wait.
     if (woken.length && this.wake) void this.wake(woken).catch(() => undefined);
+  }
+
+  private sawBack(s: Region, ms: number): void {
+    if (!(ms > 0)) return;
+    s.backMs.push(ms);
+    if (s.backMs.length > BACK_SAMPLES) s.backMs.shift();
   }
 
   private direct(r: RemediationEntity): Promise<InstanceInfo | undefined> {
@@ -225,7 +256,7 @@ export class InstanceInfoBatcher {
   private region(name: string): Region {
     let s = this.regions.get(name);
     if (!s) {
-      s = { answers: new Map(), subscriptions: new Map(), prechecks: new Map(), watches: new Map(), inFlight: new Map(), calls: 0, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20 };
+      s = { answers: new Map(), subscriptions: new Map(), prechecks: new Map(), watches: new Map(), inFlight: new Map(), calls: 0, timer: null, timerAt: Infinity, refreshNotBefore: 0, callMs: 20, backMs: [] };
       this.regions.set(name, s);
     }
     return s;
@@ -336,7 +367,7 @@ export class InstanceInfoBatcher {
         const polledAt = Math.max(prev?.polledAt ?? 0, w.polledAt ?? 0, subscribed ? answered : 0);
         if (!polledAt) continue; // a precheck only: nobody will poll for it
         // A sleeping watch's answer is refreshed as its restart's age says; a polled one every interval.
-        const every = subscribed ? this.refreshEvery(sub.since, answered) : this.pollMs;
+        const every = subscribed ? this.refreshEvery(sub.since, answered, region) : this.pollMs;
         s.answers.delete(id);
         s.answers.set(id, { info: found.get(id), at: startedAt, polledAt, ...(every > this.pollMs ? { everyMs: every } : {}) });
       }

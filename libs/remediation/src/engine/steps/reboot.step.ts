@@ -147,7 +147,7 @@ export class RebootStep implements StepHandler {
     const poll = this.config.POLL_INTERVAL_MS;
     // The batcher refreshes a long restart's answer less often (from when the restart was sent).
     const since = Date.parse(r.stepData.rebootCommandDoneAt ?? '');
-    const every = Number.isFinite(since) ? this.info.refreshEvery(since, now.getTime()) : poll;
+    const every = Number.isFinite(since) ? this.info.refreshEvery(since, now.getTime(), r.region) : poll;
     const most = Math.max(REBOOT_WATCH_SLEEP_POLLS * poll, REBOOT_WATCH_SLEEP_REFRESHES * every);
     // A row without a reboot deadline (written by an older version) gives NaN: sleep the bound.
     const bound = Number.isFinite(untilMs) ? untilMs : most;
