@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'child_process';
 import path from 'path';
+import { withTimeout } from '@rdpfix/observability';
 import { createApiApp, listen } from '../../apps/api/src/bootstrap';
 import { Stack } from '../support/stack';
-import { within } from '../support/within';
 import { DelayingProxy } from './support/delaying-proxy';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -54,7 +54,7 @@ describe('graceful shutdown of the worker', () => {
     children.push(first.child);
     const holding = new Promise<void>((r) => proxy.once('holding', () => r()));
     const r = await stack.submit({ instanceId, mode: 'fix' });
-    await within(holding, 60_000, () => 'the fix was never sent');
+    await withTimeout(holding, 60_000, 'sending the fix');
     first.child.kill('SIGTERM');
     return { instanceId, remediationId: r.id as string, first };
   }
@@ -67,7 +67,7 @@ describe('graceful shutdown of the worker', () => {
 
   it('lets the step in flight finish within the grace period, exits, and a new worker completes the remediation', async () => {
     const { instanceId, remediationId, first } = await scenario(20_000, 2_000);
-    const exit = await within(first.exited, 45_000, () => `worker did not exit:\n${first.logs()}`);
+    const exit = await withTimeout(first.exited, 45_000, () => `the worker's exit (its logs:\n${first.logs()})`);
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
     expect(first.logs()).toContain('taking no new jobs; 1 step(s) in flight');
     expect(first.logs()).toContain('every step in flight finished; nothing handed back');
@@ -92,7 +92,7 @@ describe('graceful shutdown of the worker', () => {
     const second = startWorker(stack, {});
     children.push(second.child);
     expect((await stack.waitFor(remediationId, ['finished'], 90_000)).outcome).toBe('fixed');
-    const exit = await within(first.exited, 45_000, () => 'worker did not exit');
+    const exit = await withTimeout(first.exited, 45_000, "the worker's exit");
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
     expect(await countScripts(instanceId)).toEqual({ diagnose: 1, 'set-single-session': 1, verify: 1 });
     expect((await stack.groundTruth(instanceId)).canRdp).toBe(true);
