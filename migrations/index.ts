@@ -17,6 +17,7 @@ import { HotRemediationUpdates1764560000000 } from './1764560000000-hot-remediat
 import { CampaignRegions1764570000000 } from './1764570000000-campaign-regions';
 import { TimelineEventsUncheckedOwner1764580000000 } from './1764580000000-timeline-events-unchecked-owner';
 import { CampaignWaveCohorts1764590000000 } from './1764590000000-campaign-wave-cohorts';
+import { CampaignChangeGate1764600000000 } from './1764600000000-campaign-change-gate';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   CampaignRegions1764570000000,
   TimelineEventsUncheckedOwner1764580000000,
   CampaignWaveCohorts1764590000000,
+  CampaignChangeGate1764600000000,
 ];

@@ -207,6 +207,16 @@ export class AppConfig {
   @Type(() => Number) @IsInt() @Min(0) @Max(60000) CAMPAIGN_COHORT_MAX_MS = 3000;
   /** ...and only in waves whose time-weighted mean run time is at least this (remediations with real restarts). */
   @Type(() => Number) @IsInt() @Min(0) @Max(3600000) CAMPAIGN_COHORT_MIN_RUN_MS = 30000;
+  /**
+   * The ramp gates changes, not looks (docs/campaigns.md): a fix campaign starts targets ahead of
+   * its ramp, up to maxConcurrency, diagnoses them, and holds each change until the ramp has a
+   * slot for it. false: the ramp gates whole targets, as before.
+   */
+  @Transform(toBool) @IsBoolean() CAMPAIGN_LOOKAHEAD = true;
+  /** A change held at the gate longer than this (s) is diagnosed again when the gate opens. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400) CAMPAIGN_GATE_FRESH_S = 300;
+  /** How often a remediation held at the gate looks at it (ms) when no one opens it; the campaign opens it at once. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) CAMPAIGN_GATE_WAKE_MS = 30000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 

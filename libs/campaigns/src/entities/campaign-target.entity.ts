@@ -19,6 +19,8 @@ export class CampaignTargetEntity {
   @Column({ type: 'int', default: 1 }) attempt: number;
   /** Inventory tags at creation (exclusion filters match them). */
   @Column({ type: 'jsonb', nullable: true }) tags: Record<string, string> | null;
+  /** `open`: may change its server; `closed`: started ahead of the ramp, not yet diagnosed; `held`: diagnosed, its change waits for a ramp slot. */
+  @Column({ name: 'change_gate', type: 'varchar', length: 8, default: 'open' }) changeGate: 'open' | 'closed' | 'held';
   @Column({ name: 'harvest_due', type: 'boolean', default: false }) harvestDue: boolean;
   @Column({ name: 'approval_requested_at', type: 'timestamptz', nullable: true }) approvalRequestedAt: Date | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Counters of one wave; the ramp reads `ok`, the wave is done when `finished` = `size`. */
+/** Counters of one wave; the ramp reads `cleared_ok`, the wave is done when `finished` = `size`. */
 @Entity({ name: 'campaign_waves' })
 export class CampaignWaveEntity {
   @PrimaryColumn({ name: 'campaign_id', type: 'uuid' }) campaignId: string;
@@ -11,6 +11,8 @@ export class CampaignWaveEntity {
   @Column({ type: 'int', default: 0 }) started: number;
   @Column({ type: 'int', default: 0 }) finished: number;
   @Column({ type: 'int', default: 0 }) ok: number;
+  /** Targets that ended without an error after their change gate was open: the ramp grows with these. */
+  @Column({ name: 'cleared_ok', type: 'int', default: 0 }) clearedOk: number;
   @Column({ type: 'int', default: 0 }) errors: number;
   @Column({ type: 'int', default: 0 }) unreachable: number;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;

@@ -5,7 +5,8 @@ import type { RemediationListener } from '@rdpfix/remediation';
 import { CampaignWaker } from './campaign-waker';
 
 /**
- * Wakes a campaign's scheduler when one of its remediations finishes or parks for approval.
+ * Wakes a campaign's scheduler when one of its remediations finishes, parks for approval, or
+ * holds a change at its gate.
  * Its target is flagged (harvest_due), and the next tick reads the flagged targets only; the
  * remediations that end together are flagged in one statement.
  */
@@ -21,6 +22,11 @@ export class CampaignListener implements RemediationListener {
   }
 
   async onAwaitingApproval(r: RemediationEntity): Promise<void> {
+    await this.wakeFor(r);
+  }
+
+  /** Held at its change gate: the campaign may have a ramp slot for it now. */
+  async onHeld(r: RemediationEntity): Promise<void> {
     await this.wakeFor(r);
   }
 

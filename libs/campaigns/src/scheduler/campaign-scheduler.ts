@@ -6,6 +6,7 @@ import { InlineAdvance, RemediationNotFoundError, RemediationService } from '@rd
 import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedState, isFinal } from '../domain/campaign-state';
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
+import { MappedOutcome, notStartedReason } from '../domain/target-outcome';
 import { budgetExceeded, cohortHoldMs, rampWindow, startsUnderQueue } from '../domain/rate-control';
 import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
@@ -32,6 +33,8 @@ const CANCELS_PER_TICK = 200;
 
 interface PostCommit {
   dispatch: string[];
+  /** Remediations whose change gate this tick opened: advanced at once. */
+  release: string[];
   approve: string[];
   cancel: string[];
   events: CampaignEventEntity[];
@@ -43,6 +46,7 @@ interface HarvestRow {
   seq: number;
   wave: number | null;
   state: 'running' | 'parked' | 'approved';
+  change_gate: 'open' | 'closed' | 'held';
   remediation_id: string | null;
   harvest_due: boolean;
   approval_requested: boolean;
@@ -52,6 +56,7 @@ interface HarvestRow {
   rem_reason: string | null;
   rem_cancel_requested: boolean | null;
   rem_plan: unknown;
+  rem_gate: string | null;
 }
 
 /**
@@ -97,7 +102,7 @@ export class CampaignScheduler {
   private readonly lastFull = new Map<string, number>();
 
   async tick(id: string, opts: { full?: boolean; skipIfLocked?: boolean } = {}): Promise<TickReport> {
-    const post: PostCommit = { dispatch: [], approve: [], cancel: [], events: [], campaign: null, wakeAt: null };
+    const post: PostCommit = { dispatch: [], release: [], approve: [], cancel: [], events: [], campaign: null, wakeAt: null };
     const report: TickReport = { state: null, harvested: 0, started: 0, resumed: 0, skippedAtStart: 0, cohortHoldMs: 0 };
     const startedAt = Date.now();
     // A flag lost with its statement (an error, a dead connection) would leave its target in
@@ -135,6 +140,7 @@ export class CampaignScheduler {
         started: w.started,
         finished: w.finished,
         ok: w.ok,
+        clearedOk: w.cleared_ok,
         errors: w.errors,
         unreachable: w.unreachable,
         startedAt: w.started_at,
@@ -225,7 +231,7 @@ export class CampaignScheduler {
     if (pendingLeft === 0 && active === 0 && drainedParked === 0 && (await this.nothingActive(q, c.id, state))) {
       const final = drainedState(state);
       const notStarted = st.counts.pending;
-      if (notStarted > 0) st.outcomes.not_started = notStarted;
+      if (notStarted > 0) st.outcomes.not_started = (st.outcomes.not_started ?? 0) + notStarted;
       state = final;
       finishedAt = now;
       events.push({
@@ -286,9 +292,10 @@ export class CampaignScheduler {
 
   private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, now: Date, post: PostCommit): Promise<number> {
     const rows = (await q(
-      `SELECT t.seq, t.wave, t.state, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
+      `SELECT t.seq, t.wave, t.state, t.change_gate, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
-              CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan
+              CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan,
+              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
         WHERE t.campaign_id = $1 AND t.state IN ('running','parked','approved') ${full ? '' : 'AND t.harvest_due'}`,
       [c.id],
@@ -297,6 +304,7 @@ export class CampaignScheduler {
     const states: string[] = [];
     const outcomes: (string | null)[] = [];
     const reasons: (string | null)[] = [];
+    const held: number[] = [];
     let changed = 0;
     for (const r of rows) {
       const d = harvestDecision(
@@ -313,11 +321,13 @@ export class CampaignScheduler {
       if (d.kind === 'finish') {
         // How long it ran feeds start cohorts; a wait for an approval is not run time.
         const runMs = r.remediation_id && r.started_at && !r.approval_requested ? now.getTime() - new Date(r.started_at).getTime() : null;
-        st.finish(r.state, r.wave, d.mapped, runMs);
+        const gateOpen = r.change_gate === 'open';
+        const mapped = gateOpen ? d.mapped : beforeTheGate(d.mapped, r.rem_reason, c);
+        st.finish(r.state, r.wave, mapped, runMs, gateOpen);
         seqs.push(r.seq);
         states.push('done');
-        outcomes.push(d.mapped.outcome);
-        reasons.push(d.mapped.reason);
+        outcomes.push(mapped.outcome);
+        reasons.push(mapped.reason);
         changed++;
       } else if (d.kind === 'move') {
         st.move(r.state, d.to);
@@ -328,7 +338,14 @@ export class CampaignScheduler {
         changed++;
       } else if (d.reapprove && r.remediation_id) {
         post.approve.push(r.remediation_id);
+      } else if (r.state === 'running' && r.change_gate === 'closed' && r.rem_gate === 'held') {
+        held.push(r.seq);
       }
+    }
+    // Diagnosed and waiting for a ramp slot: the claim opens these gates first, oldest first.
+    if (held.length) {
+      await q(`UPDATE campaign_targets SET change_gate = 'held' WHERE campaign_id = $1 AND seq = ANY($2::int[]) AND change_gate = 'closed'`, [c.id, held]);
+      post.wakeAt ??= now; // a held target may find a free slot at once
     }
     if (seqs.length) {
       await q(
@@ -351,10 +368,15 @@ export class CampaignScheduler {
   private async collectCancels(q: SqlRunner, c: CampaignEntity, post: PostCommit): Promise<void> {
     // Stopping lets in-flight work finish (SSM's MaxErrors semantics) and only cancels what waits
     // for an approval; cancelling stops everything.
-    const states = c.state === 'cancelling' ? `('running','parked','approved')` : `('parked','approved')`;
+    // Targets started ahead of the ramp whose gate is still shut have changed nothing: a stop
+    // cancels them like the parked ones (they end not_started).
+    const which =
+      c.state === 'cancelling'
+        ? `t.state IN ('running','parked','approved')`
+        : `(t.state IN ('parked','approved') OR (t.state = 'running' AND t.change_gate <> 'open' AND r.step IN ('precheck','diagnose','plan')))`;
     const rows = await q(
       `SELECT t.remediation_id FROM campaign_targets t JOIN remediations r ON r.id = t.remediation_id
-        WHERE t.campaign_id = $1 AND t.state IN ${states} AND r.state <> 'finished' AND NOT r.cancel_requested
+        WHERE t.campaign_id = $1 AND ${which} AND r.state <> 'finished' AND NOT r.cancel_requested
           -- A restart sent or only verification left: a cancel is refused as too late; they end on their own.
           AND NOT (r.step = 'verify' OR (r.step = 'reboot' AND r.state = 'running' AND (r.rebooted OR r.step_data ? 'rebootCommandDoneAt')))
         ORDER BY t.seq LIMIT ${CANCELS_PER_TICK + 1}`,
@@ -364,14 +386,26 @@ export class CampaignScheduler {
     if (rows.length > CANCELS_PER_TICK || post.cancel.length) post.wakeAt = new Date(Date.now() + 200);
   }
 
+  /**
+   * Starts what the cap, the ramp, the wave and the queues allow. The ramp window (1 + the wave's
+   * targets that ended well after their gate opened) bounds the targets that may change their
+   * server; with CAMPAIGN_LOOKAHEAD a fix campaign also starts targets ahead of it, up to the cap,
+   * with their gate closed: they are checked and diagnosed (which changes nothing) and hold any
+   * change at the gate. Free ramp slots go first to held targets (oldest first), then to approved
+   * restarts, then to new targets started with their gate open.
+   */
   private async claim(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit): Promise<{ started: number; resumed: number; skipped: number; holdMs: number }> {
     const wave = st.waves.get(waveNo);
     if (!wave) return { started: 0, resumed: 0, skipped: 0, holdMs: 0 };
-    const [{ n: inFlight }] = await q(`SELECT count(*)::int AS n FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`, [c.id]);
-    let free = Math.max(0, rampWindow(wave.ok, c.maxConcurrency) - inFlight);
+    const lookahead = c.mode === 'fix' && this.config.CAMPAIGN_LOOKAHEAD;
+    const [{ n: inFlight, open }] = await q(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE change_gate = 'open')::int AS open FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`,
+      [c.id],
+    );
+    let changeFree = Math.max(0, rampWindow(wave.clearedOk, c.maxConcurrency) - open);
     const holdMs = cohortHoldMs({
-      free,
-      inFlight,
+      free: changeFree,
+      inFlight: open,
       meanRunMs: st.meanRunMs(waveNo),
       weightedRunMs: st.weightedRunMs(waveNo),
       sinceLastStartMs: wave.lastStartAt ? now.getTime() - new Date(wave.lastStartAt).getTime() : null,
@@ -383,33 +417,50 @@ export class CampaignScheduler {
       // Completions until then add their slots to this cohort; the wake starts it if none come.
       const at = new Date(Date.now() + holdMs);
       if (!post.wakeAt || post.wakeAt > at) post.wakeAt = at;
-      return { started: 0, resumed: 0, skipped: 0, holdMs };
+      if (!lookahead) return { started: 0, resumed: 0, skipped: 0, holdMs };
+      changeFree = 0; // looks ahead go on; the changes wait for the cohort
     }
+    if (lookahead && changeFree > 0 && inFlight > open) changeFree -= await this.openHeldGates(q, c, changeFree, post);
+    // Slots under the cap for approved restarts and new targets (without looking ahead: the ramp's too).
+    let free = Math.max(0, c.maxConcurrency - inFlight);
+    if (!lookahead) free = Math.min(free, changeFree);
     if (free > 0) free = await this.startsTheQueuesAllow(q, c, free, post);
     let resumed = 0;
-    if (free > 0 && st.counts.approved > 0) {
+    const resumable = Math.min(free, changeFree);
+    if (resumable > 0 && st.counts.approved > 0) {
       const rows = await q(
-        `UPDATE campaign_targets t SET state = 'running'
+        `UPDATE campaign_targets t SET state = 'running', change_gate = 'open'
            WHERE t.campaign_id = $1 AND t.seq IN (
              SELECT seq FROM campaign_targets WHERE campaign_id = $1 AND state = 'approved'
               ORDER BY approval_requested_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          RETURNING t.remediation_id`,
-        [c.id, free],
+        [c.id, resumable],
       );
       resumed = rows.length;
       st.move('approved', 'running', resumed);
       for (const r of rows) post.approve.push(r.remediation_id as string);
       free -= resumed;
+      changeFree -= resumed;
     }
+    const opened = await this.startTargets(q, c, st, waveNo, now, post, Math.min(free, changeFree), true);
+    free -= opened.started;
+    const ahead = lookahead ? await this.startTargets(q, c, st, waveNo, now, post, free, false) : { started: 0, skipped: 0 };
+    return { started: opened.started + ahead.started, resumed, skipped: opened.skipped + ahead.skipped, holdMs: 0 };
+  }
+
+  /** Up to `n` next pending targets of the wave become remediations, their change gate open or closed. */
+  private async startTargets(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit, n: number, open: boolean): Promise<{ started: number; skipped: number }> {
+    const wave = st.waves.get(waveNo)!;
+    let free = n;
     let started = 0;
     let skipped = 0;
     // Targets skipped at start (another remediation active) take no slot: try again, a few times.
     for (let round = 0; round < 5 && free > 0; round++) {
-      const n = Math.min(free, wave.size - wave.started);
-      if (n <= 0) break;
+      const want = Math.min(free, wave.size - wave.started);
+      if (want <= 0) break;
       const rows = await q(CLAIM_SQL, [
         c.id,
-        n,
+        want,
         c.mode,
         c.strategy,
         c.licenseServer,
@@ -417,21 +468,49 @@ export class CampaignScheduler {
         c.allowReboot,
         JSON.stringify({ ...(c.actor ?? { keyId: null, role: 'fleet' }), source: 'campaign', campaignId: c.id }),
         this.config.REMEDIATION_DEADLINE_S,
-        `${c.mode} requested by campaign ${c.id}`,
+        `${c.mode} requested by campaign ${c.id}${open ? '' : ' (ahead of its ramp: diagnosed now, changed when the ramp has a slot)'}`,
         waveNo,
         st.nextSeq,
+        open ? 'open' : 'closed',
       ]);
       if (rows.length === 0) break;
       st.nextSeq = Math.max(st.nextSeq, Number(rows[rows.length - 1].seq) + 1);
       const ok = rows.filter((r) => r.remediation_id);
-      st.claimed(waveNo, ok.length, rows.length - ok.length, now);
+      st.claimed(waveNo, ok.length, rows.length - ok.length, now, open);
       for (const r of ok) post.dispatch.push(r.remediation_id as string);
       started += ok.length;
       skipped += rows.length - ok.length;
       free -= ok.length;
       if (rows.length === ok.length) break;
     }
-    return { started, resumed, skipped, holdMs: 0 };
+    return { started, skipped };
+  }
+
+  /**
+   * Opens the gates of up to `n` held targets, oldest first: the target counts as changing from
+   * now, and its remediation (a compare-and-set on its version, so a step in flight re-reads it)
+   * may change its server, its deadline counted from here. Returns how many slots were taken.
+   */
+  private async openHeldGates(q: SqlRunner, c: CampaignEntity, n: number, post: PostCommit): Promise<number> {
+    const [row] = (await q(
+      `WITH h AS (
+         SELECT seq, remediation_id FROM campaign_targets
+          WHERE campaign_id = $1 AND state = 'running' AND change_gate = 'held' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
+       ), t AS (
+         UPDATE campaign_targets x SET change_gate = 'open' FROM h WHERE x.campaign_id = $1 AND x.seq = h.seq RETURNING x.seq
+       ), r AS (
+         UPDATE remediations r
+            SET step_data = r.step_data || '{"changeGate":"open"}'::jsonb,
+                deadline_at = greatest(r.deadline_at, now() + ($3::int * interval '1 second')),
+                version = r.version + 1, updated_at = now()
+           FROM h WHERE r.id = h.remediation_id AND r.state = 'running' AND r.step_data->>'changeGate' = 'held'
+         RETURNING r.id
+       )
+       SELECT (SELECT count(*)::int FROM t) AS opened, ARRAY(SELECT id FROM r) AS ids`,
+      [c.id, n, this.config.REMEDIATION_DEADLINE_S],
+    )) as [{ opened: number; ids: string[] }];
+    post.release.push(...row.ids);
+    return row.opened;
   }
 
   /**
@@ -490,9 +569,9 @@ export class CampaignScheduler {
     const ws = [...st.touchedWaves].map((n) => st.waves.get(n)!).filter(Boolean);
     if (!ws.length) return;
     await q(
-      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, errors = u.errors, unreachable = u.unreachable,
+      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, cleared_ok = u.cleared_ok, errors = u.errors, unreachable = u.unreachable,
               started_at = u.started_at, done_at = u.done_at, run_ms_sum = u.run_ms_sum, runs_timed = u.runs_timed, run_s2_sum = u.run_s2_sum, last_start_at = u.last_start_at
-         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
+         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, cleared_ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
                                                 run_ms_sum bigint, runs_timed int, run_s2_sum float8, last_start_at timestamptz)
         WHERE w.campaign_id = $1 AND w.wave = u.wave`,
       [
@@ -503,6 +582,7 @@ export class CampaignScheduler {
             started: w.started,
             finished: w.finished,
             ok: w.ok,
+            cleared_ok: w.clearedOk,
             errors: w.errors,
             unreachable: w.unreachable,
             started_at: w.startedAt,
@@ -534,10 +614,20 @@ export class CampaignScheduler {
     if (inline && start.length) void inline.start(start).catch((err) => this.log.warn(`inline start of ${start.length} remediation(s): ${(err as Error).message}; their jobs take over`));
   }
 
+  /** Held remediations whose gate a tick opened go on at once (inline, or by waking their job). */
+  private async advanceReleased(ids: string[]): Promise<void> {
+    if (this.inline?.enabled) {
+      void this.inline.advance(ids).catch((err) => this.log.warn(`advancing ${ids.length} released remediation(s): ${(err as Error).message}; their jobs take over`));
+      return;
+    }
+    await Promise.all(ids.map((id) => this.dispatcher.wake(id, 10_000, CAMPAIGN_JOB_PRIORITY)));
+  }
+
   private async afterCommit(post: PostCommit): Promise<void> {
     const actor = post.campaign?.actor ? { ...post.campaign.actor, source: 'campaign' } : { keyId: null, role: 'fleet', source: 'campaign' };
     // If Redis is down the rows stay queued and the reconciler enqueues them later.
     await this.startRemediations(post.dispatch);
+    if (post.release.length) await this.advanceReleased(post.release);
     for (const id of post.approve) {
       try {
         await this.remediations.approve(id, actor);
@@ -574,9 +664,10 @@ const CLAIM_SQL = `
      WHERE campaign_id = $1 AND seq >= $12 AND state = 'pending' ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED
   ), rem AS (
     INSERT INTO remediations (instance_id, region, tenant_id, mode, strategy, license_server, licensing_mode, allow_reboot,
-                              source, actor, state, step, deadline_at)
+                              source, actor, state, step, deadline_at, step_data)
     SELECT p.instance_id, p.region, p.tenant_id, $3, $4, $5, $6, $7, 'campaign', $8::jsonb, 'queued', 'precheck',
-           now() + ($9::int * interval '1 second')
+           now() + ($9::int * interval '1 second'),
+           CASE WHEN $13::text = 'open' THEN '{}'::jsonb ELSE jsonb_build_object('changeGate', $13::text) END
       FROM picked p ORDER BY p.seq
     ON CONFLICT (instance_id) WHERE state <> 'finished' DO NOTHING
     RETURNING id, instance_id, step
@@ -586,7 +677,7 @@ const CLAIM_SQL = `
   ), upd AS (
     UPDATE campaign_targets t
        SET state = CASE WHEN rem.id IS NULL THEN 'done' ELSE 'running' END,
-           remediation_id = rem.id, wave = $11, started_at = now(),
+           remediation_id = rem.id, wave = $11, started_at = now(), change_gate = $13,
            outcome = CASE WHEN rem.id IS NULL THEN 'skipped' END,
            reason = CASE WHEN rem.id IS NULL THEN 'active_remediation_elsewhere' END,
            finished_at = CASE WHEN rem.id IS NULL THEN now() END
@@ -595,3 +686,14 @@ const CLAIM_SQL = `
     RETURNING t.seq, t.remediation_id
   )
   SELECT seq, remediation_id FROM upd ORDER BY seq`;
+
+/**
+ * A target that ended before its change gate opened changed nothing. Cancelled by a stop (or held
+ * past its deadline), it was never started as far as the server is concerned: not_started.
+ */
+function beforeTheGate(m: MappedOutcome, remReason: string | null, c: CampaignEntity): MappedOutcome {
+  if (m.outcome !== 'cancelled' || c.state === 'cancelling') return m;
+  if (remReason === 'held_past_deadline') return { outcome: 'not_started', reason: 'held_past_deadline', budget: 'none' };
+  if (c.state === 'stopping') return { outcome: 'not_started', reason: notStartedReason(c.state, c.stop?.kind ?? null), budget: 'none' };
+  return m;
+}

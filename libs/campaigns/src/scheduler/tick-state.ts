@@ -7,6 +7,8 @@ export interface WaveCounters {
   started: number;
   finished: number;
   ok: number;
+  /** Of `ok`, those whose change gate was open: the ramp grows with these only. */
+  clearedOk: number;
   errors: number;
   unreachable: number;
   startedAt: Date | null;
@@ -60,7 +62,7 @@ export class TickState {
    * A started target ended with `m` (from running, parked or approved); `runMs` is how long its
    * remediation ran (null when unknown or not representative, e.g. it waited for an approval).
    */
-  finish(from: CountKey, wave: number | null, m: MappedOutcome, runMs: number | null = null): void {
+  finish(from: CountKey, wave: number | null, m: MappedOutcome, runMs: number | null = null, gateOpen = true): void {
     this.bump(from, -1);
     this.bump('done', 1);
     this.outcomes[m.outcome] = (this.outcomes[m.outcome] ?? 0) + 1;
@@ -76,8 +78,11 @@ export class TickState {
       }
       if (m.budget === 'error') w.errors++;
       else {
-        // Everything that does not count against maxErrors opens one more ramp slot.
+        // Everything that may have changed its server and does not count against maxErrors opens
+        // one more ramp slot; a target that ended before its gate opened changed nothing, so it
+        // says nothing about the fix.
         w.ok++;
+        if (gateOpen) w.clearedOk++;
         if (m.budget === 'unreachable') w.unreachable++;
       }
     }
@@ -88,8 +93,8 @@ export class TickState {
     this.bump(to, n);
   }
 
-  /** `started` remediations created and `skipped` targets (another remediation active) in `wave`. */
-  claimed(wave: number, started: number, skipped: number, now: Date): void {
+  /** `started` remediations created and `skipped` targets (another remediation active) in `wave`; `open`: with their change gate open. */
+  claimed(wave: number, started: number, skipped: number, now: Date, open = true): void {
     this.bump('pending', -(started + skipped));
     this.bump('running', started);
     this.bump('done', skipped);
@@ -99,6 +104,7 @@ export class TickState {
       w.started += started + skipped;
       w.finished += skipped;
       w.ok += skipped;
+      if (open) w.clearedOk += skipped;
       w.startedAt ??= now;
       if (started > 0) w.lastStartAt = now;
     }

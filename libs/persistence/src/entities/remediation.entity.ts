@@ -37,6 +37,15 @@ export interface StepData {
   sawOffline?: boolean;
   rebootDeadlineAt?: string;
   verifyAttempt?: number;
+  /**
+   * A campaign's change gate (engine/steps/change-gate.ts): absent or `open` = may change the
+   * server; `closed` = started ahead of the ramp; `held` = planned, waiting for the campaign to open it.
+   */
+  changeGate?: 'open' | 'closed' | 'held';
+  /** When the plan was held at the gate (ISO). */
+  heldAt?: string;
+  /** Held long enough that the server was diagnosed again after the gate opened. */
+  gateRediagnosed?: boolean;
 }
 
 /** The actor that requested or changed a remediation (filled by the auth layer). */

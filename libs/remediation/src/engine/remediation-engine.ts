@@ -13,6 +13,7 @@ import { VerifyStep } from './steps/verify.step';
 import { endingOf, RemediationEnding } from './lifecycle/remediation-ending';
 import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 import { KnownRuns } from './known-runs';
+import { isHeldAtGate } from './steps/change-gate';
 
 /** A timeline event the engine writes with a step's row change (its step defaults to the row's). */
 export interface EngineEvent {
@@ -87,6 +88,15 @@ export class RemediationEngine {
           : 'Cancelled before anything was changed.';
       return this.finisher.finish(r, { kind: 'finish', outcome: 'cancelled', detail });
     }
+    if (now > r.deadlineAt && isHeldAtGate(r)) {
+      // Held for a campaign's ramp (e.g. a paused campaign) past its deadline: nothing was changed.
+      return this.finisher.finish(r, {
+        kind: 'finish',
+        outcome: 'cancelled',
+        reason: 'held_past_deadline',
+        detail: `Held for its campaign's ramp until its deadline (${r.deadlineAt.toISOString()}); nothing was changed.`,
+      });
+    }
     if (now > r.deadlineAt) {
       const ro = READ_ONLY_PURPOSE[r.step]?.(r);
       if (ro) await this.runner.cancelInFlight(r, ro[0], ro[1]);
@@ -153,7 +163,10 @@ export class RemediationEngine {
   private async persist(r: RemediationEntity, d: StepOutcome, lead: EngineEvent[] = []): Promise<AdvanceResult> {
     switch (d.kind) {
       case 'wait': {
-        if (d.patch && !(await this.save(r, d.patch, [...lead, ...(d.event ? [d.event] : [])]))) return { kind: 'continue' };
+        if (!d.patch) return { kind: 'wait', ms: d.ms };
+        const saved = await this.save(r, d.patch, [...lead, ...(d.event ? [d.event] : [])]);
+        if (!saved) return { kind: 'continue' };
+        if (d.held) await this.finisher.notifyHeld(saved);
         return { kind: 'wait', ms: d.ms };
       }
       case 'advance': {

@@ -6,6 +6,8 @@ import { AdvanceResult, StepOutcome } from './step-outcome';
 export interface RemediationListener {
   onFinished(r: RemediationEntity): Promise<void>;
   onAwaitingApproval(r: RemediationEntity): Promise<void>;
+  /** Diagnosed and planned, its first change held until its campaign's ramp opens the gate. */
+  onHeld?(r: RemediationEntity): Promise<void>;
 }
 export const REMEDIATION_LISTENERS = Symbol('REMEDIATION_LISTENERS');
 
@@ -55,6 +57,10 @@ export class RemediationFinisher {
 
   async notifyParked(r: RemediationEntity): Promise<void> {
     await this.tell((l) => l.onAwaitingApproval(r));
+  }
+
+  async notifyHeld(r: RemediationEntity): Promise<void> {
+    await this.tell((l) => l.onHeld?.(r) ?? Promise.resolve());
   }
 
   private async tell(fn: (l: RemediationListener) => Promise<void>): Promise<void> {

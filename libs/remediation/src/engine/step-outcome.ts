@@ -5,8 +5,11 @@ import type { RemediationEntity } from '@rdpfix/persistence';
 export type StepOutcome =
   /** Persist `patch` (compare-and-set) and run the next step now. */
   | { kind: 'advance'; patch: Partial<RemediationEntity>; event?: { type: string; message: string; data?: Record<string, unknown> } }
-  /** Nothing to persist; come back after `ms` without holding a worker slot. */
-  | { kind: 'wait'; ms: number; patch?: Partial<RemediationEntity>; event?: { type: string; message: string; data?: Record<string, unknown> } }
+  /**
+   * Nothing to persist; come back after `ms` without holding a worker slot. `held`: the patch
+   * holds the remediation at its change gate (a campaign's ramp); the listeners are told.
+   */
+  | { kind: 'wait'; ms: number; patch?: Partial<RemediationEntity>; event?: { type: string; message: string; data?: Record<string, unknown> }; held?: boolean }
   /** End the remediation. */
   | {
       kind: 'finish';

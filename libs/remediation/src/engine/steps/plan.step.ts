@@ -3,6 +3,7 @@ import { AppConfig } from '@rdpfix/config';
 import { buildRollbackPlan, Plan, planRemediation, PlanRequest } from '@rdpfix/domain';
 import { RemediationEntity, RemediationRepository } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
+import { gateDecision } from './change-gate';
 
 type ActPlan = Extract<Plan, { decision: 'act' }>;
 
@@ -105,7 +106,36 @@ export class PlanStep implements StepHandler {
         },
       };
     }
-    return this.toApply(r, plan, null);
+    return this.throughGate(r, plan, now);
+  }
+
+  /** A campaign target started ahead of its ramp changes nothing until the campaign opens its gate. */
+  private throughGate(r: RemediationEntity, plan: ActPlan, now: Date): StepOutcome {
+    const sd = r.stepData;
+    switch (gateDecision(r, now, this.config.CAMPAIGN_GATE_FRESH_S * 1000)) {
+      case 'go':
+        return this.toApply(r, plan, null);
+      case 'still_held':
+        return { kind: 'wait', ms: this.config.CAMPAIGN_GATE_WAKE_MS };
+      case 'rediagnose':
+        return {
+          kind: 'advance',
+          patch: { step: 'diagnose', stepData: { ...sd, diagnoseAttempt: (sd.diagnoseAttempt ?? 1) + 1, gateRediagnosed: true } },
+          event: { type: 'rediagnose', message: `held at the campaign's gate for over ${this.config.CAMPAIGN_GATE_FRESH_S} s: diagnosing again before the first change` },
+        };
+      case 'hold':
+        return {
+          kind: 'wait',
+          ms: this.config.CAMPAIGN_GATE_WAKE_MS,
+          held: true,
+          patch: { plan, stepData: { ...sd, changeGate: 'held', heldAt: now.toISOString() } },
+          event: {
+            type: 'held_at_gate',
+            message: `plan: ${plan.actions.map((a) => a.kind).join(', ') || 'restart only'}${plan.needsReboot ? ' + reboot' : ''}; held until the campaign's ramp has a slot for it (nothing changed yet)`,
+            data: { causes: plan.causes, actions: plan.actions, needsReboot: plan.needsReboot },
+          },
+        };
+    }
   }
 
   private toApply(r: RemediationEntity, plan: ActPlan, why: string | null): StepOutcome {

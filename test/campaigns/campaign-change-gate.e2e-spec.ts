@@ -1,0 +1,93 @@
+import { CampaignStack, createCampaign, report, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
+import { Json } from '../support/stack';
+
+/**
+ * The ramp gates changes, not looks (docs/campaigns.md): a fix campaign diagnoses targets ahead of
+ * its ramp, up to the cap, and holds each change at a gate until the ramp has a slot for it. What
+ * reached the simulated servers is counted: the first change is alone until its target is
+ * verified, changes in flight never exceed 1 + the targets that ended well after changing, and
+ * a stop ends the held targets without a change.
+ */
+describe('campaign change gate', () => {
+  let s: CampaignStack;
+
+  beforeAll(async () => {
+    // Changes take long enough (3 s restarts) that diagnoses could run ahead of them.
+    s = await startCampaignStack({ sim: { rebootDownMs: 3000 } });
+  });
+  afterAll(async () => s.close());
+
+  /** When each instance's diagnose and first changing command reached the simulator. */
+  async function serverTimes(ids: string[]): Promise<Map<string, { diagnose: number | null; firstChange: number | null; changes: number }>> {
+    const out = new Map<string, { diagnose: number | null; firstChange: number | null; changes: number }>();
+    for (const id of ids) {
+      const cmds = (await s.stack.simCommands(id)) as Json[];
+      const at = (c: Json) => Date.parse(c.receivedAt);
+      const diag = cmds.filter((c) => c.scriptName === 'diagnose').map(at);
+      const changing = cmds.filter((c) => c.changing).map(at);
+      out.set(id, { diagnose: diag.length ? Math.min(...diag) : null, firstChange: changing.length ? Math.min(...changing) : null, changes: changing.length });
+    }
+    return out;
+  }
+
+  it('diagnoses ahead of the ramp, and opens one change at a time until a change is verified', async () => {
+    const ids = await simFleet(s.stack, 12, { preset: 'cause-b' });
+    const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'fix', allowReboot: true, maxConcurrency: 12, maxErrors: 0, targets: targetsOf(ids) });
+    const done = await waitCampaign(s.stack, c.id, ['completed'], 180_000);
+    expect(done.outcomes).toEqual({ fixed: 12 });
+    const rows = await report(s.stack, c.id);
+    const ended = new Map(rows.map((r) => [r.instanceId as string, Date.parse(r.finishedAt)]));
+    const times = await serverTimes(ids);
+    const changes = [...times.entries()].filter(([, t]) => t.firstChange !== null).sort((a, b) => a[1].firstChange! - b[1].firstChange!);
+    expect(changes).toHaveLength(12);
+    // The first change is alone: the second reached a server only after the first target ended, fixed.
+    const [firstId] = changes[0];
+    expect(changes[1][1].firstChange!).toBeGreaterThan(ended.get(firstId)!);
+    // At every first change, the servers being changed never exceed 1 + the targets that ended well before it.
+    let peak = 0;
+    for (const [, t] of changes) {
+      const at = t.firstChange!;
+      const changing = changes.filter(([id, u]) => u.firstChange! <= at && ended.get(id)! > at).length;
+      const okBefore = rows.filter((r) => Date.parse(r.finishedAt) <= at && r.outcome === 'fixed').length;
+      expect({ at, changing }).toEqual({ at, changing: Math.min(changing, 1 + okBefore) });
+      peak = Math.max(peak, changing);
+    }
+    expect(peak).toBeGreaterThan(1);
+    // It looked ahead: most servers were diagnosed while the first one was still being changed
+    // (without the gate, the ramp would have started just one target by then).
+    const diagnosedEarly = [...times.values()].filter((t) => t.diagnose !== null && t.diagnose < changes[1][1].firstChange!).length;
+    expect(diagnosedEarly).toBeGreaterThanOrEqual(8);
+    // The held remediations say so in their timeline, and were not diagnosed twice (held only seconds).
+    const { rows: held } = await s.pg.query(
+      `SELECT count(DISTINCT e.remediation_id)::int AS n FROM timeline_events e JOIN remediations r ON r.id = e.remediation_id WHERE r.instance_id = ANY($1) AND e.type = 'held_at_gate'`,
+      [ids],
+    );
+    expect(held[0].n).toBeGreaterThanOrEqual(8);
+    for (const t of times.values()) expect(t.changes).toBeGreaterThanOrEqual(1);
+    const { rows: diagRuns } = await s.pg.query(
+      `SELECT count(*)::int AS n FROM command_runs c JOIN remediations r ON r.id = c.remediation_id WHERE r.instance_id = ANY($1) AND c.purpose = 'diagnose'`,
+      [ids],
+    );
+    expect(diagRuns[0].n).toBe(12);
+  });
+
+  it('a stop cancels the targets held at the gate: they end not_started, and no change reaches them', async () => {
+    // The first target changes slowly; an offline one ahead of the ramp exceeds maxUnreachable 0.
+    const first = await simFleet(s.stack, 1, { preset: 'cause-b' });
+    const offline = await simFleet(s.stack, 1, { preset: 'cause-b' });
+    await s.stack.setAgent(offline[0], false);
+    const rest = await simFleet(s.stack, 8, { preset: 'cause-b' });
+    const ids = [...first, ...offline, ...rest];
+    const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'fix', allowReboot: true, maxConcurrency: 10, maxErrors: 0, maxUnreachable: 0, targets: targetsOf(ids) });
+    const done = await waitCampaign(s.stack, c.id, ['stopped'], 180_000);
+    expect(done.budget.stop.kind).toBe('unreachable');
+    // The one target whose gate was open finishes its fix; the offline one is unreachable.
+    expect(done.outcomes).toEqual({ fixed: 1, unreachable: 1, not_started: 8 });
+    const rows = await report(s.stack, c.id);
+    const byId = new Map(rows.map((r) => [r.instanceId as string, r]));
+    expect(byId.get(first[0])!.outcome).toBe('fixed');
+    for (const id of rest) expect(byId.get(id)!.reason).toBe('stopped_on_unreachable');
+    const times = await serverTimes(rest);
+    for (const [id, t] of times) expect({ id, changes: t.changes }).toEqual({ id, changes: 0 });
+  });
+});
