@@ -16,7 +16,13 @@ export class CampaignChangeGate1764600000000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE campaign_targets ADD COLUMN change_gate varchar(8) NOT NULL DEFAULT 'open' CHECK (change_gate IN ('open','closed','held'))`,
     );
-    await q.query(`ALTER TABLE campaign_waves ADD COLUMN cleared_ok int NOT NULL DEFAULT 0 CHECK (cleared_ok >= 0)`);
+    await q.query(`ALTER TABLE campaign_targets ADD COLUMN changes_seen smallint NOT NULL DEFAULT 0 CHECK (changes_seen >= 0)`);
+    await q.query(
+      `ALTER TABLE campaign_waves
+         ADD COLUMN cleared_ok int NOT NULL DEFAULT 0 CHECK (cleared_ok >= 0),
+         ADD COLUMN fixed_ok int NOT NULL DEFAULT 0 CHECK (fixed_ok >= 0),
+         ADD COLUMN changes_ok int NOT NULL DEFAULT 0 CHECK (changes_ok >= 0)`,
+    );
     // Existing waves keep the ramp they had: every target they ended was open.
     await q.query(`UPDATE campaign_waves SET cleared_ok = ok`);
     await q.query(`CREATE INDEX campaign_targets_held ON campaign_targets (campaign_id, seq) WHERE state = 'running' AND change_gate = 'held'`);
@@ -24,7 +30,7 @@ export class CampaignChangeGate1764600000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX campaign_targets_held`);
-    await q.query(`ALTER TABLE campaign_waves DROP COLUMN cleared_ok`);
-    await q.query(`ALTER TABLE campaign_targets DROP COLUMN change_gate`);
+    await q.query(`ALTER TABLE campaign_waves DROP COLUMN cleared_ok, DROP COLUMN fixed_ok, DROP COLUMN changes_ok`);
+    await q.query(`ALTER TABLE campaign_targets DROP COLUMN change_gate, DROP COLUMN changes_seen`);
   }
 }

@@ -29,7 +29,7 @@ describe('campaign start cohorts', () => {
     await waitUntil('the ramp to start its first target', async () => (await getCampaign(s.stack, c.id)).counts.running === 1, 30_000);
 
     // As if 39 targets had ended well: the window is 40. No run time is known yet, so nothing is held.
-    await s.pg.query(`UPDATE campaign_waves SET ok = 39 WHERE campaign_id = $1`, [c.id]);
+    await s.pg.query(`UPDATE campaign_waves SET ok = 39, cleared_ok = 39 WHERE campaign_id = $1`, [c.id]);
     expect(await scheduler.tick(c.id)).toMatchObject({ started: 39, cohortHoldMs: 0 });
     const started = await wave(c.id);
     expect(started.lastStartAt).not.toBeNull();
@@ -57,7 +57,7 @@ describe('campaign start cohorts', () => {
 
     // A window of 60: 19 slots free, 41 in flight, 5 s of the hold left: about 7 more expected,
     // which would not double a cohort of 19, so they start at once.
-    await s.pg.query(`UPDATE campaign_waves SET ok = 59, last_start_at = now() - interval '10 seconds' WHERE campaign_id = $1`, [c.id]);
+    await s.pg.query(`UPDATE campaign_waves SET ok = 59, cleared_ok = 59, last_start_at = now() - interval '10 seconds' WHERE campaign_id = $1`, [c.id]);
     expect(await scheduler.tick(c.id)).toMatchObject({ started: 19, cohortHoldMs: 0 });
     expect((await getCampaign(s.stack, c.id)).counts).toMatchObject({ running: 60, done: 1, pending: 9 });
   }, 120_000);

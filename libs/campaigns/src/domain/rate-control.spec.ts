@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAmount } from './amount';
 import { CampaignInputError } from './field-error';
-import { budgetExceeded, COHORT_FULL, cohortHoldMs, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderQueue, stopPoint } from './rate-control';
+import { budgetExceeded, changeWindow, COHORT_FULL, cohortHoldMs, describeStop, ordinal, rampWindow, resolveBudget, resolveConcurrency, slotsToStart, startsUnderQueue, stopPoint } from './rate-control';
 import { ratePlan } from './rate-plan';
 
 const pct = (value: number) => ({ kind: 'percent' as const, value });
@@ -86,6 +86,34 @@ describe('error budget: stop when failures EXCEED it', () => {
 
   it('writes ordinals in English', () => {
     expect([1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th', '112th']);
+  });
+});
+
+describe('change window of a fix campaign that looks ahead', () => {
+  it('stays at one until a target is fixed, however many changes or endings came before', () => {
+    expect(changeWindow({ fixedOk: 0, clearedOk: 0, changesOk: 0 }, 100)).toBe(1);
+    // The first target changed twice and is still verifying; others ended (refused, healthy) after their gate opened.
+    expect(changeWindow({ fixedOk: 0, clearedOk: 5, changesOk: 2 }, 100)).toBe(1);
+  });
+
+  it('then opens one slot per change that succeeded and per target that ended well, up to the cap', () => {
+    // The first fix verified: its two changes (role removal, restart) and its ending open three.
+    expect(changeWindow({ fixedOk: 1, clearedOk: 1, changesOk: 2 }, 100)).toBe(4);
+    expect(changeWindow({ fixedOk: 3, clearedOk: 4, changesOk: 20 }, 100)).toBe(25);
+    expect(changeWindow({ fixedOk: 50, clearedOk: 60, changesOk: 120 }, 100)).toBe(100);
+    expect(changeWindow({ fixedOk: 1, clearedOk: 1, changesOk: 2 }, 1)).toBe(1);
+  });
+
+  it('property: never below one, never above the cap, and never shrinks as counts grow', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.nat(1000), fc.nat(1000), fc.nat(1000), fc.nat(3), (cap, fixed, cleared, changes, more) => {
+        const w = changeWindow({ fixedOk: fixed, clearedOk: cleared, changesOk: changes }, cap);
+        expect(w).toBeGreaterThanOrEqual(1);
+        expect(w).toBeLessThanOrEqual(cap);
+        expect(changeWindow({ fixedOk: fixed + more, clearedOk: cleared + more, changesOk: changes + more }, cap)).toBeGreaterThanOrEqual(w);
+        if (fixed === 0) expect(w).toBe(1);
+      }),
+    );
   });
 });
 

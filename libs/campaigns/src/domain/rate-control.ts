@@ -59,6 +59,18 @@ export function rampWindow(okInWave: number, cap: number): number {
   return Math.max(1, Math.min(cap, 1 + Math.max(0, okInWave)));
 }
 
+/**
+ * The ramp of a fix campaign that looks ahead (docs/campaigns.md "The ramp gates changes"): the
+ * number of its targets that may be changing their servers at once. One, until a target of the
+ * wave is fixed (changed, restarted, and verified): a fix that breaks servers is seen on one
+ * server first. Then SSM's slow start, on changes: every changing command that succeeded opens
+ * one more slot, and so does every target that ended without an error after its gate opened.
+ */
+export function changeWindow(w: { fixedOk: number; clearedOk: number; changesOk: number }, cap: number): number {
+  if (!(w.fixedOk > 0)) return 1;
+  return Math.max(1, Math.min(cap, 1 + Math.max(0, w.clearedOk) + Math.max(0, w.changesOk)));
+}
+
 /** Freed slots this many or more start at once: a cohort cannot batch better than a full batch. */
 export const COHORT_FULL = 50;
 

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** Counters of one wave; the ramp reads `cleared_ok`, the wave is done when `finished` = `size`. */
+/** Counters of one wave; the ramp reads `cleared_ok`, `fixed_ok` and `changes_ok`, the wave is done when `finished` = `size`. */
 @Entity({ name: 'campaign_waves' })
 export class CampaignWaveEntity {
   @PrimaryColumn({ name: 'campaign_id', type: 'uuid' }) campaignId: string;
@@ -13,6 +13,10 @@ export class CampaignWaveEntity {
   @Column({ type: 'int', default: 0 }) ok: number;
   /** Targets that ended without an error after their change gate was open: the ramp grows with these. */
   @Column({ name: 'cleared_ok', type: 'int', default: 0 }) clearedOk: number;
+  /** Of those, the targets `fixed`: the first one opens a fix campaign's ramp. */
+  @Column({ name: 'fixed_ok', type: 'int', default: 0 }) fixedOk: number;
+  /** Changing commands that succeeded on the wave's targets whose gate was open. */
+  @Column({ name: 'changes_ok', type: 'int', default: 0 }) changesOk: number;
   @Column({ type: 'int', default: 0 }) errors: number;
   @Column({ type: 'int', default: 0 }) unreachable: number;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;

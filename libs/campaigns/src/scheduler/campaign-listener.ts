@@ -5,8 +5,8 @@ import type { RemediationListener } from '@rdpfix/remediation';
 import { CampaignWaker } from './campaign-waker';
 
 /**
- * Wakes a campaign's scheduler when one of its remediations finishes, parks for approval, or
- * holds a change at its gate.
+ * Wakes a campaign's scheduler when one of its remediations finishes, parks for approval, holds
+ * a change at its gate, or has a change succeed.
  * Its target is flagged (harvest_due), and the next tick reads the flagged targets only; the
  * remediations that end together are flagged in one statement.
  */
@@ -27,6 +27,11 @@ export class CampaignListener implements RemediationListener {
 
   /** Held at its change gate: the campaign may have a ramp slot for it now. */
   async onHeld(r: RemediationEntity): Promise<void> {
+    await this.wakeFor(r);
+  }
+
+  /** A change succeeded on its server: the ramp may open further. */
+  async onChanged(r: RemediationEntity): Promise<void> {
     await this.wakeFor(r);
   }
 

@@ -7,7 +7,7 @@ import { CAMPAIGN_EVENT_TYPES, CAMPAIGN_WEBHOOK_EVENTS, CampaignState, drainedSt
 import { diagnosedReason, summarizeFacts } from '../domain/facts-reader';
 import { harvestDecision } from '../domain/harvest';
 import { MappedOutcome, notStartedReason } from '../domain/target-outcome';
-import { budgetExceeded, cohortHoldMs, rampWindow, startsUnderQueue } from '../domain/rate-control';
+import { budgetExceeded, changeWindow, cohortHoldMs, rampWindow, startsUnderQueue } from '../domain/rate-control';
 import { CampaignEntity, CampaignEventEntity, CampaignStop } from '../entities';
 import { CampaignEventRepository, listUndeliveredFor, NewCampaignEvent } from '../events/campaign-event.repository';
 import { CampaignNotifier } from '../events/campaign-notifier';
@@ -47,6 +47,7 @@ interface HarvestRow {
   wave: number | null;
   state: 'running' | 'parked' | 'approved';
   change_gate: 'open' | 'closed' | 'held';
+  changes_seen: number;
   remediation_id: string | null;
   harvest_due: boolean;
   approval_requested: boolean;
@@ -57,6 +58,7 @@ interface HarvestRow {
   rem_cancel_requested: boolean | null;
   rem_plan: unknown;
   rem_gate: string | null;
+  rem_changes: number | null;
 }
 
 /**
@@ -141,6 +143,8 @@ export class CampaignScheduler {
         finished: w.finished,
         ok: w.ok,
         clearedOk: w.cleared_ok,
+        fixedOk: w.fixed_ok,
+        changesOk: w.changes_ok,
         errors: w.errors,
         unreachable: w.unreachable,
         startedAt: w.started_at,
@@ -292,10 +296,11 @@ export class CampaignScheduler {
 
   private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, now: Date, post: PostCommit): Promise<number> {
     const rows = (await q(
-      `SELECT t.seq, t.wave, t.state, t.change_gate, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
+      `SELECT t.seq, t.wave, t.state, t.change_gate, t.changes_seen, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan,
-              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate
+              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate,
+              coalesce((r.step_data->>'actionIndex')::int, 0) + CASE WHEN r.rebooted THEN 1 ELSE 0 END AS rem_changes
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
         WHERE t.campaign_id = $1 AND t.state IN ('running','parked','approved') ${full ? '' : 'AND t.harvest_due'}`,
       [c.id],
@@ -305,8 +310,15 @@ export class CampaignScheduler {
     const outcomes: (string | null)[] = [];
     const reasons: (string | null)[] = [];
     const held: number[] = [];
+    const seen: { seq: number; n: number }[] = [];
     let changed = 0;
     for (const r of rows) {
+      // Changing commands that succeeded since the last look open the ramp (open gates only).
+      const done = r.rem_changes ?? 0;
+      if (r.change_gate === 'open' && done > r.changes_seen) {
+        st.changed(r.wave, done - r.changes_seen);
+        seen.push({ seq: r.seq, n: done });
+      }
       const d = harvestDecision(
         {
           targetState: r.state,
@@ -341,6 +353,12 @@ export class CampaignScheduler {
       } else if (r.state === 'running' && r.change_gate === 'closed' && r.rem_gate === 'held') {
         held.push(r.seq);
       }
+    }
+    if (seen.length) {
+      await q(
+        `UPDATE campaign_targets t SET changes_seen = u.n FROM unnest($2::int[], $3::int[]) AS u(seq, n) WHERE t.campaign_id = $1 AND t.seq = u.seq`,
+        [c.id, seen.map((x) => x.seq), seen.map((x) => x.n)],
+      );
     }
     // Diagnosed and waiting for a ramp slot: the claim opens these gates first, oldest first.
     if (held.length) {
@@ -387,12 +405,14 @@ export class CampaignScheduler {
   }
 
   /**
-   * Starts what the cap, the ramp, the wave and the queues allow. The ramp window (1 + the wave's
-   * targets that ended well after their gate opened) bounds the targets that may change their
-   * server; with CAMPAIGN_LOOKAHEAD a fix campaign also starts targets ahead of it, up to the cap,
-   * with their gate closed: they are checked and diagnosed (which changes nothing) and hold any
-   * change at the gate. Free ramp slots go first to held targets (oldest first), then to approved
-   * restarts, then to new targets started with their gate open.
+   * Starts what the cap, the ramp, the wave and the queues allow. The ramp window bounds the
+   * targets whose gate is open (that may change their server). With CAMPAIGN_LOOKAHEAD a fix
+   * campaign also starts targets ahead of it, up to the cap, with their gate closed: they are
+   * checked and diagnosed (which changes nothing) and hold any change at the gate; its window is
+   * changeWindow() (one until a target is fixed, then one more per change that succeeded).
+   * Otherwise the window is rampWindow() over whole targets, as SSM ramps a one-command document.
+   * Free ramp slots go first to held targets (oldest first), then to approved restarts, then to
+   * new targets started with their gate open.
    */
   private async claim(q: SqlRunner, c: CampaignEntity, st: TickState, waveNo: number, now: Date, post: PostCommit): Promise<{ started: number; resumed: number; skipped: number; holdMs: number }> {
     const wave = st.waves.get(waveNo);
@@ -402,7 +422,8 @@ export class CampaignScheduler {
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE change_gate = 'open')::int AS open FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`,
       [c.id],
     );
-    let changeFree = Math.max(0, rampWindow(wave.clearedOk, c.maxConcurrency) - open);
+    const window = lookahead ? changeWindow(wave, c.maxConcurrency) : rampWindow(wave.clearedOk, c.maxConcurrency);
+    let changeFree = Math.max(0, window - open);
     const holdMs = cohortHoldMs({
       free: changeFree,
       inFlight: open,
@@ -569,9 +590,9 @@ export class CampaignScheduler {
     const ws = [...st.touchedWaves].map((n) => st.waves.get(n)!).filter(Boolean);
     if (!ws.length) return;
     await q(
-      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, cleared_ok = u.cleared_ok, errors = u.errors, unreachable = u.unreachable,
+      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, cleared_ok = u.cleared_ok, fixed_ok = u.fixed_ok, changes_ok = u.changes_ok, errors = u.errors, unreachable = u.unreachable,
               started_at = u.started_at, done_at = u.done_at, run_ms_sum = u.run_ms_sum, runs_timed = u.runs_timed, run_s2_sum = u.run_s2_sum, last_start_at = u.last_start_at
-         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, cleared_ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
+         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, cleared_ok int, fixed_ok int, changes_ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
                                                 run_ms_sum bigint, runs_timed int, run_s2_sum float8, last_start_at timestamptz)
         WHERE w.campaign_id = $1 AND w.wave = u.wave`,
       [
@@ -583,6 +604,8 @@ export class CampaignScheduler {
             finished: w.finished,
             ok: w.ok,
             cleared_ok: w.clearedOk,
+            fixed_ok: w.fixedOk,
+            changes_ok: w.changesOk,
             errors: w.errors,
             unreachable: w.unreachable,
             started_at: w.startedAt,

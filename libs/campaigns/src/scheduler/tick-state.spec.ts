@@ -1,6 +1,6 @@
 import { TickState } from './tick-state';
 
-const wave = (n: number, size: number) => ({ wave: n, size, started: 0, finished: 0, ok: 0, clearedOk: 0, errors: 0, unreachable: 0, startedAt: null, doneAt: null, runMsSum: 0, runsTimed: 0, runS2Sum: 0, lastStartAt: null });
+const wave = (n: number, size: number) => ({ wave: n, size, started: 0, finished: 0, ok: 0, clearedOk: 0, fixedOk: 0, changesOk: 0, errors: 0, unreachable: 0, startedAt: null, doneAt: null, runMsSum: 0, runsTimed: 0, runS2Sum: 0, lastStartAt: null });
 
 describe('TickState', () => {
   it('keeps counts, outcomes, budgets and wave counters consistent', () => {

@@ -9,6 +9,10 @@ export interface WaveCounters {
   ok: number;
   /** Of `ok`, those whose change gate was open: the ramp grows with these only. */
   clearedOk: number;
+  /** Of `clearedOk`, those fixed. */
+  fixedOk: number;
+  /** Changing commands that succeeded on the wave's targets whose gate was open. */
+  changesOk: number;
   errors: number;
   unreachable: number;
   startedAt: Date | null;
@@ -83,9 +87,16 @@ export class TickState {
         // says nothing about the fix.
         w.ok++;
         if (gateOpen) w.clearedOk++;
+        if (gateOpen && m.outcome === 'fixed') w.fixedOk++;
         if (m.budget === 'unreachable') w.unreachable++;
       }
     }
+  }
+
+  /** `n` more changing commands succeeded on a target of `wave` whose gate was open. */
+  changed(wave: number | null, n: number): void {
+    const w = this.wave(wave);
+    if (w && n > 0) w.changesOk += n;
   }
 
   move(from: CountKey, to: CountKey, n = 1): void {

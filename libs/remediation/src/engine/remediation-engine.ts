@@ -13,7 +13,7 @@ import { VerifyStep } from './steps/verify.step';
 import { endingOf, RemediationEnding } from './lifecycle/remediation-ending';
 import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 import { KnownRuns } from './known-runs';
-import { isHeldAtGate } from './steps/change-gate';
+import { changesDone, isHeldAtGate } from './steps/change-gate';
 
 /** A timeline event the engine writes with a step's row change (its step defaults to the row's). */
 export interface EngineEvent {
@@ -174,6 +174,8 @@ export class RemediationEngine {
         const events = [...lead, ...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
         // Lost the compare-and-set: someone else moved it (cancel, duplicate job); re-read.
         const saved = await this.save(r, d.patch, events);
+        // A change that succeeded on a campaign's server opens its ramp further: tell the campaign.
+        if (saved && r.source === 'campaign' && changesDone(saved) > changesDone(r)) await this.finisher.notifyChanged(saved);
         return saved ? { kind: 'continue', row: saved } : { kind: 'continue' };
       }
       case 'park': {

@@ -8,6 +8,8 @@ export interface RemediationListener {
   onAwaitingApproval(r: RemediationEntity): Promise<void>;
   /** Diagnosed and planned, its first change held until its campaign's ramp opens the gate. */
   onHeld?(r: RemediationEntity): Promise<void>;
+  /** A changing command of it succeeded (an action applied, or the restart scheduled). */
+  onChanged?(r: RemediationEntity): Promise<void>;
 }
 export const REMEDIATION_LISTENERS = Symbol('REMEDIATION_LISTENERS');
 
@@ -61,6 +63,10 @@ export class RemediationFinisher {
 
   async notifyHeld(r: RemediationEntity): Promise<void> {
     await this.tell((l) => l.onHeld?.(r) ?? Promise.resolve());
+  }
+
+  async notifyChanged(r: RemediationEntity): Promise<void> {
+    await this.tell((l) => l.onChanged?.(r) ?? Promise.resolve());
   }
 
   private async tell(fn: (l: RemediationListener) => Promise<void>): Promise<void> {

@@ -30,3 +30,11 @@ export function gateDecision(r: Pick<RemediationEntity, 'stepData' | 'approvedAt
 export function isHeldAtGate(r: Pick<RemediationEntity, 'step' | 'state' | 'stepData' | 'approvedAt'>): boolean {
   return r.state === 'running' && r.step === 'plan' && !r.approvedAt && (r.stepData?.changeGate === 'held' || r.stepData?.changeGate === 'closed');
 }
+
+/**
+ * How many changing commands of this remediation have succeeded: the actions applied, and the
+ * restart once its command succeeded. A campaign's ramp opens a slot for each (SSM's unit).
+ */
+export function changesDone(r: Pick<RemediationEntity, 'stepData' | 'rebooted'>): number {
+  return (r.stepData?.actionIndex ?? 0) + (r.rebooted ? 1 : 0);
+}
