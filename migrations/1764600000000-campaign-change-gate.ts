@@ -16,7 +16,6 @@ export class CampaignChangeGate1764600000000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE campaign_targets ADD COLUMN change_gate varchar(8) NOT NULL DEFAULT 'open' CHECK (change_gate IN ('open','closed','held'))`,
     );
-    await q.query(`ALTER TABLE campaign_targets ADD COLUMN changes_seen smallint NOT NULL DEFAULT 0 CHECK (changes_seen >= 0)`);
     await q.query(
       `ALTER TABLE campaign_waves
          ADD COLUMN cleared_ok int NOT NULL DEFAULT 0 CHECK (cleared_ok >= 0),
@@ -31,6 +30,6 @@ export class CampaignChangeGate1764600000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX campaign_targets_held`);
     await q.query(`ALTER TABLE campaign_waves DROP COLUMN cleared_ok, DROP COLUMN fixed_ok, DROP COLUMN changes_ok`);
-    await q.query(`ALTER TABLE campaign_targets DROP COLUMN change_gate, DROP COLUMN changes_seen`);
+    await q.query(`ALTER TABLE campaign_targets DROP COLUMN change_gate`);
   }
 }

@@ -1,4 +1,4 @@
-import { CampaignStack, createCampaign, report, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
+import { bearer, CampaignStack, createCampaign, report, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
 import { Json } from '../support/stack';
 
 /**
@@ -46,6 +46,10 @@ describe('campaign change gate', () => {
   it('diagnoses ahead of the ramp; one server changes until a fix is verified, then each change that succeeded opens one more', async () => {
     const ids = await simFleet(s.stack, 12, { preset: 'cause-b' });
     const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'fix', allowReboot: true, maxConcurrency: 12, maxErrors: 0, targets: targetsOf(ids) });
+    // Progress shows where the targets in flight stand at the gate: held ones, and (before a
+    // fix is verified) at most one that may change its server.
+    const seen = await waitCampaign(s.stack, c.id, ['running'], 60_000, (v) => v.progress.inFlight.heldAtGate >= 1);
+    expect(seen.progress.inFlight.changing).toBeLessThanOrEqual(1);
     const done = await waitCampaign(s.stack, c.id, ['completed'], 180_000);
     expect(done.outcomes).toEqual({ fixed: 12 });
     const rows = await report(s.stack, c.id);
@@ -109,5 +113,50 @@ describe('campaign change gate', () => {
     for (const id of rest) expect(byId.get(id)!.reason).toBe('stopped_on_unreachable');
     const times = await serverTimes(rest);
     for (const [id, t] of times) expect({ id, changes: t.changes }).toEqual({ id, changes: 0 });
+  });
+});
+
+describe('campaign change gate: pause, resume, and a hold past its deadline', () => {
+  let s: CampaignStack;
+
+  beforeAll(async () => {
+    // Held remediations look at their gate every second (instead of 30 s), so a deadline passes promptly.
+    s = await startCampaignStack({ sim: { rebootDownMs: 3000 }, config: { CAMPAIGN_GATE_WAKE_MS: 1000 } });
+  });
+  afterAll(async () => s.close());
+
+  const changesOn = async (id: string) => ((await s.stack.simCommands(id)) as Json[]).filter((c) => c.changing).length;
+
+  it('a paused campaign opens no gate; a target held past its deadline ends not_started, unchanged; resume fixes the rest', async () => {
+    const ids = await simFleet(s.stack, 6, { preset: 'cause-b' });
+    const c = await createCampaign(s.stack, s.keys.fleet, { mode: 'fix', allowReboot: true, maxConcurrency: 6, maxErrors: 0, targets: targetsOf(ids) });
+    await waitCampaign(s.stack, c.id, ['running'], 60_000, (v) => v.progress.inFlight.heldAtGate >= 3);
+    const paused = await s.stack.http('POST', `/v1/campaigns/${c.id}/pause`, undefined, bearer(s.keys.fleet));
+    expect(paused.status).toBe(202);
+    // The one target whose gate was open finishes its fix; the held ones stay held.
+    const quiet = await waitCampaign(s.stack, c.id, ['paused'], 60_000, (v) => v.progress.inFlight.changing === 0 && v.progress.inFlight.diagnosingAhead === 0);
+    expect(quiet.progress.inFlight.heldAtGate).toBe(quiet.progress.inFlight.count);
+    const { rows: held } = await s.pg.query(
+      `SELECT t.instance_id, t.remediation_id FROM campaign_targets t WHERE t.campaign_id = $1 AND t.state = 'running' AND t.change_gate = 'held' ORDER BY t.seq`,
+      [c.id],
+    );
+    expect(held.length).toBeGreaterThanOrEqual(3);
+    // Several looks at the gate later, nothing reached a held server.
+    await new Promise((r) => setTimeout(r, 2500));
+    for (const h of held) expect({ id: h.instance_id, changes: await changesOn(h.instance_id) }).toEqual({ id: h.instance_id, changes: 0 });
+    // Two of them pass their deadline while held.
+    const expired = held.slice(0, 2);
+    await s.pg.query(`UPDATE remediations SET deadline_at = now() - interval '1 second', version = version + 1 WHERE id = ANY($1::uuid[])`, [expired.map((h) => h.remediation_id)]);
+    await waitCampaign(s.stack, c.id, ['paused'], 30_000, (v) => (v.outcomes.not_started ?? 0) === 2);
+    const resumed = await s.stack.http('POST', `/v1/campaigns/${c.id}/resume`, undefined, bearer(s.keys.fleet));
+    expect(resumed.status).toBe(202);
+    const done = await waitCampaign(s.stack, c.id, ['completed'], 120_000);
+    expect(done.outcomes).toEqual({ fixed: 4, not_started: 2 });
+    const rows = await report(s.stack, c.id);
+    for (const h of expired) {
+      expect(rows.find((r) => r.instanceId === h.instance_id)).toMatchObject({ outcome: 'not_started', reason: 'held_past_deadline' });
+      expect(await changesOn(h.instance_id)).toBe(0);
+    }
+    for (const h of held.slice(2)) expect(rows.find((r) => r.instanceId === h.instance_id)!.outcome).toBe('fixed');
   });
 });

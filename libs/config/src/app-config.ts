@@ -215,7 +215,7 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean() CAMPAIGN_LOOKAHEAD = true;
   /** A change held at the gate longer than this (s) is diagnosed again when the gate opens. */
   @Type(() => Number) @IsInt() @Min(1) @Max(86400) CAMPAIGN_GATE_FRESH_S = 300;
-  /** How often a remediation held at the gate looks at it (ms) when no one opens it; the campaign opens it at once. */
+  /** When a remediation held at the gate first looks at it again (ms), then after as long as it has been held, up to ten times this; the campaign opens it at once. */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) CAMPAIGN_GATE_WAKE_MS = 30000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;

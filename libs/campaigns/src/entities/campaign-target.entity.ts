@@ -21,8 +21,6 @@ export class CampaignTargetEntity {
   @Column({ type: 'jsonb', nullable: true }) tags: Record<string, string> | null;
   /** `open`: may change its server; `closed`: started ahead of the ramp, not yet diagnosed; `held`: diagnosed, its change waits for a ramp slot. */
   @Column({ name: 'change_gate', type: 'varchar', length: 8, default: 'open' }) changeGate: 'open' | 'closed' | 'held';
-  /** The target's changing commands that succeeded, as far as its wave has counted them. */
-  @Column({ name: 'changes_seen', type: 'smallint', default: 0 }) changesSeen: number;
   @Column({ name: 'harvest_due', type: 'boolean', default: false }) harvestDue: boolean;
   @Column({ name: 'approval_requested_at', type: 'timestamptz', nullable: true }) approvalRequestedAt: Date | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt: Date | null;

@@ -15,7 +15,7 @@ export class CampaignWaveEntity {
   @Column({ name: 'cleared_ok', type: 'int', default: 0 }) clearedOk: number;
   /** Of those, the targets `fixed`: the first one opens a fix campaign's ramp. */
   @Column({ name: 'fixed_ok', type: 'int', default: 0 }) fixedOk: number;
-  /** Changing commands that succeeded on the wave's targets whose gate was open. */
+  /** Changing commands that succeeded on the wave's targets whose gate was open (the listener adds them). */
   @Column({ name: 'changes_ok', type: 'int', default: 0 }) changesOk: number;
   @Column({ type: 'int', default: 0 }) errors: number;
   @Column({ type: 'int', default: 0 }) unreachable: number;

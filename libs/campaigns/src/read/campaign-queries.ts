@@ -43,6 +43,13 @@ export class CampaignQueries {
         ORDER BY t.started_at, t.seq`,
       scope !== null ? [id, IN_FLIGHT_SHOWN, scope] : [id, IN_FLIGHT_SHOWN],
     );
+    // Where the targets in flight stand at the ramp's gate (docs/campaigns.md "The ramp gates changes").
+    const [gates] = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE change_gate = 'open')::int AS open, count(*) FILTER (WHERE change_gate = 'held')::int AS held,
+              count(*) FILTER (WHERE change_gate = 'closed')::int AS closed
+         FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`,
+      [id],
+    );
     const now = new Date(rate.now).getTime();
     const view = campaignView(c);
     const remaining = c.state === 'running' || c.state === 'paused' ? (view.counts.pending ?? 0) + view.counts.running + view.counts.parked + view.counts.approved : view.counts.running;
@@ -59,6 +66,12 @@ export class CampaignQueries {
         remaining,
         inFlight: {
           count: view.counts.running,
+          /** May change their server (their gate is open). */
+          changing: gates.open,
+          /** Diagnosed; a change waits for a ramp slot. */
+          heldAtGate: gates.held,
+          /** Started ahead of the ramp, being checked and diagnosed. */
+          diagnosingAhead: gates.closed,
           oldest: (inFlight as Record<string, any>[]).map((r) => ({
             instanceId: r.instance_id,
             region: r.region,

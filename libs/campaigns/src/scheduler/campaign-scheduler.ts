@@ -47,7 +47,6 @@ interface HarvestRow {
   wave: number | null;
   state: 'running' | 'parked' | 'approved';
   change_gate: 'open' | 'closed' | 'held';
-  changes_seen: number;
   remediation_id: string | null;
   harvest_due: boolean;
   approval_requested: boolean;
@@ -58,7 +57,6 @@ interface HarvestRow {
   rem_cancel_requested: boolean | null;
   rem_plan: unknown;
   rem_gate: string | null;
-  rem_changes: number | null;
 }
 
 /**
@@ -296,11 +294,10 @@ export class CampaignScheduler {
 
   private async harvest(q: SqlRunner, c: CampaignEntity, st: TickState, full: boolean, now: Date, post: PostCommit): Promise<number> {
     const rows = (await q(
-      `SELECT t.seq, t.wave, t.state, t.change_gate, t.changes_seen, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
+      `SELECT t.seq, t.wave, t.state, t.change_gate, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan,
-              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate,
-              coalesce((r.step_data->>'actionIndex')::int, 0) + CASE WHEN r.rebooted THEN 1 ELSE 0 END AS rem_changes
+              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
         WHERE t.campaign_id = $1 AND t.state IN ('running','parked','approved') ${full ? '' : 'AND t.harvest_due'}`,
       [c.id],
@@ -310,15 +307,8 @@ export class CampaignScheduler {
     const outcomes: (string | null)[] = [];
     const reasons: (string | null)[] = [];
     const held: number[] = [];
-    const seen: { seq: number; n: number }[] = [];
     let changed = 0;
     for (const r of rows) {
-      // Changing commands that succeeded since the last look open the ramp (open gates only).
-      const done = r.rem_changes ?? 0;
-      if (r.change_gate === 'open' && done > r.changes_seen) {
-        st.changed(r.wave, done - r.changes_seen);
-        seen.push({ seq: r.seq, n: done });
-      }
       const d = harvestDecision(
         {
           targetState: r.state,
@@ -354,13 +344,7 @@ export class CampaignScheduler {
         held.push(r.seq);
       }
     }
-    if (seen.length) {
-      await q(
-        `UPDATE campaign_targets t SET changes_seen = u.n FROM unnest($2::int[], $3::int[]) AS u(seq, n) WHERE t.campaign_id = $1 AND t.seq = u.seq`,
-        [c.id, seen.map((x) => x.seq), seen.map((x) => x.n)],
-      );
-    }
-    // Diagnosed and waiting for a ramp slot: the claim opens these gates first, oldest first.
+    // Held, but the listener's mark was lost (a full pass finds it): the claim opens these gates first.
     if (held.length) {
       await q(`UPDATE campaign_targets SET change_gate = 'held' WHERE campaign_id = $1 AND seq = ANY($2::int[]) AND change_gate = 'closed'`, [c.id, held]);
       post.wakeAt ??= now; // a held target may find a free slot at once
@@ -590,9 +574,9 @@ export class CampaignScheduler {
     const ws = [...st.touchedWaves].map((n) => st.waves.get(n)!).filter(Boolean);
     if (!ws.length) return;
     await q(
-      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, cleared_ok = u.cleared_ok, fixed_ok = u.fixed_ok, changes_ok = u.changes_ok, errors = u.errors, unreachable = u.unreachable,
+      `UPDATE campaign_waves w SET started = u.started, finished = u.finished, ok = u.ok, cleared_ok = u.cleared_ok, fixed_ok = u.fixed_ok, errors = u.errors, unreachable = u.unreachable,
               started_at = u.started_at, done_at = u.done_at, run_ms_sum = u.run_ms_sum, runs_timed = u.runs_timed, run_s2_sum = u.run_s2_sum, last_start_at = u.last_start_at
-         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, cleared_ok int, fixed_ok int, changes_ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
+         FROM jsonb_to_recordset($2::jsonb) AS u(wave int, started int, finished int, ok int, cleared_ok int, fixed_ok int, errors int, unreachable int, started_at timestamptz, done_at timestamptz,
                                                 run_ms_sum bigint, runs_timed int, run_s2_sum float8, last_start_at timestamptz)
         WHERE w.campaign_id = $1 AND w.wave = u.wave`,
       [
@@ -605,7 +589,6 @@ export class CampaignScheduler {
             ok: w.ok,
             cleared_ok: w.clearedOk,
             fixed_ok: w.fixedOk,
-            changes_ok: w.changesOk,
             errors: w.errors,
             unreachable: w.unreachable,
             started_at: w.startedAt,

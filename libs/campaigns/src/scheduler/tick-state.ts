@@ -11,7 +11,7 @@ export interface WaveCounters {
   clearedOk: number;
   /** Of `clearedOk`, those fixed. */
   fixedOk: number;
-  /** Changing commands that succeeded on the wave's targets whose gate was open. */
+  /** Changing commands that succeeded on the wave's targets whose gate was open (the listener counts them; a tick only reads it). */
   changesOk: number;
   errors: number;
   unreachable: number;
@@ -91,12 +91,6 @@ export class TickState {
         if (m.budget === 'unreachable') w.unreachable++;
       }
     }
-  }
-
-  /** `n` more changing commands succeeded on a target of `wave` whose gate was open. */
-  changed(wave: number | null, n: number): void {
-    const w = this.wave(wave);
-    if (w && n > 0) w.changesOk += n;
   }
 
   move(from: CountKey, to: CountKey, n = 1): void {

@@ -26,6 +26,12 @@ export function gateDecision(r: Pick<RemediationEntity, 'stepData' | 'approvedAt
   return 'go';
 }
 
+/** A held remediation's next look at its gate: as long as it has been held, from `baseMs` up to ten times that. */
+export function heldLookMs(heldAt: string | undefined, now: Date, baseMs: number): number {
+  const heldFor = heldAt ? now.getTime() - Date.parse(heldAt) : 0;
+  return Math.min(10 * baseMs, Math.max(baseMs, Number.isFinite(heldFor) ? heldFor : 0));
+}
+
 /** Held (or about to be) at the gate: nothing has been changed, and nothing runs on the server. */
 export function isHeldAtGate(r: Pick<RemediationEntity, 'step' | 'state' | 'stepData' | 'approvedAt'>): boolean {
   return r.state === 'running' && r.step === 'plan' && !r.approvedAt && (r.stepData?.changeGate === 'held' || r.stepData?.changeGate === 'closed');

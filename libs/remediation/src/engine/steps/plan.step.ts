@@ -3,7 +3,7 @@ import { AppConfig } from '@rdpfix/config';
 import { buildRollbackPlan, Plan, planRemediation, PlanRequest } from '@rdpfix/domain';
 import { RemediationEntity, RemediationRepository } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
-import { gateDecision } from './change-gate';
+import { gateDecision, heldLookMs } from './change-gate';
 
 type ActPlan = Extract<Plan, { decision: 'act' }>;
 
@@ -116,7 +116,9 @@ export class PlanStep implements StepHandler {
       case 'go':
         return this.toApply(r, plan, null);
       case 'still_held':
-        return { kind: 'wait', ms: this.config.CAMPAIGN_GATE_WAKE_MS };
+        // The campaign opens the gate and advances it at once; this look is only a safety net, so
+        // it backs off (a held fleet waiting minutes for its first verified fix costs few wakes).
+        return { kind: 'wait', ms: heldLookMs(sd.heldAt, now, this.config.CAMPAIGN_GATE_WAKE_MS) };
       case 'rediagnose':
         return {
           kind: 'advance',
