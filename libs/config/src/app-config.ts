@@ -215,8 +215,13 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean() CAMPAIGN_LOOKAHEAD = true;
   /** A change held at the gate longer than this (s) is diagnosed again when the gate opens. */
   @Type(() => Number) @IsInt() @Min(1) @Max(86400) CAMPAIGN_GATE_FRESH_S = 300;
-  /** When a remediation held at the gate first looks at it again (ms), then after as long as it has been held, up to ten times this; the campaign opens it at once. */
-  @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) CAMPAIGN_GATE_WAKE_MS = 30000;
+  /**
+   * When a remediation held at the gate first looks at it again (ms), then after as long as it has
+   * been held, up to ten times this. Only a safety net: the campaign opens the gate and advances
+   * it at once. At 30 s, 6,000 remediations held through a 100,000-target campaign's first
+   * minute woke together and filled the job queue (3,443 jobs waiting).
+   */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3600000) CAMPAIGN_GATE_WAKE_MS = 300000;
   /** How often a campaign event stream (SSE) reads progress. */
   @Type(() => Number) @IsInt() @Min(50) @Max(60000) CAMPAIGN_PROGRESS_POLL_MS = 1000;
 
