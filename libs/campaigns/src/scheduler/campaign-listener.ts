@@ -21,7 +21,7 @@ export class CampaignListener implements RemediationListener {
     private readonly waker: CampaignWaker,
   ) {}
 
-  private readonly flags = new TurnBatch((ids) => this.run(FLAG_SQL, ids));
+  private readonly flags = new TurnBatch((ids) => this.flag(ids));
   private readonly holds = new TurnBatch((ids) => this.run(HELD_SQL, ids));
   private readonly changes = new TurnBatch((ids) => this.run(CHANGED_SQL, ids));
 
@@ -41,6 +41,11 @@ export class CampaignListener implements RemediationListener {
   /** A change succeeded on its server: the ramp may open further. */
   async onChanged(r: RemediationEntity): Promise<void> {
     if (r.source === 'campaign') await this.changes.add(r.id);
+  }
+
+  /** The harvest flags of remediations that finished or parked (a fault test replaces this method). */
+  private async flag(remediationIds: string[]): Promise<void> {
+    await this.run(FLAG_SQL, remediationIds);
   }
 
   /** Each statement runs after the remediations' own changes committed, so a tick that it wakes reads them. */

@@ -109,7 +109,16 @@ const RULES: Record<string, Rule[]> = {
     [/; deadline moved to (\S+) /, (m, e) => `${approvedZh(e)}；为留出重启和验证的时间，截止时间已延至 ${m[1]}`],
     [/.*/, (_m, e) => approvedZh(e)],
   ],
-  rediagnose: [[/.*/, () => '已批准：在第一次修改之前重新诊断服务器']],
+  rediagnose: [
+    [/^held at the campaign's gate for over (\d+) s/, (m) => `已在批量任务的放行闸口等待超过 ${m[1]} 秒：在第一次修改之前重新诊断服务器`],
+    [/.*/, () => '已批准：在第一次修改之前重新诊断服务器'],
+  ],
+  held_at_gate: [
+    [
+      /^plan: (.*?)( \+ reboot)?; held until/,
+      (m) => `修复方案：${m[1] === 'restart only' ? '仅重启服务器' : actionsZh(m[1])}${m[2] ? '，然后重启服务器' : ''}；在批量任务的逐步放量允许之前暂不修改（尚未做任何修改）`,
+    ],
+  ],
   change_applied: [
     [/^(\S+) done$/, (m) => `已完成：${ACTION_ZH[m[1]] ?? m[1]}`],
     [/Windows servicing completed it/, () => 'Windows 已在后台完成远程桌面会话主机角色的删除，继续执行已批准的重启'],

@@ -89,6 +89,9 @@ describe('zh timeline messages', () => {
     { type: 'approval_required', message: 'the fix needs a restart: nothing is changed until it is approved (POST /v1/remediations/:id/approve); the approval covers remove-rdsh-role and the restart' },
     { type: 'approved', message: 'approved: removing the Remote Desktop Session Host role, then restarting the server', data: { approvedActions: [{ kind: 'remove-rdsh-role' }], restart: true } },
     { type: 'rediagnose', message: 'approved: diagnosing again before the first change' },
+    { type: 'rediagnose', message: "held at the campaign's gate for over 300 s: diagnosing again before the first change" },
+    { type: 'held_at_gate', message: "plan: remove-rdsh-role + reboot; held until the campaign's ramp has a slot for it (nothing changed yet)" },
+    { type: 'held_at_gate', message: "plan: restart only; held until the campaign's ramp has a slot for it (nothing changed yet)" },
     { type: 'change_applied', message: 'remove-rdsh-role done' },
     { type: 'applied', message: 'all 2 change(s) applied' },
     { type: 'reboot_scheduled', message: 'restart scheduled in 10s; waiting for the agent to go and come back' },
@@ -125,6 +128,12 @@ describe('zh timeline messages', () => {
     expect(timelineMessage({ type: 'command_requested', message: 'requested diagnose v3 (diagnose; batched with identical requests)' }, 'zh')).toBe(
       '准备下发脚本 diagnose（版本 3，用途：诊断，与相同的请求合并下发）',
     );
+  });
+
+  it("says why a campaign's target was diagnosed again: its gate, not an approval", () => {
+    const zh = timelineMessage({ type: 'rediagnose', message: "held at the campaign's gate for over 300 s: diagnosing again before the first change" }, 'zh');
+    expect(zh).toContain('300 秒');
+    expect(zh).not.toContain('已批准');
   });
 
   it('keeps ids and names a support engineer searches for', () => {

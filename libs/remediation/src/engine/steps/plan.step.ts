@@ -133,7 +133,7 @@ export class PlanStep implements StepHandler {
           patch: { plan, stepData: { ...sd, changeGate: 'held', heldAt: now.toISOString() } },
           event: {
             type: 'held_at_gate',
-            message: `plan: ${plan.actions.map((a) => a.kind).join(', ') || 'restart only'}${plan.needsReboot ? ' + reboot' : ''}; held until the campaign's ramp has a slot for it (nothing changed yet)`,
+            message: `plan: ${plan.actions.length ? `${plan.actions.map((a) => a.kind).join(', ')}${plan.needsReboot ? ' + reboot' : ''}` : 'restart only'}; held until the campaign's ramp has a slot for it (nothing changed yet)`,
             data: { causes: plan.causes, actions: plan.actions, needsReboot: plan.needsReboot },
           },
         };
