@@ -11,6 +11,8 @@ describe('loadConfig', () => {
     const c = loadConfig({ API_PORT: '8080', WEBHOOK_ALLOW_HTTP: 'true', CHANNEL_ENDPOINTS: '{"eu-west-1":"https://ssm.eu-west-1.amazonaws.com"}' });
     expect(c.API_PORT).toBe(8080);
     expect(c.WEBHOOK_ALLOW_HTTP).toBe(true);
+    expect(loadConfig({}).CAMPAIGN_LOOKAHEAD).toBe(true);
+    expect(loadConfig({ CAMPAIGN_LOOKAHEAD: 'false' }).CAMPAIGN_LOOKAHEAD).toBe(false);
   });
   it.each([
     [{ API_PORT: 'eighty' }, /API_PORT/],
@@ -25,6 +27,9 @@ describe('loadConfig', () => {
     [{ CAMPAIGN_COHORT_SHARE_PCT: '80' }, /CAMPAIGN_COHORT_SHARE_PCT must not be greater than 50/],
     [{ CAMPAIGN_COHORT_MAX_MS: '-1' }, /CAMPAIGN_COHORT_MAX_MS/],
     [{ CAMPAIGN_COHORT_MIN_RUN_MS: 'abc' }, /CAMPAIGN_COHORT_MIN_RUN_MS/],
+    [{ CAMPAIGN_LOOKAHEAD: 'maybe' }, /CAMPAIGN_LOOKAHEAD/],
+    [{ CAMPAIGN_GATE_FRESH_S: '0' }, /CAMPAIGN_GATE_FRESH_S/],
+    [{ CAMPAIGN_GATE_WAKE_MS: '10' }, /CAMPAIGN_GATE_WAKE_MS/],
   ])('refuses %j naming the variable', (env, pattern) => {
     expect(() => loadConfig(env as Record<string, string>)).toThrow(ConfigError);
     expect(() => loadConfig(env as Record<string, string>)).toThrow(pattern);

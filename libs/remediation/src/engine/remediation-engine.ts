@@ -174,8 +174,8 @@ export class RemediationEngine {
         const events = [...lead, ...(d.event ? [d.event] : []), ...(nextStep ? [{ type: 'step_started', message: `step ${nextStep} started`, step: nextStep }] : [])];
         // Lost the compare-and-set: someone else moved it (cancel, duplicate job); re-read.
         const saved = await this.save(r, d.patch, events);
-        // A change that succeeded on a campaign's server opens its ramp further: tell the campaign.
-        if (saved && r.source === 'campaign' && changesDone(saved) > changesDone(r)) await this.finisher.notifyChanged(saved);
+        // A change that succeeded: a campaign's ramp opens further (the listeners decide who cares).
+        if (saved && changesDone(saved) > changesDone(r)) await this.finisher.notifyChanged(saved);
         return saved ? { kind: 'continue', row: saved } : { kind: 'continue' };
       }
       case 'park': {
