@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CampaignNotFoundError } from '../domain/field-error';
 import { CampaignEntity } from '../entities';
 import { CampaignRepository } from '../persistence/campaign.repository';
@@ -18,21 +18,29 @@ export class CampaignQueries {
     private readonly campaigns: CampaignRepository,
   ) {}
 
-  async find(id: string, scope: TenantScope): Promise<CampaignEntity> {
-    const c = await this.campaigns.findById(id);
+  async find(id: string, scope: TenantScope, m?: EntityManager): Promise<CampaignEntity> {
+    const c = await this.campaigns.findById(id, m);
     if (!c || (scope !== null && c.tenantId !== scope)) throw new CampaignNotFoundError(id);
     return c;
   }
 
-  /** The campaign, rates over the last 1 and 5 minutes, an ETA, and the oldest targets in flight. */
-  async progress(id: string, scope: TenantScope) {
-    const c = await this.find(id, scope);
-    const [rate] = await this.ds.query(
+  /**
+   * The campaign, rates over the last 1 and 5 minutes, an ETA, and the oldest targets in flight,
+   * all read in one snapshot: read one after another, a tick committing in between showed a
+   * target finished in the gate counts but still running in the campaign's counts.
+   */
+  progress(id: string, scope: TenantScope) {
+    return this.ds.transaction('REPEATABLE READ', (m) => this.progressIn(m, id, scope));
+  }
+
+  private async progressIn(m: EntityManager, id: string, scope: TenantScope) {
+    const c = await this.find(id, scope, m);
+    const [rate] = await m.query(
       `SELECT count(*) FILTER (WHERE finished_at > now() - interval '1 minute')::int AS m1, count(*)::int AS m5, now() AS now
          FROM campaign_targets WHERE campaign_id = $1 AND finished_at > now() - interval '5 minutes'`,
       [id],
     );
-    const inFlight = await this.ds.query(
+    const inFlight = await m.query(
       // The oldest few first, then the join: a join before the LIMIT read every in-flight
       // target's remediation on every poll (10,000 index scans a second at fleet scale).
       `SELECT t.instance_id, t.region, t.wave, t.remediation_id, t.started_at, r.state, r.step
@@ -44,7 +52,7 @@ export class CampaignQueries {
       scope !== null ? [id, IN_FLIGHT_SHOWN, scope] : [id, IN_FLIGHT_SHOWN],
     );
     // Where the targets in flight stand at the ramp's gate (docs/campaigns.md "The ramp gates changes").
-    const [gates] = await this.ds.query(
+    const [gates] = await m.query(
       `SELECT count(*) FILTER (WHERE change_gate = 'open')::int AS open, count(*) FILTER (WHERE change_gate = 'held')::int AS held,
               count(*) FILTER (WHERE change_gate = 'closed')::int AS closed
          FROM campaign_targets WHERE campaign_id = $1 AND state = 'running'`,

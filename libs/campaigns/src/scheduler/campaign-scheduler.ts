@@ -57,6 +57,8 @@ interface HarvestRow {
   rem_cancel_requested: boolean | null;
   rem_plan: unknown;
   rem_gate: string | null;
+  /** Its gate opened, yet it still stands at the plan step after the safety wake's delay. */
+  rem_stalled_at_gate: boolean | null;
 }
 
 /**
@@ -297,16 +299,19 @@ export class CampaignScheduler {
       `SELECT t.seq, t.wave, t.state, t.change_gate, t.remediation_id, t.harvest_due, (t.approval_requested_at IS NOT NULL) AS approval_requested, t.started_at,
               r.state AS rem_state, r.outcome AS rem_outcome, r.reason AS rem_reason, r.cancel_requested AS rem_cancel_requested,
               CASE WHEN r.state = 'finished' AND r.outcome = 'diagnosed' THEN r.plan END AS rem_plan,
-              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate
+              CASE WHEN r.state = 'running' THEN r.step_data->>'changeGate' END AS rem_gate,
+              (r.state = 'running' AND r.step = 'plan' AND r.step_data->>'changeGate' = 'open'
+                AND r.updated_at < now() - ($2::int * interval '1 millisecond')) AS rem_stalled_at_gate
          FROM campaign_targets t LEFT JOIN remediations r ON r.id = t.remediation_id
         WHERE t.campaign_id = $1 AND t.state IN ('running','parked','approved') ${full ? '' : 'AND t.harvest_due'}`,
-      [c.id],
+      [c.id, this.config.BATCH_SAFETY_WAKE_MS],
     )) as HarvestRow[];
     const seqs: number[] = [];
     const states: string[] = [];
     const outcomes: (string | null)[] = [];
     const reasons: (string | null)[] = [];
     const held: number[] = [];
+    const stalled: string[] = [];
     let changed = 0;
     for (const r of rows) {
       const d = harvestDecision(
@@ -342,7 +347,16 @@ export class CampaignScheduler {
         post.approve.push(r.remediation_id);
       } else if (r.state === 'running' && r.change_gate === 'closed' && r.rem_gate === 'held') {
         held.push(r.seq);
+      } else if (r.state === 'running' && r.change_gate === 'open' && r.rem_stalled_at_gate && r.remediation_id) {
+        stalled.push(r.remediation_id);
       }
+    }
+    // A gate opened, but the process that opened it died before advancing its remediation (or
+    // the wake was lost): the remediation's own job sleeps up to 10 × CAMPAIGN_GATE_WAKE_MS, and
+    // its target holds a ramp slot meanwhile. Advanced again here (each step is a compare-and-set).
+    if (stalled.length) {
+      this.log.warn(`campaign ${c.id}: ${stalled.length} remediation(s) stood at an open gate for over ${this.config.BATCH_SAFETY_WAKE_MS} ms; advancing them`);
+      post.release.push(...stalled);
     }
     // Held, but the listener's mark was lost (a full pass finds it): the claim opens these gates first.
     if (held.length) {
