@@ -144,8 +144,20 @@ export class RemediationRepository {
     return rows.map((raw) => this.withRuns(raw));
   }
 
+  private cachedWithRuns?: string;
+  /**
+   * The runs come without `stdout_excerpt`: up to 4,000 characters per run that the engine never
+   * reads (it parses `result` and classifies failures by `stderr_excerpt`; the API reads runs on
+   * their own). Building that text into the JSON of every run was most of this statement's time.
+   */
   private get withRunsSelect(): string {
-    return `SELECT ${columnList(this.repo().metadata, 'r')}, (SELECT json_agg(c) FROM command_runs c WHERE c.remediation_id = r.id) AS "c__runs" FROM remediations r`;
+    if (this.cachedWithRuns) return this.cachedWithRuns;
+    const runMeta = this.ds.getMetadata(CommandRunEntity);
+    const runColumns = runMeta.columns
+      .filter((c) => c.databaseName !== 'stdout_excerpt')
+      .map((c) => `x."${c.databaseName}"`)
+      .join(', ');
+    return (this.cachedWithRuns = `SELECT ${columnList(this.repo().metadata, 'r')}, (SELECT json_agg(c) FROM (SELECT ${runColumns} FROM command_runs x WHERE x.remediation_id = r.id) c) AS "c__runs" FROM remediations r`);
   }
 
   /** One row and its runs (JSON objects named by column, mapped by the run entity's metadata). */
