@@ -44,6 +44,9 @@ function poolOf(ds: DataSource): Pool {
 }
 
 /** The entity's columns as an explicit select list (quoted), optionally qualified by a table alias. */
-export function columnList(meta: EntityMetadata, alias?: string): string {
-  return meta.columns.map((c) => `${alias ? `${alias}.` : ''}"${c.databaseName}"`).join(', ');
+export function columnList(meta: EntityMetadata, alias?: string, except: readonly string[] = []): string {
+  return meta.columns
+    .filter((c) => !except.includes(c.databaseName))
+    .map((c) => `${alias ? `${alias}.` : ''}"${c.databaseName}"`)
+    .join(', ');
 }

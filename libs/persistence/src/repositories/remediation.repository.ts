@@ -148,16 +148,12 @@ export class RemediationRepository {
   /**
    * The runs come without `stdout_excerpt`: up to 4,000 characters per run that the engine never
    * reads (it parses `result` and classifies failures by `stderr_excerpt`; the API reads runs on
-   * their own). Building that text into the JSON of every run was most of this statement's time.
+   * their own). Leaving it out took about a fifth off this statement (179–190 → 145–150 µs a row).
    */
   private get withRunsSelect(): string {
-    if (this.cachedWithRuns) return this.cachedWithRuns;
-    const runMeta = this.ds.getMetadata(CommandRunEntity);
-    const runColumns = runMeta.columns
-      .filter((c) => c.databaseName !== 'stdout_excerpt')
-      .map((c) => `x."${c.databaseName}"`)
-      .join(', ');
-    return (this.cachedWithRuns = `SELECT ${columnList(this.repo().metadata, 'r')}, (SELECT json_agg(c) FROM (SELECT ${runColumns} FROM command_runs x WHERE x.remediation_id = r.id) c) AS "c__runs" FROM remediations r`);
+    return (this.cachedWithRuns ??= `SELECT ${columnList(this.repo().metadata, 'r')},
+      (SELECT json_agg(c) FROM (SELECT ${columnList(this.ds.getMetadata(CommandRunEntity), 'x', ['stdout_excerpt'])}
+                                  FROM command_runs x WHERE x.remediation_id = r.id) c) AS "c__runs" FROM remediations r`);
   }
 
   /** One row and its runs (JSON objects named by column, mapped by the run entity's metadata). */
