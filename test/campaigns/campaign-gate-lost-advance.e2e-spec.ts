@@ -1,5 +1,5 @@
 import { CampaignScheduler } from '@rdpfix/campaigns';
-import { CampaignStack, createCampaign, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
+import { CampaignStack, changingScripts, createCampaign, simFleet, startCampaignStack, targetsOf, waitCampaign } from './support/harness';
 import { Json } from '../support/stack';
 
 /**
@@ -54,15 +54,13 @@ describe('a campaign whose opened gates were never advanced (the worker died aft
         (await s.pg.query(`SELECT id, instance_id FROM remediations WHERE id = ANY($1::uuid[])`, [[...dropped.keys()]])).rows.map((r: Json) => [r.id, r.instance_id]),
       );
       for (const id of ids) {
-        const changing = ((await s.stack.simCommands(id)) as Json[]).filter((cmd) => cmd.changing);
         // Each changing script reached the server once (the re-advance raced nothing twice).
-        const names = changing.map((cmd) => cmd.scriptName as string);
+        const names = (await changingScripts(s.stack, id)).map((c) => c.name);
         expect({ id, names }).toEqual({ id, names: [...new Set(names)] });
-        expect(changing.length).toBeGreaterThanOrEqual(1);
+        expect(names.length).toBeGreaterThanOrEqual(1);
       }
       for (const [remId, openedAt] of dropped) {
-        const changing = ((await s.stack.simCommands(instanceOf.get(remId)!)) as Json[]).filter((cmd) => cmd.changing);
-        const first = Math.min(...changing.map((cmd) => Date.parse(cmd.receivedAt)));
+        const first = Math.min(...(await changingScripts(s.stack, instanceOf.get(remId)!)).map((c) => c.receivedAt));
         // Not advanced by anything else before the safety delay (the fault held)...
         expect(first - openedAt).toBeGreaterThanOrEqual(SAFETY_MS);
         // ...and healed by the next full harvest after it, not by the job's look 5 minutes later.

@@ -1,6 +1,5 @@
 import { CampaignListener } from '@rdpfix/campaigns';
-import { CampaignStack, createCampaign, simFleet, startCampaignStack, targetsOf, waitCampaign, waitUntil } from './support/harness';
-import { Json } from '../support/stack';
+import { CampaignStack, changingScripts, createCampaign, simFleet, startCampaignStack, targetsOf, waitCampaign, waitUntil } from './support/harness';
 
 /**
  * A remediation held at its change gate is reported by the listener, which marks its target
@@ -44,7 +43,7 @@ describe('a campaign whose held marks were lost', () => {
       expect(rows.length).toBe(lost.length);
       for (const r of rows) expect(r.outcome).toBe('fixed');
       for (const id of ids) {
-        const names = ((await s.stack.simCommands(id)) as Json[]).filter((cmd) => cmd.changing).map((cmd) => cmd.scriptName as string);
+        const names = (await changingScripts(s.stack, id)).map((c) => c.name);
         expect(names.length).toBeGreaterThanOrEqual(1);
         expect({ id, names }).toEqual({ id, names: [...new Set(names)] });
       }

@@ -45,6 +45,12 @@ export async function startCampaignStack(opts: StackOptions = {}): Promise<Campa
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** Creates `count` simulated instances (one preset) and returns their ids. */
+/** The changing scripts that reached a simulated server, in the order it received them. */
+export async function changingScripts(stack: Stack, instanceId: string): Promise<{ name: string; receivedAt: number }[]> {
+  const cmds = (await stack.simCommands(instanceId)) as Json[];
+  return cmds.filter((c) => c.changing).map((c) => ({ name: c.scriptName as string, receivedAt: Date.parse(c.receivedAt) }));
+}
+
 export async function simFleet(stack: Stack, count: number, opts: { preset?: string; tenantId?: string; region?: string; tags?: Record<string, string>; os?: string } = {}): Promise<string[]> {
   const res = await stack.http('POST', `${stack.simUrl}/admin/fleet`, {
     count,
