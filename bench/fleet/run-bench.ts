@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     return c;
   };
   const api = start('dist/apps/api/src/main.js', ['--max-semi-space-size=32']);
-  const worker = start('dist/apps/worker/src/main.js');
+  // As `npm run start:worker` starts it (README "Operations"); BENCH_WORKER_NODE_FLAGS replaces the flags.
+  const worker = start('dist/apps/worker/src/main.js', (process.env.BENCH_WORKER_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean));
   const url = `http://127.0.0.1:${env.API_PORT}`;
   const pgCpu = new PostgresCpu(dbName);
   try {

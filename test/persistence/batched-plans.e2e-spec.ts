@@ -78,6 +78,21 @@ describe('batched statements against a growing table', () => {
     for (const p of [...grown.writes, ...grown.reads]) {
       expect(p).not.toMatch(/Seq Scan on remediations/);
       expect(p).toMatch(/Index Scan using remediations_pkey on remediations|Bitmap Index Scan on remediations_pkey/);
+      expect(p).not.toMatch(/JIT:/);
+    }
+  });
+
+  it("the application's sessions run with jit off: a stale estimate had JIT-compiled the engine's row read", async () => {
+    expect((await ds.query(`SHOW jit`))[0].jit).toBe('off');
+    // Even where the estimate crosses jit_above_cost, nothing is compiled.
+    await ds.query(`SET jit_above_cost = 0`);
+    try {
+      plans.length = 0;
+      await remediations.findByIdWithRunsShared(randomUUID());
+      expect(plans.length).toBeGreaterThan(0);
+      for (const p of plans) expect(p).not.toMatch(/JIT:/);
+    } finally {
+      await ds.query(`RESET jit_above_cost`);
     }
   });
 });
