@@ -306,6 +306,9 @@ async function main(): Promise<void> {
     console.log(`  channel calls per remediation     ${perRem.toFixed(3)}  target ≤ 1.0    ${verdict(perRem <= 1)}`);
     for (const [op, n] of Object.entries(calls).sort((a, b) => b[1] - a[1])) console.log(`      ${op.padEnd(32)} ${n.toString().padStart(7)}  ${(n / N).toFixed(3)} / remediation`);
     console.log(`      throttled by the simulator     ${String(stats.throttled).padStart(7)}`);
+    // The inventory is another service (EC2, JD's VM API, a CMDB): counted apart from the channel's budget.
+    const inv = stats.inventoryCalls as { get: number; lookup: number; list: number };
+    console.log(`      inventory calls (not in the budget): ${inv.get} by id, ${inv.lookup} bulk lookups, ${inv.list} listings = ${((inv.get + inv.lookup + inv.list) / N).toFixed(3)} / remediation`);
     console.log(`  round trips per remediation: PostgreSQL transactions ${xactsPer.toFixed(1)}; Redis scripts ${((redis1.scripts - redis0.scripts) / N).toFixed(1)} (server-wide, ${((redis1.all - redis0.all) / N).toFixed(0)} commands counting those scripts run)`);
     console.log(`  worker system calls per remediation: ${((workerIo1.writes - workerIo0.writes) / N).toFixed(1)} writes, ${((workerIo1.reads - workerIo0.reads) / N).toFixed(1)} reads (/proc/${worker.pid}/io)`);
     console.log(`  worker CPU per remediation        ${workerPer.toFixed(2)} ms  target ≤ 5 ms   ${verdict(workerPer <= 5)}   (/proc/${worker.pid}/stat, ${workerCpu} ms in all, ${(100 * workerSys / Math.max(1, workerCpu)).toFixed(0)}% of it system time)`);

@@ -20,7 +20,7 @@ describe('batched command path', () => {
   });
   afterAll(async () => s.close());
 
-  it('50 identical campaign requests become one send, and the precheck reads instance information in a few calls', async () => {
+  it('50 identical campaign requests become one send, and the precheck reads the inventory and instance information in a few calls', async () => {
     const ids = await simFleet(s.stack, 50, { preset: 'healthy' });
     await resetSimStats(s.stack);
     const rems = await insertCampaignRemediations(s.pg, ids, { mode: 'diagnose' });
@@ -33,6 +33,10 @@ describe('batched command path', () => {
     expect(stats.calls.DescribeInstanceInformation).toBeLessThanOrEqual(25);
     // Results were read per command (listings), never per instance.
     expect(stats.calls.GetCommandInvocation ?? 0).toBe(0);
+    // The precheck's inventory reads (owner, platform) went in bulk lookups, not one call each.
+    expect(stats.inventoryCalls.get).toBe(0);
+    expect(stats.inventoryCalls.lookup).toBeGreaterThanOrEqual(1);
+    expect(stats.inventoryCalls.lookup).toBeLessThanOrEqual(25);
     const { rows } = await s.pg.query(`SELECT run_count, status FROM command_batches`);
     expect(rows).toEqual([{ run_count: 50, status: 'done' }]);
   }, 180_000);

@@ -42,6 +42,7 @@ export class InventoryService {
   constructor(private readonly store: SimStore) {}
 
   get(id: string): InventoryRecord {
+    this.store.stats.inventoryCalls.get += 1;
     const inst = this.store.getInstance(id);
     if (!inst) throw new NotFoundException(`instance ${id} not found`);
     return this.toRecord(inst);
@@ -60,6 +61,7 @@ export class InventoryService {
 
   /** Every matching instance, or one page of them when `maxResults` is given (`nextToken` = offset). */
   list(filter: InventoryListFilter, page?: { maxResults?: number; nextToken?: string }): { instances: InventoryRecord[]; nextToken?: string | null } {
+    this.store.stats.inventoryCalls.list += 1;
     if (page?.maxResults === undefined) return { instances: this.store.listInstances().filter((i) => this.matches(i, filter)).map((i) => this.toRecord(i)) };
     const size = Math.min(MAX_PAGE, Math.max(1, page.maxResults));
     // The first page snapshots the matching ids; later pages read the snapshot (no rescan per page).
@@ -91,6 +93,7 @@ export class InventoryService {
 
   /** Records of the given ids that exist (unknown ids are left out), at most MAX_PAGE per call. */
   lookup(ids: unknown): { instances: InventoryRecord[] } {
+    this.store.stats.inventoryCalls.lookup += 1;
     if (!Array.isArray(ids) || ids.length > MAX_PAGE || ids.some((i) => typeof i !== 'string')) {
       throw new BadRequestException(`instanceIds must be a list of at most ${MAX_PAGE} strings`);
     }

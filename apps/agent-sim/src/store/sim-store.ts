@@ -27,10 +27,12 @@ export interface SimStats {
   reboots: number;
   /** Most invocations ever in flight (sent, not yet terminal) at once: proves a concurrency cap. */
   maxInFlight: number;
+  /** Inventory HTTP calls (`get` one instance, `lookup` many, `list` a page); not SSM calls. */
+  inventoryCalls: { get: number; lookup: number; list: number };
 }
 
 function emptyStats(): SimStats {
-  return { calls: {}, throttled: 0, throttledByOp: {}, errors: {}, commandsSent: 0, invocationsCreated: 0, reboots: 0, maxInFlight: 0 };
+  return { calls: {}, throttled: 0, throttledByOp: {}, errors: {}, commandsSent: 0, invocationsCreated: 0, reboots: 0, maxInFlight: 0, inventoryCalls: { get: 0, lookup: 0, list: 0 } };
 }
 
 /** Cloud-side facts the inventory reports besides the modelled Windows server. */

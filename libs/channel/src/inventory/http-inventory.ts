@@ -30,6 +30,11 @@ export class HttpInventory implements Inventory, InventoryQuery {
     return (await res.json()) as InventoryRecord;
   }
 
+  /** The bulk lookup (not regional here, as find() is not). */
+  owners(instanceIds: string[]): Promise<InventoryRecord[]> {
+    return this.lookup(instanceIds);
+  }
+
   async lookup(instanceIds: string[]): Promise<InventoryRecord[]> {
     if (instanceIds.length === 0) return [];
     if (instanceIds.length > INVENTORY_LOOKUP_MAX) throw new Error(`inventory lookup takes at most ${INVENTORY_LOOKUP_MAX} ids`);

@@ -18,7 +18,16 @@ export interface Inventory {
    * adapters that are not regional ignore it.
    */
   find(instanceId: string, region?: string): Promise<InventoryRecord | null>;
+  /**
+   * Optional, for fleet scale: owner, region, platform and state of up to INVENTORY_OWNERS_MAX
+   * instances in one call, narrowed to `region` as find() is (no agent state: the precheck asks
+   * the channel for that). Unknown ids are absent; a failed call throws, never "not found".
+   */
+  owners?(instanceIds: string[], region: string): Promise<InventoryRecord[]>;
 }
+
+/** The largest batch owners() takes (EC2 filters take 200 values; JD Cloud's pages hold 100). */
+export const INVENTORY_OWNERS_MAX = 200;
 
 export const INVENTORY = Symbol('INVENTORY');
 

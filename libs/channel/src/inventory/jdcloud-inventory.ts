@@ -1,6 +1,6 @@
 import { JdcloudApiError } from '../jdcloud/jdcloud-errors';
 import { JdcloudVmClient, JdVmInstance } from '../jdcloud/jdcloud-vm';
-import { Inventory, InventoryRecord } from './inventory.port';
+import { Inventory, INVENTORY_OWNERS_MAX, InventoryRecord } from './inventory.port';
 
 export interface JdcloudInventoryOptions {
   vm: JdcloudVmClient;
@@ -26,6 +26,13 @@ export class JdcloudInventory implements Inventory {
       if (vm) return this.record(vm, r);
     }
     return null;
+  }
+
+  /** describeInstances filtered by up to 100 ids per call (the VM client pages and chunks). */
+  async owners(instanceIds: string[], region: string): Promise<InventoryRecord[]> {
+    if (instanceIds.length > INVENTORY_OWNERS_MAX) throw new Error(`inventory owners() takes at most ${INVENTORY_OWNERS_MAX} ids`);
+    const wanted = new Set(instanceIds);
+    return (await this.opts.vm.describeInstances(region, instanceIds)).filter((v) => wanted.has(v.instanceId as string)).map((v) => this.record(v, region));
   }
 
   private record(vm: JdVmInstance, region: string): InventoryRecord {

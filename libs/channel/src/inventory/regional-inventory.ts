@@ -30,6 +30,13 @@ export class RegionalInventory implements Inventory {
     return null;
   }
 
+  /** The region's adapter answers; one without a bulk read is asked one find() per id. */
+  async owners(instanceIds: string[], region: string): Promise<InventoryRecord[]> {
+    const a = this.adapters.get(this.nameFor(region))!;
+    if (a.owners) return a.owners(instanceIds, region);
+    return (await Promise.all(instanceIds.map((id) => a.find(id, region)))).filter((r): r is InventoryRecord => r !== null);
+  }
+
   destroy(): void {
     for (const a of this.adapters.values()) (a as { destroy?: () => void }).destroy?.();
   }

@@ -17,6 +17,7 @@ import { OwnershipRecheck } from './lifecycle/ownership-recheck';
 import { BatchedRuns } from './batch/batched-runs';
 import { BatchWorkerService } from './batch/batch-worker.service';
 import { InstanceInfoBatcher } from './batch/instance-info-batcher';
+import { InventoryBatcher } from './batch/inventory-batcher';
 import { InlineAdvance } from './batch/inline-advance';
 
 /** Everything the worker process runs. Needs Config, Persistence, Queue and Channel modules. */
@@ -41,6 +42,7 @@ import { InlineAdvance } from './batch/inline-advance';
     BatchWorkerService,
     BatchedRuns,
     InstanceInfoBatcher,
+    InventoryBatcher,
     InlineAdvance,
   ],
   exports: [RemediationEngine, ReconcilerService, RemediationFinisher],

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@rdpfix/config';
-import { ChannelError, ChannelThrottledError, INVENTORY, Inventory } from '@rdpfix/channel';
+import { ChannelError, ChannelThrottledError } from '@rdpfix/channel';
 import { RemediationEntity } from '@rdpfix/persistence';
 import { StepHandler, StepOutcome } from '../step-outcome';
 import { BatchedRuns } from '../batch/batched-runs';
 import { InstanceInfoBatcher } from '../batch/instance-info-batcher';
+import { InventoryBatcher } from '../batch/inventory-batcher';
 
 const VNC_ADVICE = 'Use the cloud console\'s VNC (remote console) to log in, then check that the SSM agent service is running.';
 
@@ -21,14 +22,16 @@ export class PrecheckStep implements StepHandler {
     private readonly config: AppConfig,
     private readonly info: InstanceInfoBatcher,
     private readonly batched: BatchedRuns,
-    @Inject(INVENTORY) private readonly inventory: Inventory,
+    private readonly inventory: InventoryBatcher,
   ) {}
 
   async run(r: RemediationEntity): Promise<StepOutcome> {
-    // The inventory says whose instance this is and whether it is Windows at all.
+    // The inventory says whose instance this is and whether it is Windows at all (campaign
+    // targets share one call: inventory-batcher.ts).
+    const batched = this.batched.handles(r);
     let owner;
     try {
-      owner = await this.inventory.find(r.instanceId, r.region);
+      owner = await this.inventory.find(r.instanceId, r.region, batched);
     } catch {
       return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
     }
@@ -54,7 +57,7 @@ export class PrecheckStep implements StepHandler {
     const tenantPatch = r.tenantId ? {} : { tenantId: owner.tenantId };
     let info;
     try {
-      info = (await this.info.lookup(r, this.batched.handles(r)));
+      info = await this.info.lookup(r, batched);
     } catch (err) {
       if (err instanceof ChannelThrottledError) return { kind: 'wait', ms: err.retryAfterMs };
       if (err instanceof ChannelError && err.retryable) return { kind: 'wait', ms: this.config.POLL_INTERVAL_MS };
