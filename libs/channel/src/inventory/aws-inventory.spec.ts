@@ -58,6 +58,17 @@ describe('AwsInventory (EC2 DescribeInstances + SSM DescribeInstanceInformation)
     expect(await inv.find('i-0ffffffffffffffff')).toBeNull();
   });
 
+  it("owners(): 200 ids in one DescribeInstances, in the named region only, no SSM call (the precheck's bulk read)", async () => {
+    aws.calls.length = 0;
+    const unknown = Array.from({ length: 198 }, (_, n) => `i-0ccccccccccc${String(n).padStart(5, '0')}`);
+    const found = await inv.owners(['i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa3', ...unknown], 'us-east-1');
+    // i-…1 lives in eu-west-1: narrowed to us-east-1, it is absent (as find() with that region says null).
+    expect(found).toEqual([expect.objectContaining({ instanceId: 'i-0aaaaaaaaaaaaaaa3', tenantId: 'tenant-a', region: 'us-east-1', platform: 'linux/unix', state: 'stopped' })]);
+    expect(found[0].agentOnline).toBeUndefined();
+    expect(aws.calls.map((c) => `${c.service}:${c.region}:${c.action}`)).toEqual(['ec2:us-east-1:DescribeInstances']);
+    await expect(inv.owners(Array.from({ length: 201 }, (_, n) => `i-${n}`), 'us-east-1')).rejects.toThrow(/at most 200/);
+  });
+
   it('bulk lookup across the regions, and a paged tenant listing that walks every region', async () => {
     const found = await inv.lookup(['i-0aaaaaaaaaaaaaaa1', 'i-0aaaaaaaaaaaaaaa3', 'i-0ffffffffffffffff']);
     expect(found.map((r) => `${r.instanceId}@${r.region}`).sort()).toEqual(['i-0aaaaaaaaaaaaaaa1@eu-west-1', 'i-0aaaaaaaaaaaaaaa3@us-east-1']);
