@@ -18,6 +18,7 @@ import { CampaignRegions1764570000000 } from './1764570000000-campaign-regions';
 import { TimelineEventsUncheckedOwner1764580000000 } from './1764580000000-timeline-events-unchecked-owner';
 import { CampaignWaveCohorts1764590000000 } from './1764590000000-campaign-wave-cohorts';
 import { CampaignChangeGate1764600000000 } from './1764600000000-campaign-change-gate';
+import { RemediationsFillfactor1764610000000 } from './1764610000000-remediations-fillfactor';
 
 /** Every migration in order. Listed explicitly so source (jest) and dist runs see the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   TimelineEventsUncheckedOwner1764580000000,
   CampaignWaveCohorts1764590000000,
   CampaignChangeGate1764600000000,
+  RemediationsFillfactor1764610000000,
 ];
