@@ -3,18 +3,18 @@ import { INVENTORY_LINGER_MS, InventoryBatcher } from './inventory-batcher';
 
 /** An inventory that knows `known` ids, records every call, and fails owners() while `failing`. */
 function fakeInventory(known: Set<string>, withOwners = true) {
-  const calls: { op: 'find' | 'owners'; ids: string[]; region: string; at: number }[] = [];
+  const calls: { op: 'find' | 'owners'; ids: string[]; region: string }[] = [];
   const rec = (id: string, region: string): InventoryRecord => ({ instanceId: id, tenantId: `t-${id}`, region, platform: 'windows', osFamily: null, state: 'running' });
   const state = { failing: false };
   const inv: Inventory = {
     find: async (id, region) => {
-      calls.push({ op: 'find', ids: [id], region: region!, at: Date.now() });
+      calls.push({ op: 'find', ids: [id], region: region! });
       return known.has(id) ? rec(id, region!) : null;
     },
   };
   if (withOwners) {
     inv.owners = async (ids, region) => {
-      calls.push({ op: 'owners', ids, region, at: Date.now() });
+      calls.push({ op: 'owners', ids, region });
       if (state.failing) throw new Error('inventory answered 503');
       return ids.filter((id) => known.has(id)).map((id) => rec(id, region));
     };
