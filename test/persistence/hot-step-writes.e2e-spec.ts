@@ -35,27 +35,21 @@ describe('remediation step writes stay on their page (HOT)', () => {
     return new Map(rows.map((r) => [r.id, String(r.page)]));
   };
 
-  it('40 diagnosed rows of 2.8 kB, written 6 times each: at least 95 % of the writes keep the row on its page (70 % at the former fillfactor 80)', async () => {
-    let rows: RemediationEntity[] = [];
+  it('40 diagnosed rows of 2.8 kB: every step write keeps its row on its page (14 of 40 at the former fillfactor 80)', async () => {
+    const rows: RemediationEntity[] = [];
     for (let i = 0; i < 40; i++) {
       rows.push(await remediations.insert(runningRemediationRow({ facts: blob(900) as never, plan: blob(500) as never, verification: blob(700) as never, changes: blob(250) as never })));
     }
     const size = (await ds.query(`SELECT avg(pg_column_size(r.*))::int AS n FROM remediations r`))[0].n as number;
     expect(size).toBeGreaterThan(2500);
-    let kept = 0;
-    let writes = 0;
-    for (let round = 0; round < 6; round++) {
-      const before = await pages(rows.map((r) => r.id));
-      const saved = await Promise.all(rows.map((r) => remediations.saveStep(r, { stepData: { round, at: randomBytes(8).toString('hex') } as never }, [{ type: 't', step: r.step, message: 'm' }])));
-      expect(saved.every((s) => s !== null)).toBe(true);
-      rows = saved as RemediationEntity[];
-      const after = await pages(rows.map((r) => r.id));
-      for (const r of rows) {
-        writes += 1;
-        if (before.get(r.id) === after.get(r.id)) kept += 1;
-      }
-    }
-    expect(writes).toBe(240);
-    expect(kept / writes).toBeGreaterThanOrEqual(0.95);
+    // One write per row: the room it needs must be there from the insert on. (Later writes also
+    // depend on pruning the version before, which an old snapshot anywhere in the database can
+    // delay; that is PostgreSQL's, not the table's.)
+    const before = await pages(rows.map((r) => r.id));
+    const saved = await Promise.all(rows.map((r) => remediations.saveStep(r, { stepData: { at: randomBytes(8).toString('hex') } as never }, [{ type: 't', step: r.step, message: 'm' }])));
+    expect(saved.every((s) => s !== null)).toBe(true);
+    const after = await pages(rows.map((r) => r.id));
+    const kept = rows.filter((r) => before.get(r.id) === after.get(r.id)).length;
+    expect(kept).toBe(40);
   });
 });
